@@ -1,0 +1,173 @@
+// swift-tools-version:6.2
+// The swift-tools-version declares the minimum version of Swift required to build this package.
+
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    // https://github.com/apple/swift-evolution/blob/main/proposals/0335-existential-any.md
+    .enableUpcomingFeature("ExistentialAny"),
+    // https://github.com/swiftlang/swift-evolution/blob/main/proposals/0444-member-import-visibility.md
+    .enableUpcomingFeature("MemberImportVisibility"),
+    // https://github.com/swiftlang/swift-evolution/blob/main/proposals/0409-access-level-on-imports.md
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "cleveragents-server",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "cleveragents", targets: ["CleverAgentsCommand"]),
+        .library(name: "A2AProtocol", targets: ["A2AProtocol"]),
+        .library(name: "CleverAgentsDomain", targets: ["CleverAgentsDomain"]),
+        .library(name: "CleverAgentsRuntime", targets: ["CleverAgentsRuntime"]),
+        .library(name: "CleverAgentsPostgres", targets: ["CleverAgentsPostgres"]),
+        .library(name: "CleverAgentsLangGraph", targets: ["CleverAgentsLangGraph"]),
+        .library(name: "CleverAgentsHTTP", targets: ["CleverAgentsHTTP"]),
+        .library(name: "CleverAgentsServer", targets: ["CleverAgentsServer"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-async-algorithms.git", from: "1.1.4"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0", traits: ["YAML"]),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+    ],
+    targets: [
+        // MARK: Protocol: A2A wire types, JSON-RPC envelope, SSE framing. Foundation only.
+        .target(
+            name: "A2AProtocol",
+            swiftSettings: swiftSettings
+        ),
+        // MARK: Domain: pure values and rules.
+        .target(
+            name: "CleverAgentsDomain",
+            dependencies: ["A2AProtocol"],
+            swiftSettings: swiftSettings
+        ),
+        // MARK: Application: namespace actors, task runtime, ports.
+        .target(
+            name: "CleverAgentsRuntime",
+            dependencies: [
+                "A2AProtocol",
+                "CleverAgentsDomain",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // MARK: Adapters
+        .target(
+            name: "CleverAgentsPostgres",
+            dependencies: [
+                "A2AProtocol",
+                "CleverAgentsDomain",
+                "CleverAgentsRuntime",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "CleverAgentsLangGraph",
+            dependencies: [
+                "A2AProtocol",
+                "CleverAgentsDomain",
+                "CleverAgentsRuntime",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // MARK: Front ends
+        .target(
+            name: "CleverAgentsHTTP",
+            dependencies: [
+                "A2AProtocol",
+                "CleverAgentsDomain",
+                "CleverAgentsRuntime",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // MARK: Composition root: configuration and application builder.
+        .target(
+            name: "CleverAgentsServer",
+            dependencies: [
+                "A2AProtocol",
+                "CleverAgentsDomain",
+                "CleverAgentsRuntime",
+                "CleverAgentsPostgres",
+                "CleverAgentsLangGraph",
+                "CleverAgentsHTTP",
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // MARK: Executable
+        .executableTarget(
+            name: "CleverAgentsCommand",
+            dependencies: [
+                "A2AProtocol",
+                "CleverAgentsDomain",
+                "CleverAgentsRuntime",
+                "CleverAgentsPostgres",
+                "CleverAgentsServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            path: "Sources/cleveragents",
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Tests
+        .testTarget(
+            name: "A2AProtocolTests",
+            dependencies: ["A2AProtocol"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

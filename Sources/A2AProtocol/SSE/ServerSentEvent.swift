@@ -1,0 +1,152 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the CleverAgents Server open source project
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+/// One Server-Sent Event.
+public struct ServerSentEvent: Sendable, Hashable {
+    /// The `event:` field; `nil` means the default `message` type.
+    public var event: String?
+    /// The `data:` payload; multi-line data is joined with `\n`.
+    public var data: String
+    /// The `id:` field, used to resume with `Last-Event-ID`.
+    public var id: String?
+    /// The `retry:` field in milliseconds.
+    public var retry: Int?
+
+    public init(event: String? = nil, data: String, id: String? = nil, retry: Int? = nil) {
+        self.event = event
+        self.data = data
+        self.id = id
+        self.retry = retry
+    }
+
+    /// The event in wire form, ending with the blank line that dispatches it.
+    public var encoded: String {
+        var output = ""
+        if let id { output += "id: \(id)\n" }
+        if let event { output += "event: \(event)\n" }
+        if let retry { output += "retry: \(retry)\n" }
+        var start = data.startIndex
+        while let newline = data[start...].firstIndex(of: "\n") {
+            output += "data: \(data[start..<newline])\n"
+            start = data.index(after: newline)
+        }
+        output += "data: \(data[start...])\n\n"
+        return output
+    }
+
+    /// Writes `data: <payload>\n\n` for a single-line payload (such as compact JSON) without copies.
+    public static func frame(data payload: some Collection<UInt8>, into buffer: inout [UInt8]) {
+        buffer.append(contentsOf: "data: ".utf8)
+        buffer.append(contentsOf: payload)
+        buffer.append(contentsOf: "\n\n".utf8)
+    }
+
+    /// A comment line, used as a keep-alive; clients ignore it.
+    public static func comment(_ text: String) -> String {
+        ": \(text)\n\n"
+    }
+}
+
+/// Incremental Server-Sent Events parser (WHATWG HTML §9.2.6), fed with arbitrary byte chunks.
+///
+/// Accepts `\r\n`, `\n` and `\r` line endings, ignores comment lines, and keeps the last event id.
+public struct ServerSentEventParser: Sendable {
+    private var line: [UInt8] = []
+    private var lastWasCarriageReturn = false
+    private var eventType: String?
+    private var dataLines: [String] = []
+    private var sawData = false
+    private var pendingID: String?
+    private var pendingRetry: Int?
+    /// The id of the last event seen, for `Last-Event-ID` on reconnect.
+    public private(set) var lastEventID: String?
+
+    public init() {}
+
+    /// Consumes bytes and returns the events they completed.
+    public mutating func consume(_ bytes: some Sequence<UInt8>) -> [ServerSentEvent] {
+        var events: [ServerSentEvent] = []
+        for byte in bytes {
+            if lastWasCarriageReturn {
+                lastWasCarriageReturn = false
+                if byte == UInt8(ascii: "\n") { continue }
+            }
+            switch byte {
+            case UInt8(ascii: "\r"):
+                lastWasCarriageReturn = true
+                if let event = endLine() { events.append(event) }
+            case UInt8(ascii: "\n"):
+                if let event = endLine() { events.append(event) }
+            default:
+                line.append(byte)
+            }
+        }
+        return events
+    }
+
+    /// Flushes at end of stream. A trailing event without its blank line is discarded, as the spec says.
+    public mutating func finish() -> [ServerSentEvent] {
+        line.removeAll()
+        eventType = nil
+        dataLines.removeAll()
+        sawData = false
+        return []
+    }
+
+    private mutating func endLine() -> ServerSentEvent? {
+        defer { line.removeAll(keepingCapacity: true) }
+        if line.isEmpty {
+            return dispatch()
+        }
+        if line.first == UInt8(ascii: ":") {
+            return nil
+        }
+        let field: String
+        var value: String
+        if let colon = line.firstIndex(of: UInt8(ascii: ":")) {
+            field = String(decoding: line[..<colon], as: UTF8.self)
+            var valueStart = line.index(after: colon)
+            if valueStart < line.endIndex, line[valueStart] == UInt8(ascii: " ") {
+                valueStart = line.index(after: valueStart)
+            }
+            value = String(decoding: line[valueStart...], as: UTF8.self)
+        } else {
+            field = String(decoding: line, as: UTF8.self)
+            value = ""
+        }
+        switch field {
+        case "event":
+            eventType = value
+        case "data":
+            dataLines.append(value)
+            sawData = true
+        case "id":
+            if !value.contains("\0") {
+                pendingID = value
+                lastEventID = value
+            }
+        case "retry":
+            if let retry = Int(value) { pendingRetry = retry }
+        default:
+            value = ""
+        }
+        return nil
+    }
+
+    private mutating func dispatch() -> ServerSentEvent? {
+        defer {
+            eventType = nil
+            dataLines.removeAll()
+            sawData = false
+            pendingID = nil
+            pendingRetry = nil
+        }
+        guard sawData else { return nil }
+        return ServerSentEvent(event: eventType, data: dataLines.joined(separator: "\n"), id: pendingID ?? lastEventID, retry: pendingRetry)
+    }
+}

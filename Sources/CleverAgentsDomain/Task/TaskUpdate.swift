@@ -1,0 +1,110 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the CleverAgents Server open source project
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+public import A2AProtocol
+
+/// A change an executor reports for a task, before it becomes an A2A event.
+public enum TaskUpdate: Sendable, Hashable {
+    /// The task moves to `state`, optionally with an agent message.
+    case status(TaskState, message: Message?)
+    /// A new artifact, or a chunk appended to one sent before with the same id.
+    case artifact(Artifact, append: Bool, lastChunk: Bool)
+}
+
+/// A persisted task event: the per-task sequence number and the stream response it carries.
+public struct TaskEventRecord: Sendable, Hashable {
+    public var namespace: NamespaceName
+    public var taskId: String
+    /// 1, 2, 3… per task, without gaps.
+    public var sequence: Int64
+    public var event: StreamResponse
+
+    public init(namespace: NamespaceName, taskId: String, sequence: Int64, event: StreamResponse) {
+        self.namespace = namespace
+        self.taskId = taskId
+        self.sequence = sequence
+        self.event = event
+    }
+
+    /// Whether this event ends a stream: a terminal or interrupted status, or a direct message.
+    public var endsStream: Bool {
+        switch event {
+        case .statusUpdate(let update): update.status.state.isTerminal || update.status.state.isInterrupted
+        case .message: true
+        case .task(let task): task.status.state.isTerminal
+        case .artifactUpdate: false
+        }
+    }
+}
+
+/// Why an update could not be applied.
+public enum TaskUpdateError: Error, Sendable, Hashable {
+    /// The task is terminal; nothing may change it any more.
+    case taskIsTerminal(TaskState)
+    /// An `append` chunk for an artifact that was never started.
+    case unknownArtifact(String)
+}
+
+extension TaskRecord {
+    /// Applies an update and returns the event that announces it.
+    ///
+    /// Status messages follow the A2A SDKs: the message of the status being replaced moves into
+    /// the history, so the history reads as the conversation so far.
+    public mutating func apply(_ update: TaskUpdate, at now: A2ATimestamp) throws(TaskUpdateError) -> StreamResponse {
+        guard !status.state.isTerminal else { throw .taskIsTerminal(status.state) }
+        switch update {
+        case .status(let state, let message):
+            let message = message.map { value in
+                var value = value
+                value.taskId = id
+                value.contextId = contextId
+                if value.role == .unspecified { value.role = .agent }
+                return value
+            }
+            if let previous = status.message, !history.contains(where: { $0.messageId == previous.messageId }) {
+                history.append(previous)
+            }
+            status = TaskStatus(state: state, message: message, timestamp: now)
+            touch(now)
+            return .statusUpdate(TaskStatusUpdateEvent(taskId: id, contextId: contextId, status: status))
+        case .artifact(let artifact, let append, let lastChunk):
+            if let index = artifacts.firstIndex(where: { $0.artifactId == artifact.artifactId }) {
+                if append {
+                    artifacts[index].parts.append(contentsOf: artifact.parts)
+                    if let name = artifact.name { artifacts[index].name = name }
+                    if let description = artifact.description { artifacts[index].description = description }
+                    if let metadata = artifact.metadata { artifacts[index].metadata = metadata }
+                } else {
+                    artifacts[index] = artifact
+                }
+            } else if append {
+                throw .unknownArtifact(artifact.artifactId)
+            } else {
+                artifacts.append(artifact)
+            }
+            touch(now)
+            return .artifactUpdate(
+                TaskArtifactUpdateEvent(taskId: id, contextId: contextId, artifact: artifact, append: append, lastChunk: lastChunk)
+            )
+        }
+    }
+
+    /// Adds a user message to the history (a follow-up message on an existing task).
+    public mutating func appendUserMessage(_ message: Message, at now: A2ATimestamp) {
+        var message = message
+        message.taskId = id
+        message.contextId = contextId
+        history.append(message)
+        touch(now)
+    }
+
+    private mutating func touch(_ now: A2ATimestamp) {
+        updatedAt = now
+        version += 1
+    }
+}

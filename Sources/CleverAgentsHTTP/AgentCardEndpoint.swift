@@ -1,0 +1,83 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the CleverAgents Server open source project
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+import A2AProtocol
+import CleverAgentsDomain
+import CleverAgentsRuntime
+import Crypto
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import NIOFoundationCompat
+
+/// Serves agent cards with `Cache-Control`, `ETag` and `Last-Modified`, and answers
+/// `If-None-Match` with 304.
+struct AgentCardEndpoint: Sendable {
+    static let wellKnownNames = ["agent-card.json", "agent.json"]
+
+    let service: A2AService
+    let configuration: HTTPFrontEndConfiguration
+
+    func respond(to request: Request, namespace rawNamespace: String, context: A2ARequestContext) async throws -> Response {
+        guard let namespace = NamespaceName(rawNamespace) else {
+            return JSONRPCEndpoint.errorResponse(.namespaceNotFound(rawNamespace), id: .null, status: .notFound)
+        }
+        let card: AgentCard
+        let lastModified: A2ATimestamp
+        do {
+            let (_, snapshot) = try await service.namespace(namespace)
+            card = service.cards.card(for: snapshot, requestBaseURL: Self.baseURL(of: request))
+            lastModified = snapshot.lastModified
+        } catch {
+            let (rpcError, status) = JSONRPCEndpoint.describe(error, logger: context.logger)
+            return JSONRPCEndpoint.errorResponse(rpcError, id: .null, status: status == .ok ? .internalServerError : status)
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let body = try encoder.encode(card)
+        let etag = "\"" + SHA256.hash(data: body).prefix(16).map { String(format: "%02x", $0) }.joined() + "\""
+        var headers: HTTPFields = [
+            .contentType: "application/json",
+            .cacheControl: "public, max-age=\(configuration.agentCardMaxAge)",
+            .eTag: etag,
+            .lastModified: Self.httpDate(lastModified),
+        ]
+        if let ifNoneMatch = request.headers[.ifNoneMatch], Self.matches(ifNoneMatch, etag: etag) {
+            headers[.contentType] = nil
+            return Response(status: .notModified, headers: headers)
+        }
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(data: body)))
+    }
+
+    /// The scheme and authority the request was sent to, for cards when no public URL is set.
+    static func baseURL(of request: Request) -> String {
+        let scheme = request.head.scheme ?? "http"
+        let authority = request.head.authority ?? "localhost"
+        return "\(scheme)://\(authority)"
+    }
+
+    /// `If-None-Match` holds `*` or a list of (possibly weak) entity tags.
+    static func matches(_ ifNoneMatch: String, etag: String) -> Bool {
+        ifNoneMatch.split(separator: ",").contains { candidate in
+            var tag = candidate.trimmingCharacters(in: .whitespaces)
+            if tag == "*" { return true }
+            if tag.hasPrefix("W/") { tag.removeFirst(2) }
+            return tag == etag
+        }
+    }
+
+    /// An IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`).
+    static func httpDate(_ timestamp: A2ATimestamp) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+        return formatter.string(from: timestamp.date)
+    }
+}

@@ -1,0 +1,76 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the CleverAgents Server open source project
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+import CleverAgentsDomain
+public import CleverAgentsRuntime
+import Foundation
+public import Hummingbird
+import Logging
+
+/// The HTTP front end: JSON-RPC on `POST /ns/{namespace}`, agent cards, and health endpoints.
+public struct HTTPFrontEnd: Sendable {
+    public let service: A2AService
+    public let configuration: HTTPFrontEndConfiguration
+    /// Whether the server can take traffic (database reachable, schema current).
+    public let readiness: @Sendable () async -> Readiness
+
+    public init(service: A2AService, configuration: HTTPFrontEndConfiguration, readiness: @escaping @Sendable () async -> Readiness) {
+        self.service = service
+        self.configuration = configuration
+        self.readiness = readiness
+    }
+
+    /// Adds the front end's routes to a router.
+    public func addRoutes(to router: Router<A2ARequestContext>) {
+        let jsonRPC = JSONRPCEndpoint(service: service, configuration: configuration)
+        let cards = AgentCardEndpoint(service: service, configuration: configuration)
+        router.post("/ns/:namespace") { request, context in
+            try await jsonRPC.respond(to: request, namespace: context.parameters.get("namespace") ?? "", context: context)
+        }
+        for name in AgentCardEndpoint.wellKnownNames {
+            router.get("/ns/:namespace/.well-known/\(name)") { request, context in
+                try await cards.respond(to: request, namespace: context.parameters.get("namespace") ?? "", context: context)
+            }
+            router.get("/.well-known/\(name)") { request, context in
+                guard let name = configuration.defaultNamespace else {
+                    return Response(status: .notFound, headers: [.contentType: "application/json"], body: .init(byteBuffer: .init(string: #"{"error":"no default namespace is configured"}"#)))
+                }
+                return try await cards.respond(to: request, namespace: name.rawValue, context: context)
+            }
+        }
+        router.get("/healthz") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: .init(string: #"{"status":"ok"}"#)))
+        }
+        router.get("/readyz") { _, _ in
+            let readiness = await readiness()
+            return Response(
+                status: readiness.isReady ? .ok : .serviceUnavailable,
+                headers: [.contentType: "application/json", .cacheControl: "no-store"],
+                body: .init(byteBuffer: .init(string: readiness.json))
+            )
+        }
+    }
+}
+
+/// The answer of `/readyz`.
+public struct Readiness: Sendable, Hashable {
+    /// What is not ready, empty when ready.
+    public var problems: [String]
+
+    public init(problems: [String]) {
+        self.problems = problems
+    }
+
+    public var isReady: Bool { problems.isEmpty }
+
+    var json: String {
+        if isReady { return #"{"status":"ready"}"# }
+        let list = problems.map { "\"\($0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\""))\"" }
+        return #"{"status":"unavailable","problems":["# + list.joined(separator: ",") + "]}"
+    }
+}

@@ -1,0 +1,107 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the CleverAgents Server open source project
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+/// One forward-only schema change, applied in its own transaction.
+public struct Migration: Sendable, Hashable {
+    /// Applied in increasing order; never reused or renumbered once released.
+    public var version: Int
+    public var name: String
+    /// SQL statements, run one after another.
+    public var statements: [String]
+
+    public init(version: Int, name: String, statements: [String]) {
+        self.version = version
+        self.name = name
+        self.statements = statements
+    }
+}
+
+extension Migration {
+    /// Every migration of the server schema, in order.
+    public static let all: [Migration] = [
+        .initialSchema
+    ]
+
+    /// Namespaces, entities (actors), contexts, tasks and their event logs.
+    static let initialSchema = Migration(
+        version: 1,
+        name: "initial schema",
+        statements: [
+            """
+            CREATE TABLE namespaces (
+                name text PRIMARY KEY CHECK (name ~ '^[a-z0-9][a-z0-9-]{0,62}$'),
+                display_name text NOT NULL,
+                description text NOT NULL DEFAULT '',
+                auth_mode text NOT NULL CHECK (auth_mode IN ('required', 'disabled')),
+                created_at timestamptz NOT NULL,
+                updated_at timestamptz NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE entities (
+                namespace text NOT NULL REFERENCES namespaces (name) ON DELETE CASCADE,
+                kind text NOT NULL,
+                name text NOT NULL,
+                body jsonb NOT NULL,
+                revision bigint NOT NULL DEFAULT 1,
+                deleted boolean NOT NULL DEFAULT false,
+                created_at timestamptz NOT NULL,
+                updated_at timestamptz NOT NULL,
+                PRIMARY KEY (namespace, kind, name)
+            )
+            """,
+            """
+            CREATE TABLE contexts (
+                namespace text NOT NULL REFERENCES namespaces (name) ON DELETE CASCADE,
+                owner text NOT NULL,
+                context_id text NOT NULL,
+                thread_id uuid NOT NULL,
+                created_at timestamptz NOT NULL,
+                PRIMARY KEY (namespace, owner, context_id)
+            )
+            """,
+            """
+            CREATE TABLE tasks (
+                namespace text NOT NULL REFERENCES namespaces (name) ON DELETE CASCADE,
+                id text NOT NULL,
+                context_id text NOT NULL,
+                owner text NOT NULL,
+                actor text NOT NULL,
+                state text NOT NULL,
+                status jsonb NOT NULL,
+                artifacts jsonb NOT NULL,
+                history jsonb NOT NULL,
+                metadata jsonb,
+                thread_id uuid NOT NULL,
+                run_id text,
+                replied_with_message boolean NOT NULL DEFAULT false,
+                version bigint NOT NULL,
+                last_event_seq bigint NOT NULL,
+                status_at timestamptz NOT NULL,
+                created_at timestamptz NOT NULL,
+                updated_at timestamptz NOT NULL,
+                PRIMARY KEY (namespace, id)
+            )
+            """,
+            "CREATE INDEX tasks_by_status_time ON tasks (namespace, status_at DESC, id DESC)",
+            "CREATE INDEX tasks_by_owner_status_time ON tasks (namespace, owner, status_at DESC, id DESC)",
+            "CREATE INDEX tasks_by_context ON tasks (namespace, context_id)",
+            """
+            CREATE TABLE task_events (
+                namespace text NOT NULL,
+                task_id text NOT NULL,
+                seq bigint NOT NULL CHECK (seq > 0),
+                payload jsonb NOT NULL,
+                created_at timestamptz NOT NULL,
+                PRIMARY KEY (namespace, task_id, seq),
+                FOREIGN KEY (namespace, task_id) REFERENCES tasks (namespace, id) ON DELETE CASCADE
+            )
+            """,
+        ]
+    )
+}

@@ -1,0 +1,112 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the CleverAgents Server open source project
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+import A2AProtocol
+public import CleverAgentsDomain
+public import CleverAgentsRuntime
+import Foundation
+import PostgresNIO
+
+extension PostgresStore: NamespaceStore {
+    static let actorKind = "actor"
+
+    public func namespace(named name: NamespaceName) async throws -> Namespace? {
+        try await translatingErrors {
+            let rows = try await client.query(
+                """
+                SELECT name, display_name, description, auth_mode, created_at, updated_at
+                FROM namespaces WHERE name = \(name.rawValue)
+                """,
+                logger: logger
+            )
+            for try await (rawName, displayName, description, authMode, createdAt, updatedAt) in rows.decode(
+                (String, String, String, String, Date, Date).self
+            ) {
+                guard let name = NamespaceName(rawName), let mode = Namespace.AuthMode(rawValue: authMode) else { continue }
+                return Namespace(
+                    name: name,
+                    displayName: displayName,
+                    description: description,
+                    authMode: mode,
+                    createdAt: A2ATimestamp(storedDate: createdAt),
+                    updatedAt: A2ATimestamp(storedDate: updatedAt)
+                )
+            }
+            return nil
+        }
+    }
+
+    public func createNamespace(_ namespace: Namespace) async throws {
+        try await translatingErrors {
+            try await client.query(
+                """
+                INSERT INTO namespaces (name, display_name, description, auth_mode, created_at, updated_at)
+                VALUES (\(namespace.name.rawValue), \(namespace.displayName), \(namespace.description),
+                        \(namespace.authMode.rawValue), \(namespace.createdAt.date), \(namespace.updatedAt.date))
+                """,
+                logger: logger
+            )
+        }
+    }
+
+    public func actors(in namespace: NamespaceName) async throws -> [ActorDefinition] {
+        try await translatingErrors {
+            let rows = try await client.query(
+                """
+                SELECT body, updated_at FROM entities
+                WHERE namespace = \(namespace.rawValue) AND kind = \(Self.actorKind) AND NOT deleted
+                ORDER BY name
+                """,
+                logger: logger
+            )
+            var actors: [ActorDefinition] = []
+            for try await (body, updatedAt) in rows.decode((JSONColumn<ActorDefinition>, Date).self) {
+                var actor = body.value
+                actor.updatedAt = A2ATimestamp(storedDate: updatedAt)
+                actors.append(actor)
+            }
+            return actors
+        }
+    }
+
+    public func putActor(_ actor: ActorDefinition, in namespace: NamespaceName) async throws {
+        try await translatingErrors {
+            let now = Date()
+            try await client.withTransaction(logger: logger) { connection in
+                if actor.isDefault {
+                    try await connection.query(
+                        """
+                        UPDATE entities
+                        SET body = jsonb_set(body, '{isDefault}', 'false'), revision = revision + 1, updated_at = \(now)
+                        WHERE namespace = \(namespace.rawValue) AND kind = \(Self.actorKind) AND name <> \(actor.name)
+                          AND (body->>'isDefault')::boolean
+                        """,
+                        logger: logger
+                    )
+                }
+                try await connection.query(
+                    """
+                    INSERT INTO entities (namespace, kind, name, body, revision, deleted, created_at, updated_at)
+                    VALUES (\(namespace.rawValue), \(Self.actorKind), \(actor.name), \(JSONColumn(actor)), 1, false, \(now), \(now))
+                    ON CONFLICT (namespace, kind, name) DO UPDATE
+                    SET body = EXCLUDED.body, revision = entities.revision + 1, deleted = false, updated_at = EXCLUDED.updated_at
+                    """,
+                    logger: logger
+                )
+            }
+        }
+    }
+}
+
+extension A2ATimestamp {
+    /// A timestamp read back from a `timestamptz` column. Stored values are whole milliseconds,
+    /// so rounding (not truncating) undoes the floating-point conversion exactly.
+    init(storedDate date: Date) {
+        self.init(millisecondsSinceEpoch: Int64((date.timeIntervalSince1970 * 1000).rounded()))
+    }
+}

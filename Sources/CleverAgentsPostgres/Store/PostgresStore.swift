@@ -1,0 +1,63 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the CleverAgents Server open source project
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+public import Logging
+public import PostgresNIO
+import CleverAgentsRuntime
+
+/// The server's stores on PostgreSQL, sharing one `PostgresClient` pool.
+///
+/// Every query is scoped by namespace. The client is a Service run by the server's service
+/// group; the store only borrows connections from it.
+public struct PostgresStore: Sendable {
+    public let client: PostgresClient
+    public let logger: Logger
+
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    /// Whether the database answers; used by `/readyz`.
+    public func ping() async -> Bool {
+        do {
+            try await client.query("SELECT 1", logger: logger)
+            return true
+        } catch {
+            return false
+        }
+    }
+
+    /// Runs `body`, translating database failures into ``StoreError``s.
+    @discardableResult
+    func translatingErrors<Result: Sendable>(_ body: () async throws -> Result) async throws -> Result {
+        do {
+            return try await body()
+        } catch let error as PSQLError {
+            throw Self.translate(error)
+        }
+    }
+
+    static func translate(_ error: PSQLError) -> any Error {
+        switch error.code {
+        case .server:
+            let state = error.serverInfo?[.sqlState]
+            switch state {
+            case "23505": return StoreError.alreadyExists
+            case "40001", "40P01": return StoreError.conflict
+            case "57P01", "57P02", "57P03", "08000", "08003", "08006": return StoreError.unavailable("the database is restarting")
+            default: return error
+            }
+        case .connectionError, .serverClosedConnection, .clientClosedConnection, .poolClosed, .uncleanShutdown,
+            .sslUnsupported, .failedToAddSSLHandler:
+            return StoreError.unavailable("the database cannot be reached")
+        default:
+            return error
+        }
+    }
+}

@@ -1,0 +1,24 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the CleverAgents Server open source project
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+public import CleverAgentsDomain
+
+/// Storage of namespaces and their actors.
+public protocol NamespaceStore: Sendable {
+    /// The namespace, or `nil` if it does not exist.
+    func namespace(named name: NamespaceName) async throws -> Namespace?
+
+    /// Creates a namespace; fails with ``StoreError/alreadyExists`` if the name is taken.
+    func createNamespace(_ namespace: Namespace) async throws
+
+    /// The namespace's actors, by name.
+    func actors(in namespace: NamespaceName) async throws -> [ActorDefinition]
+
+    /// Creates or replaces an actor. Making it the default clears the flag on the others.
+    func putActor(_ actor: ActorDefinition, in namespace: NamespaceName) async throws
+}

@@ -1,0 +1,95 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the CleverAgents Server open source project
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+public import A2AProtocol
+public import CleverAgentsDomain
+
+/// Durable storage of tasks and their event logs. Every call is scoped by namespace.
+public protocol TaskStore: Sendable {
+    /// Inserts a new task with its first events (its context is recorded too).
+    ///
+    /// The events must be numbered 1… and `task.lastEventSequence` must equal the last one.
+    func createTask(_ task: TaskRecord, events: [TaskEventRecord]) async throws
+
+    /// Replaces a task's state and appends events, in one transaction.
+    ///
+    /// Fails with ``StoreError/conflict`` unless the stored version is `expectedVersion`.
+    func updateTask(_ task: TaskRecord, expectedVersion: Int64, appending events: [TaskEventRecord]) async throws
+
+    /// The task, or `nil` when the namespace has no task with that id.
+    func task(namespace: NamespaceName, id: String) async throws -> TaskRecord?
+
+    /// The task's events with a sequence number greater than `afterSequence`, in order.
+    func events(namespace: NamespaceName, taskId: String, afterSequence: Int64) async throws -> [TaskEventRecord]
+
+    /// One page of tasks, newest status first.
+    func listTasks(namespace: NamespaceName, query: TaskQuery) async throws -> TaskPage
+}
+
+/// Filters and page position for ``TaskStore/listTasks(namespace:query:)``.
+public struct TaskQuery: Sendable, Hashable {
+    /// Only tasks of this owner; `nil` for all tasks of the namespace.
+    public var owner: String?
+    public var contextId: String?
+    public var state: TaskState?
+    public var statusTimestampAfter: A2ATimestamp?
+    public var pageSize: Int
+    /// Resume after this position (from the previous page's last task).
+    public var after: TaskCursor?
+
+    public init(
+        owner: String? = nil,
+        contextId: String? = nil,
+        state: TaskState? = nil,
+        statusTimestampAfter: A2ATimestamp? = nil,
+        pageSize: Int,
+        after: TaskCursor? = nil
+    ) {
+        self.owner = owner
+        self.contextId = contextId
+        self.state = state
+        self.statusTimestampAfter = statusTimestampAfter
+        self.pageSize = pageSize
+        self.after = after
+    }
+}
+
+/// A stable position in the task order (status timestamp descending, then id descending).
+public struct TaskCursor: Sendable, Hashable, Codable {
+    public var statusTimestamp: A2ATimestamp
+    public var id: String
+
+    public init(statusTimestamp: A2ATimestamp, id: String) {
+        self.statusTimestamp = statusTimestamp
+        self.id = id
+    }
+}
+
+/// One page of tasks and the total number of matches.
+public struct TaskPage: Sendable, Hashable {
+    public var tasks: [TaskRecord]
+    public var totalSize: Int
+    /// Whether more tasks follow this page.
+    public var hasMore: Bool
+
+    public init(tasks: [TaskRecord], totalSize: Int, hasMore: Bool) {
+        self.tasks = tasks
+        self.totalSize = totalSize
+        self.hasMore = hasMore
+    }
+}
+
+/// Failures every store reports the same way.
+public enum StoreError: Error, Sendable, Hashable {
+    /// Another writer changed the row first.
+    case conflict
+    /// The row already exists.
+    case alreadyExists
+    /// The database cannot be reached; the request may be retried later.
+    case unavailable(String)
+}

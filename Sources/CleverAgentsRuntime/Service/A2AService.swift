@@ -1,0 +1,287 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the CleverAgents Server open source project
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+public import A2AProtocol
+public import CleverAgentsDomain
+public import Logging
+
+/// The A2A methods, as the application implements them for any front end.
+///
+/// Stateless: namespace state lives in the ``NamespaceActor``s of the ``NamespaceDirectory``,
+/// tasks in the ``TaskStore``, and runs in the ``TaskWorker``.
+public struct A2AService: Sendable {
+    public let directory: NamespaceDirectory
+    public let namespaces: any NamespaceStore
+    public let tasks: any TaskStore
+    public let worker: TaskWorker
+    public let ids: any IdentifierGenerator
+    public let clock: A2ATimestampSource
+    public let secrets: any SecretBox
+    public let cards: AgentCardBuilder
+    public let limits: ServiceLimits
+    public let logger: Logger
+
+    public init(
+        directory: NamespaceDirectory,
+        namespaces: any NamespaceStore,
+        tasks: any TaskStore,
+        worker: TaskWorker,
+        ids: any IdentifierGenerator,
+        clock: A2ATimestampSource,
+        secrets: any SecretBox,
+        cards: AgentCardBuilder,
+        limits: ServiceLimits = ServiceLimits(),
+        logger: Logger
+    ) {
+        self.directory = directory
+        self.namespaces = namespaces
+        self.tasks = tasks
+        self.worker = worker
+        self.ids = ids
+        self.clock = clock
+        self.secrets = secrets
+        self.cards = cards
+        self.limits = limits
+        self.logger = logger
+    }
+
+    /// Handles one A2A call.
+    ///
+    /// Throws ``JSONRPCError`` for protocol errors the client should see; other errors are
+    /// failures of the server (``StoreError`` and the like).
+    public func handle(_ call: A2AMethodCall, context: RequestContext) async throws -> A2AResponse {
+        if let tenant = call.tenant, !tenant.isEmpty, tenant != context.namespace.rawValue {
+            throw JSONRPCError.invalidParams(field: "tenant", description: "does not match the namespace of the endpoint")
+        }
+        switch call {
+        case .sendMessage(let params):
+            return try await sendMessage(params, streaming: false, context: context)
+        case .sendStreamingMessage(let params):
+            return try await sendMessage(params, streaming: true, context: context)
+        case .getTask(let params):
+            return .task(try await getTask(params, context: context))
+        case .listTasks(let params):
+            return .taskList(try await listTasks(params, context: context))
+        case .getExtendedAgentCard:
+            throw JSONRPCError.unsupportedOperation("This agent does not declare an extended agent card")
+        case .cancelTask, .subscribeToTask, .createTaskPushNotificationConfig, .getTaskPushNotificationConfig,
+            .listTaskPushNotificationConfigs, .deleteTaskPushNotificationConfig:
+            throw JSONRPCError.unsupportedOperation("\(call.method.rawValue) is not supported yet")
+        }
+    }
+
+    // MARK: Namespace
+
+    /// The namespace's actor and settings; throws when the namespace does not exist.
+    public func namespace(_ name: NamespaceName) async throws -> (NamespaceActor, NamespaceSnapshot) {
+        let actor = directory.actor(for: name)
+        let namespaces = self.namespaces
+        let snapshot = try await actor.snapshot {
+            guard let namespace = try await namespaces.namespace(named: name) else { return nil }
+            return NamespaceSnapshot(namespace: namespace, actors: try await namespaces.actors(in: name))
+        }
+        guard let snapshot else {
+            throw ServiceError.namespaceNotFound(name.rawValue)
+        }
+        return (actor, snapshot)
+    }
+
+
+    // MARK: Tasks
+
+    func sendMessage(_ params: SendMessageRequest, streaming: Bool, context: RequestContext) async throws -> A2AResponse {
+        try validate(params.message)
+        let (namespaceActor, snapshot) = try await namespace(context.namespace)
+        let actorName = params.message.metadata?["actor"]?.stringValue ?? params.metadata?["actor"]?.stringValue
+        guard let actor = snapshot.actor(named: actorName) else {
+            if let actorName {
+                throw JSONRPCError.invalidParams(field: "message.metadata.actor", description: "unknown actor '\(actorName)'")
+            }
+            throw JSONRPCError.invalidParams(
+                field: "message.metadata.actor",
+                description: "namespace '\(context.namespace)' has no default actor; name one in message.metadata.actor"
+            )
+        }
+        if let taskId = params.message.taskId, !taskId.isEmpty {
+            throw try await continuationNotSupported(taskId: taskId, message: params.message, context: context)
+        }
+
+        let now = clock.now()
+        let taskId = ids.makeID()
+        let contextId = params.message.contextId.flatMap { $0.isEmpty ? nil : $0 } ?? ids.makeID()
+        var message = params.message
+        message.taskId = taskId
+        message.contextId = contextId
+        var record = TaskRecord(
+            namespace: context.namespace,
+            id: taskId,
+            contextId: contextId,
+            owner: context.caller.principalID,
+            actorName: actor.name,
+            status: TaskStatus(state: .submitted, timestamp: now),
+            history: [message],
+            metadata: params.metadata,
+            threadID: ThreadIdentifier.thread(namespace: context.namespace.rawValue, owner: context.caller.principalID, contextId: contextId),
+            createdAt: now
+        )
+        record.lastEventSequence = 1
+        let created = TaskEventRecord(namespace: context.namespace, taskId: taskId, sequence: 1, event: .task(record.a2aTask()))
+        let request = GraphRunRequest(
+            namespace: context.namespace,
+            taskId: taskId,
+            contextId: contextId,
+            actor: actor,
+            apiKey: try actor.apiKey.map { try secrets.open($0) },
+            threadID: record.threadID,
+            input: .message(message),
+            traceParent: context.traceParent
+        )
+
+        let returnImmediately = !streaming && (params.configuration?.returnImmediately ?? false)
+        let subscription = returnImmediately ? nil : await namespaceActor.subscribe(taskId: taskId)
+        do {
+            try await tasks.createTask(record, events: [created])
+        } catch {
+            await subscription?.cancel()
+            throw error
+        }
+        guard worker.submit(TaskJob(task: record, request: request)) else {
+            await subscription?.cancel()
+            throw ServiceError.shuttingDown
+        }
+        let historyLength = params.configuration?.historyLength
+        guard let subscription else {
+            return .sendMessage(.task(record.a2aTask(historyLength: historyLength)))
+        }
+        let streamer = TaskEventStreamer(store: tasks)
+        if streaming {
+            return .stream(streamer.stream(from: record, subscription: subscription, historyLength: historyLength))
+        }
+        // Blocking: wait for a terminal or interrupted state, then answer with the stored task.
+        do {
+            try await TaskEventStreamer.follow(subscription: subscription, after: record.lastEventSequence, store: tasks, namespace: context.namespace) { _ in }
+        } catch {
+            await subscription.cancel()
+            throw error
+        }
+        await subscription.cancel()
+        guard let final = try await tasks.task(namespace: context.namespace, id: taskId) else {
+            throw JSONRPCError.internalError("The task disappeared while it ran")
+        }
+        if final.repliedWithMessage, let reply = final.status.message {
+            return .sendMessage(.message(reply))
+        }
+        return .sendMessage(.task(final.a2aTask(historyLength: historyLength)))
+    }
+
+    private func continuationNotSupported(taskId: String, message: Message, context: RequestContext) async throws -> JSONRPCError {
+        guard let existing = try await visibleTask(taskId, context: context) else {
+            return .taskNotFound(taskId)
+        }
+        if let contextId = message.contextId, !contextId.isEmpty, contextId != existing.contextId {
+            return .invalidParams(field: "message.contextId", description: "does not match the context of task \(taskId)")
+        }
+        if existing.state.isTerminal {
+            return .unsupportedOperation("Task \(taskId) is in the terminal state \(existing.state.rawValue) and accepts no more messages")
+        }
+        return .unsupportedOperation("Task \(taskId) is \(existing.state.rawValue); it accepts no message now")
+    }
+
+    func getTask(_ params: GetTaskRequest, context: RequestContext) async throws -> A2ATask {
+        if let historyLength = params.historyLength, historyLength < 0 {
+            throw JSONRPCError.invalidParams(field: "historyLength", description: "must not be negative")
+        }
+        _ = try await namespace(context.namespace)
+        guard let record = try await visibleTask(params.id, context: context) else {
+            throw JSONRPCError.taskNotFound(params.id)
+        }
+        return record.a2aTask(historyLength: params.historyLength)
+    }
+
+    func listTasks(_ params: ListTasksRequest, context: RequestContext) async throws -> ListTasksResponse {
+        let pageSize = params.pageSize ?? limits.defaultPageSize
+        guard (1...limits.maximumPageSize).contains(pageSize) else {
+            throw JSONRPCError.invalidParams(field: "pageSize", description: "must be between 1 and \(limits.maximumPageSize)")
+        }
+        if let historyLength = params.historyLength, historyLength < 0 {
+            throw JSONRPCError.invalidParams(field: "historyLength", description: "must not be negative")
+        }
+        var cursor: TaskCursor?
+        if let token = params.pageToken, !token.isEmpty {
+            guard let decoded = PageToken.decode(token) else {
+                throw JSONRPCError.invalidParams(field: "pageToken", description: "is not a page token from this server")
+            }
+            cursor = decoded
+        }
+        _ = try await namespace(context.namespace)
+        let query = TaskQuery(
+            owner: context.caller.seesAllTasks ? nil : context.caller.principalID,
+            contextId: params.contextId.flatMap { $0.isEmpty ? nil : $0 },
+            state: params.status == .unspecified ? nil : params.status,
+            statusTimestampAfter: params.statusTimestampAfter,
+            pageSize: pageSize,
+            after: cursor
+        )
+        let page = try await tasks.listTasks(namespace: context.namespace, query: query)
+        let includeArtifacts = params.includeArtifacts ?? false
+        let nextToken: String
+        if page.hasMore, let last = page.tasks.last {
+            nextToken = PageToken.encode(TaskCursor(statusTimestamp: last.status.timestamp ?? last.updatedAt, id: last.id))
+        } else {
+            nextToken = ""
+        }
+        return ListTasksResponse(
+            tasks: page.tasks.map { $0.a2aTask(historyLength: params.historyLength, includeArtifacts: includeArtifacts) },
+            nextPageToken: nextToken,
+            pageSize: pageSize,
+            totalSize: page.totalSize
+        )
+    }
+
+    /// The task if the caller may see it; another owner's task is "not found" unless the caller's
+    /// role sees every task of the namespace.
+    func visibleTask(_ id: String, context: RequestContext) async throws -> TaskRecord? {
+        guard let record = try await tasks.task(namespace: context.namespace, id: id) else { return nil }
+        guard context.caller.seesAllTasks || record.owner == context.caller.principalID else { return nil }
+        return record
+    }
+
+    private func validate(_ message: Message) throws {
+        if message.messageId.isEmpty {
+            throw JSONRPCError.invalidParams(field: "message.messageId", description: "must not be empty")
+        }
+        if message.role != .user {
+            throw JSONRPCError.invalidParams(field: "message.role", description: "must be ROLE_USER")
+        }
+        if message.parts.isEmpty {
+            throw JSONRPCError.invalidParams(field: "message.parts", description: "at least one part is required")
+        }
+        if message.parts.count > limits.maximumParts {
+            throw JSONRPCError.invalidParams(field: "message.parts", description: "at most \(limits.maximumParts) parts are allowed")
+        }
+    }
+}
+
+/// Limits the service enforces on requests.
+public struct ServiceLimits: Sendable, Hashable {
+    public var defaultPageSize: Int
+    public var maximumPageSize: Int
+    public var maximumParts: Int
+
+    public init(defaultPageSize: Int = 50, maximumPageSize: Int = 100, maximumParts: Int = 64) {
+        self.defaultPageSize = defaultPageSize
+        self.maximumPageSize = maximumPageSize
+        self.maximumParts = maximumParts
+    }
+}
+
+/// Failures of the service that are not A2A errors.
+public enum ServiceError: Error, Sendable, Hashable {
+    case namespaceNotFound(String)
+    case shuttingDown
+}

@@ -1,0 +1,136 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the CleverAgents Server open source project
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+import A2AProtocol
+import CleverAgentsDomain
+public import Logging
+
+/// Executes one task turn: runs the graph, turns each execution event into a task change,
+/// stores it with its event in one write, and announces the event.
+public struct TaskRunner: Sendable {
+    public let store: any TaskStore
+    public let executor: any GraphExecutor
+    public let bus: any TaskEventBus
+    public let ids: any IdentifierGenerator
+    public let clock: A2ATimestampSource
+    public let logger: Logger
+
+    public init(
+        store: any TaskStore,
+        executor: any GraphExecutor,
+        bus: any TaskEventBus,
+        ids: any IdentifierGenerator,
+        clock: A2ATimestampSource,
+        logger: Logger
+    ) {
+        self.store = store
+        self.executor = executor
+        self.bus = bus
+        self.ids = ids
+        self.clock = clock
+        self.logger = logger
+    }
+
+    /// Runs the job to the end of the run. Returns early, leaving the task as it is, only when
+    /// cancelled (shutdown); another replica then takes the task over.
+    public func run(_ job: TaskJob) async {
+        var logger = logger
+        logger[metadataKey: "namespace"] = "\(job.task.namespace)"
+        logger[metadataKey: "task_id"] = "\(job.task.id)"
+        var record = job.task
+        do {
+            for try await event in executor.execute(job.request) {
+                try Task.checkCancellation()
+                switch event {
+                case .runStarted(let runID):
+                    guard record.runID != runID else { continue }
+                    record.runID = runID
+                    try await commit(&record, updates: [])
+                case .update(let update):
+                    try await commit(&record, updates: [update])
+                case .reply(let message):
+                    record.repliedWithMessage = true
+                    try await commit(&record, updates: [.status(.completed, message: message)])
+                }
+                if record.state.isTerminal || record.state.isInterrupted { break }
+            }
+            if !(record.state.isTerminal || record.state.isInterrupted) {
+                try await fail(&record, reason: "The graph run ended without a result")
+            }
+        } catch is CancellationError {
+            logger.debug("Task run interrupted by shutdown; its lease will let another replica continue it")
+        } catch {
+            logger.warning("Task run failed", metadata: ["error": "\(error)"])
+            do {
+                try await fail(&record, reason: Self.describe(error))
+            } catch {
+                logger.error("Could not record the task failure", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    private func fail(_ record: inout TaskRecord, reason: String) async throws {
+        guard !record.state.isTerminal else { return }
+        let message = Message(messageId: ids.makeID(), role: .agent, parts: [.text(reason)])
+        try await commit(&record, updates: [.status(.failed, message: message)])
+    }
+
+    /// Applies updates, stores the new state with their events, then announces them.
+    private func commit(_ record: inout TaskRecord, updates: [TaskUpdate]) async throws {
+        let expectedVersion = record.version
+        var updated = record
+        var events: [TaskEventRecord] = []
+        let now = clock.now()
+        for update in updates {
+            do {
+                let response = try updated.apply(update, at: now)
+                updated.lastEventSequence += 1
+                events.append(TaskEventRecord(namespace: updated.namespace, taskId: updated.id, sequence: updated.lastEventSequence, event: response))
+            } catch .taskIsTerminal {
+                logger.debug("Ignoring an update after the task ended")
+            } catch .unknownArtifact(let artifactId) {
+                // A chunk for an artifact that never started: start it instead of losing it.
+                if case .artifact(let artifact, _, let lastChunk) = update {
+                    let response = try updated.apply(.artifact(artifact, append: false, lastChunk: lastChunk), at: now)
+                    updated.lastEventSequence += 1
+                    events.append(TaskEventRecord(namespace: updated.namespace, taskId: updated.id, sequence: updated.lastEventSequence, event: response))
+                }
+                logger.debug("Artifact chunk without a start", metadata: ["artifact_id": "\(artifactId)"])
+            }
+        }
+        if events.isEmpty && updated == record {
+            return
+        }
+        if events.isEmpty {
+            updated.version += 1
+        }
+        try await store.updateTask(updated, expectedVersion: expectedVersion, appending: events)
+        record = updated
+        if !events.isEmpty {
+            await bus.publish(events)
+        }
+    }
+
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? GraphExecutionError {
+            return error.message
+        }
+        return "The task failed: \(error)"
+    }
+}
+
+/// A failure of the graph server that ends a task, with a message for the client.
+public struct GraphExecutionError: Error, Sendable, Hashable, CustomStringConvertible {
+    public var message: String
+
+    public init(_ message: String) {
+        self.message = message
+    }
+
+    public var description: String { message }
+}

@@ -1,0 +1,189 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the CleverAgents Server open source project
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+public import Configuration
+import CleverAgentsDomain
+import CleverAgentsPostgres
+import Foundation
+import SystemPackage
+
+extension ServerConfiguration {
+    /// The development key that seals secrets when none is configured. Production refuses it.
+    /// The development key, for tools that seal secrets outside the server (`admin actor put`).
+    public static var developmentSecretsKeyForTools: String { developmentSecretsKey }
+
+    static let developmentSecretsKey = "Y2xldmVyYWdlbnRzLWRldi1vbmx5LXNlY3JldC1rZXk="
+
+    /// Reads and validates the configuration; the error names the first bad key.
+    public init(reader: ConfigReader) throws(ConfigurationError) {
+        let values = ConfigValues(reader: reader)
+        let mode = try values.enumeration("mode", Mode.self) ?? .development
+        let host = try values.string("http.host") ?? "127.0.0.1"
+        let port = try values.integer("http.port", in: 0...65535) ?? 8080
+        var publicBaseURL = try values.string("http.publicBaseUrl")
+        if let url = publicBaseURL {
+            guard let components = URLComponents(string: url), ["http", "https"].contains(components.scheme ?? ""), components.host != nil else {
+                throw ConfigurationError(key: "http.publicBaseUrl", reason: "'\(url)' is not an http(s) URL")
+            }
+            while publicBaseURL?.hasSuffix("/") == true { publicBaseURL?.removeLast() }
+        }
+        let maximumBodySize = try values.integer("http.maxBodyBytes", in: 1024...(64 << 20)) ?? (1 << 20)
+        guard let rawURL = try values.string("database.url") else {
+            throw ConfigurationError(key: "database.url", reason: "is required (set DATABASE_URL, CLEVERAGENTS_DATABASE_URL or --database-url)")
+        }
+        let databaseURL: DatabaseURL
+        do {
+            databaseURL = try DatabaseURL(rawURL)
+        } catch {
+            throw ConfigurationError(key: "database.url", reason: error.reason)
+        }
+        let poolSize = try values.integer("database.poolSize", in: 1...500) ?? 20
+        let migrateOnStart = try values.boolean("database.migrateOnStart") ?? true
+        var defaultNamespace: NamespaceName?
+        if let name = try values.string("namespaces.default") {
+            guard let valid = NamespaceName(name) else {
+                throw ConfigurationError(key: "namespaces.default", reason: "'\(name)' is not a namespace name (\(NamespaceName.rule))")
+            }
+            defaultNamespace = valid
+        }
+        let secretsKey = try values.string("secrets.key")
+        if let secretsKey, Data(base64Encoded: secretsKey)?.count != 32 {
+            throw ConfigurationError(key: "secrets.key", reason: "must be 32 random bytes in base64 (openssl rand -base64 32)")
+        }
+        if mode == .production, secretsKey == nil || secretsKey == Self.developmentSecretsKey {
+            throw ConfigurationError(key: "secrets.key", reason: "is required in production mode")
+        }
+        let logLevel = try values.string("log.level") ?? "info"
+        guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) else {
+            throw ConfigurationError(key: "log.level", reason: "'\(logLevel)' is not one of trace, debug, info, notice, warning, error, critical")
+        }
+        let logFormat = try values.string("log.format") ?? (mode == .production ? "json" : "text")
+        guard ["json", "text"].contains(logFormat) else {
+            throw ConfigurationError(key: "log.format", reason: "'\(logFormat)' is not json or text")
+        }
+        self.init(
+            mode: mode,
+            host: host,
+            port: port,
+            publicBaseURL: publicBaseURL,
+            maximumBodySize: maximumBodySize,
+            databaseURL: databaseURL,
+            databasePoolSize: poolSize,
+            migrateOnStart: migrateOnStart,
+            defaultNamespace: defaultNamespace,
+            secretsKey: secretsKey,
+            runTimeoutSeconds: try values.integer("langgraph.runTimeoutSeconds", in: 1...86_400) ?? 3600,
+            langGraphRequestTimeoutSeconds: try values.integer("langgraph.requestTimeoutSeconds", in: 1...600) ?? 30,
+            langGraphMaximumAttempts: try values.integer("langgraph.maxAttempts", in: 1...20) ?? 4,
+            logLevel: logLevel,
+            logFormat: logFormat,
+            shutdownGracePeriodSeconds: try values.integer("shutdown.gracePeriodSeconds", in: 0...3600) ?? 30
+        )
+    }
+
+    /// The configuration sources in precedence order: `overrides` (command-line flags), then the
+    /// environment, then the YAML file.
+    ///
+    /// - Parameters:
+    ///   - configFile: a YAML file; when `nil`, `config/cleveragents.yaml` is read if it exists.
+    ///   - environment: the process environment.
+    ///   - overrides: values from command-line flags, by configuration key.
+    public static func reader(
+        configFile: String?,
+        environment: [String: String],
+        overrides: [String: String]
+    ) async throws -> ConfigReader {
+        var providers: [any ConfigProvider] = []
+        providers.append(InMemoryProvider(name: "flags", values: Dictionary(uniqueKeysWithValues: overrides.map { (AbsoluteConfigKey(stringLiteral: $0.key), ConfigValue(stringLiteral: $0.value)) })))
+        providers.append(
+            EnvironmentVariablesProvider(environmentVariables: environment, secretsSpecifier: .dynamic { key, _ in key.contains("SECRET") || key.contains("URL") })
+                .prefixKeys(with: "cleveragents")
+        )
+        providers.append(InMemoryProvider(name: "libpq environment", values: libpqValues(environment)))
+        let path = configFile ?? "config/cleveragents.yaml"
+        providers.append(try await FileProvider<YAMLSnapshot>(filePath: FilePath(path), allowMissing: configFile == nil))
+        return ConfigReader(providers: providers)
+    }
+
+    /// `DATABASE_URL`, or a URL composed from libpq's variables, as a configuration value.
+    static func libpqValues(_ environment: [String: String]) -> [AbsoluteConfigKey: ConfigValue] {
+        let url = environment["DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? libpqURL(environment)
+        guard let url else { return [:] }
+        return ["database.url": ConfigValue(.string(url), isSecret: true)]
+    }
+
+    /// A URL composed from libpq's `PGHOST`, `PGPORT`, `PGUSER`, `PGPASSWORD`, `PGDATABASE` and
+    /// `PGSSLMODE`, or `nil` when none is set.
+    public static func libpqURL(_ environment: [String: String]) -> String? {
+        let names = ["PGHOST", "PGPORT", "PGUSER", "PGPASSWORD", "PGDATABASE", "PGSSLMODE"]
+        guard names.contains(where: { environment[$0] != nil }) else { return nil }
+        var components = URLComponents()
+        components.scheme = "postgres"
+        let host = environment["PGHOST"] ?? "localhost"
+        var queryItems: [URLQueryItem] = []
+        if host.hasPrefix("/") {
+            queryItems.append(URLQueryItem(name: "host", value: host))
+            components.host = "localhost"
+        } else {
+            components.host = host
+        }
+        components.port = environment["PGPORT"].flatMap(Int.init)
+        components.user = environment["PGUSER"]
+        components.password = environment["PGPASSWORD"]
+        components.path = "/" + (environment["PGDATABASE"] ?? environment["PGUSER"] ?? "postgres")
+        if let sslMode = environment["PGSSLMODE"] { queryItems.append(URLQueryItem(name: "sslmode", value: sslMode)) }
+        components.queryItems = queryItems.isEmpty ? nil : queryItems
+        return components.string
+    }
+}
+
+/// Typed reads that tell "missing" from "present but invalid".
+struct ConfigValues {
+    let reader: ConfigReader
+
+    func string(_ key: String) throws(ConfigurationError) -> String? {
+        guard let value = reader.string(forKey: ConfigKey(key)) else { return nil }
+        let trimmed = value.trimmingCharacters(in: .whitespaces)
+        return trimmed.isEmpty ? nil : trimmed
+    }
+
+    func integer(_ key: String, in range: ClosedRange<Int>) throws(ConfigurationError) -> Int? {
+        let value: Int
+        if let number = reader.int(forKey: ConfigKey(key)) {
+            value = number
+        } else if let text = try string(key) {
+            guard let number = Int(text) else { throw ConfigurationError(key: key, reason: "'\(text)' is not an integer") }
+            value = number
+        } else {
+            return nil
+        }
+        guard range.contains(value) else {
+            throw ConfigurationError(key: key, reason: "\(value) is outside \(range.lowerBound)...\(range.upperBound)")
+        }
+        return value
+    }
+
+    func boolean(_ key: String) throws(ConfigurationError) -> Bool? {
+        if let value = reader.bool(forKey: ConfigKey(key)) { return value }
+        guard let text = try string(key) else { return nil }
+        switch text.lowercased() {
+        case "true", "yes", "1", "on": return true
+        case "false", "no", "0", "off": return false
+        default: throw ConfigurationError(key: key, reason: "'\(text)' is not true or false")
+        }
+    }
+
+    func enumeration<Value: RawRepresentable & CaseIterable>(_ key: String, _ type: Value.Type) throws(ConfigurationError) -> Value?
+    where Value.RawValue == String {
+        guard let text = try string(key) else { return nil }
+        guard let value = Value(rawValue: text) else {
+            throw ConfigurationError(key: key, reason: "'\(text)' is not one of \(Value.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return value
+    }
+}

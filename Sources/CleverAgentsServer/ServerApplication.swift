@@ -1,0 +1,171 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the CleverAgents Server open source project
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+import A2AProtocol
+public import AsyncHTTPClient
+import CleverAgentsDomain
+import CleverAgentsHTTP
+import CleverAgentsLangGraph
+public import CleverAgentsPostgres
+public import CleverAgentsRuntime
+import Foundation
+public import Hummingbird
+public import Logging
+import NIOCore
+public import PostgresNIO
+public import ServiceLifecycle
+import Synchronization
+
+/// The server's parts, wired together: what `cleveragents serve` runs and what tests start.
+public struct ServerApplication: Sendable {
+    public let configuration: ServerConfiguration
+    public let postgres: PostgresClient
+    public let store: PostgresStore
+    public let httpClient: HTTPClient
+    public let service: A2AService
+    public let worker: TaskWorker
+    public let migrator: PostgresMigrator
+    public let logger: Logger
+    private let state: ReadinessState
+
+    /// The version reported in agent cards.
+    public static let version = "0.1.0"
+
+    /// Builds the parts; nothing runs until ``application(onServerRunning:)`` is run.
+    public init(configuration: ServerConfiguration, logger: Logger) throws {
+        self.configuration = configuration
+        self.logger = logger
+        // Everything that can throw comes before the HTTP client, which must be shut down once made.
+        let secrets = try AESGCMSecretBox(base64Key: configuration.secretsKey ?? ServerConfiguration.developmentSecretsKey)
+        var postgresConfiguration = try configuration.databaseURL.clientConfiguration()
+        postgresConfiguration.options.maximumConnections = configuration.databasePoolSize
+        postgresConfiguration.options.minimumConnections = min(2, configuration.databasePoolSize)
+        self.postgres = PostgresClient(configuration: postgresConfiguration, backgroundLogger: logger)
+        self.store = PostgresStore(client: postgres, logger: logger)
+        self.migrator = PostgresMigrator(client: postgres, logger: logger)
+
+        var httpConfiguration = HTTPClient.Configuration()
+        httpConfiguration.timeout = .init(connect: .seconds(10), read: .seconds(60))
+        httpConfiguration.connectionPool = .init(idleTimeout: .seconds(60))
+        self.httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: httpConfiguration)
+
+        let ids = UUIDv7Generator()
+        let directory = NamespaceDirectory()
+        let executor = LangGraphExecutor(
+            http: httpClient,
+            ids: ids,
+            configuration: LangGraphConfiguration(
+                runTimeout: .seconds(configuration.runTimeoutSeconds),
+                requestTimeout: .seconds(configuration.langGraphRequestTimeoutSeconds),
+                maximumAttempts: configuration.langGraphMaximumAttempts
+            ),
+            logger: logger
+        )
+        let runner = TaskRunner(
+            store: store,
+            executor: executor,
+            bus: LocalTaskEventBus(directory: directory),
+            ids: ids,
+            clock: .system,
+            logger: logger
+        )
+        self.worker = TaskWorker(runner: runner)
+        self.service = A2AService(
+            directory: directory,
+            namespaces: store,
+            tasks: store,
+            worker: worker,
+            ids: ids,
+            clock: .system,
+            secrets: secrets,
+            cards: AgentCardBuilder(publicBaseURL: configuration.publicBaseURL, serverVersion: Self.version),
+            logger: logger
+        )
+        self.state = ReadinessState()
+    }
+
+    /// The Hummingbird application: the HTTP server plus the database pool, the LangGraph
+    /// client and the task worker as services, shut down in reverse order.
+    public func application(onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) -> some ApplicationProtocol {
+        let router = Router(context: A2ARequestContext.self)
+        let frontEnd = HTTPFrontEnd(
+            service: service,
+            configuration: HTTPFrontEndConfiguration(
+                maximumBodySize: configuration.maximumBodySize,
+                defaultNamespace: configuration.defaultNamespace
+            ),
+            readiness: { [state, store, migrator] in
+                await Self.readiness(state: state, store: store, migrator: migrator)
+            }
+        )
+        frontEnd.addRoutes(to: router)
+        var app = Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "cleveragents"),
+            onServerRunning: onServerRunning,
+            logger: logger
+        )
+        app.addServices(postgres, HTTPClientService(client: httpClient), worker, ShutdownFlagService(state: state))
+        app.beforeServerStarts { [configuration, migrator, logger] in
+            if configuration.migrateOnStart {
+                let applied = try await migrator.migrate()
+                if !applied.isEmpty { logger.info("Database migrated", metadata: ["versions": "\(applied)"]) }
+            }
+        }
+        return app
+    }
+
+    static func readiness(state: ReadinessState, store: PostgresStore, migrator: PostgresMigrator) async -> Readiness {
+        if state.isShuttingDown { return Readiness(problems: ["shutting down"]) }
+        guard await store.ping() else { return Readiness(problems: ["database unreachable"]) }
+        if !state.schemaIsCurrent {
+            guard (try? await migrator.isCurrent()) == true else { return Readiness(problems: ["database schema is not current"]) }
+            state.schemaIsCurrent = true
+        }
+        return Readiness(problems: [])
+    }
+}
+
+/// What `/readyz` remembers between calls.
+final class ReadinessState: Sendable {
+    private let flags = Mutex((shuttingDown: false, schemaCurrent: false))
+
+    var isShuttingDown: Bool {
+        get { flags.withLock { $0.shuttingDown } }
+        set { flags.withLock { $0.shuttingDown = newValue } }
+    }
+
+    var schemaIsCurrent: Bool {
+        get { flags.withLock { $0.schemaCurrent } }
+        set { flags.withLock { $0.schemaCurrent = newValue } }
+    }
+}
+
+/// Turns `/readyz` to 503 as soon as graceful shutdown begins, so load balancers stop routing.
+struct ShutdownFlagService: Service {
+    let state: ReadinessState
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        state.isShuttingDown = true
+    }
+}
+
+/// Shuts the shared AsyncHTTPClient down after everything that uses it.
+public struct HTTPClientService: Service {
+    public let client: HTTPClient
+
+    public init(client: HTTPClient) {
+        self.client = client
+    }
+
+    public func run() async throws {
+        try? await gracefulShutdown()
+        try await client.shutdown()
+    }
+}
