@@ -12,6 +12,12 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
+/// Test support is not API: plain imports are public there, so test code stays short.
+let testSupportSwiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
 let package = Package(
     name: "cleveragents-server",
     platforms: [.macOS(.v15)],
@@ -163,10 +169,93 @@ let package = Package(
         ),
 
         // MARK: Tests
+        .target(
+            name: "CleverAgentsTestSupport",
+            dependencies: [
+                "A2AProtocol",
+                "CleverAgentsDomain",
+                "CleverAgentsRuntime",
+                "CleverAgentsPostgres",
+                "CleverAgentsServer",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Tests/TestSupport",
+            swiftSettings: testSupportSwiftSettings
+        ),
         .testTarget(
             name: "A2AProtocolTests",
             dependencies: ["A2AProtocol"],
             resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CleverAgentsDomainTests",
+            dependencies: ["A2AProtocol", "CleverAgentsDomain"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CleverAgentsRuntimeTests",
+            dependencies: [
+                "A2AProtocol",
+                "CleverAgentsDomain",
+                "CleverAgentsRuntime",
+                "CleverAgentsTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CleverAgentsLangGraphTests",
+            dependencies: [
+                "A2AProtocol",
+                "CleverAgentsDomain",
+                "CleverAgentsRuntime",
+                "CleverAgentsLangGraph",
+                "CleverAgentsTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("Transcripts")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CleverAgentsPostgresTests",
+            dependencies: [
+                "A2AProtocol",
+                "CleverAgentsDomain",
+                "CleverAgentsRuntime",
+                "CleverAgentsPostgres",
+                "CleverAgentsTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CleverAgentsServerTests",
+            dependencies: [
+                "A2AProtocol",
+                "CleverAgentsDomain",
+                "CleverAgentsRuntime",
+                "CleverAgentsPostgres",
+                "CleverAgentsHTTP",
+                "CleverAgentsServer",
+                "CleverAgentsTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]
