@@ -38,8 +38,8 @@ struct AgentCardEndpoint: Sendable {
             let (rpcError, status) = JSONRPCEndpoint.describe(error, logger: context.logger)
             return JSONRPCEndpoint.errorResponse(rpcError, id: .null, status: status == .ok ? .internalServerError : status)
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+        let encoder = A2AJSON.makeEncoder()
+        encoder.outputFormatting.insert(.sortedKeys)  // a stable body gives a stable ETag
         let body = try encoder.encode(card)
         let etag = "\"" + SHA256.hash(data: body).prefix(16).map { String(format: "%02x", $0) }.joined() + "\""
         var headers: HTTPFields = [

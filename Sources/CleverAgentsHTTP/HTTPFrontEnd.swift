@@ -29,6 +29,7 @@ public struct HTTPFrontEnd: Sendable {
     public func addRoutes(to router: Router<A2ARequestContext>) {
         let jsonRPC = JSONRPCEndpoint(service: service, configuration: configuration)
         let cards = AgentCardEndpoint(service: service, configuration: configuration)
+        // The router matches `{url}` and `{url}/` alike, as clients join paths both ways.
         router.post("/ns/:namespace") { request, context in
             try await jsonRPC.respond(to: request, namespace: context.parameters.get("namespace") ?? "", context: context)
         }

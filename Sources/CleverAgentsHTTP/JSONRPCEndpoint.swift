@@ -26,12 +26,16 @@ struct JSONRPCEndpoint: Sendable {
     static let supportedVersions = [A2AVersion.v1_0.rawValue]
 
     func respond(to request: Request, namespace rawNamespace: String, context: A2ARequestContext) async throws -> Response {
+        let tooLarge = Self.errorResponse(.payloadTooLarge(limit: configuration.maximumBodySize), id: .null, status: .contentTooLarge)
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > configuration.maximumBodySize {
+            return tooLarge
+        }
         let body: ByteBuffer
         do {
             var request = request
             body = try await request.collectBody(upTo: configuration.maximumBodySize)
-        } catch let error as HTTPError where error.status == .contentTooLarge {
-            return Self.errorResponse(.payloadTooLarge(limit: configuration.maximumBodySize), id: .null, status: .contentTooLarge)
+        } catch is NIOTooManyBytesError {
+            return tooLarge
         }
         if let contentType = request.headers[.contentType], !Self.isJSON(contentType) {
             return Self.errorResponse(
@@ -115,13 +119,13 @@ struct JSONRPCEndpoint: Sendable {
     }
 
     static func jsonResponse(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
-        let buffer = try JSONEncoder().encodeAsByteBuffer(value, allocator: ByteBufferAllocator())
+        let buffer = try A2AJSON.makeEncoder().encodeAsByteBuffer(value, allocator: ByteBufferAllocator())
         return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: buffer))
     }
 
     static func errorResponse(_ error: JSONRPCError, id: JSONRPCID, status: HTTPResponse.Status = .ok) -> Response {
         // Encoding an error response of plain values cannot fail.
-        let buffer = (try? JSONEncoder().encodeAsByteBuffer(JSONRPCErrorResponse(id: id, error: error), allocator: ByteBufferAllocator()))
+        let buffer = (try? A2AJSON.makeEncoder().encodeAsByteBuffer(JSONRPCErrorResponse(id: id, error: error), allocator: ByteBufferAllocator()))
             ?? ByteBuffer(string: #"{"jsonrpc":"2.0","id":null,"error":{"code":-32603,"message":"Internal error"}}"#)
         var headers: HTTPFields = [.contentType: "application/json"]
         if status == .serviceUnavailable {
@@ -140,7 +144,7 @@ struct JSONRPCEndpoint: Sendable {
             status: .ok,
             headers: headers,
             body: ResponseBody { writer in
-                let encoder = JSONEncoder()
+                let encoder = A2AJSON.makeEncoder()
                 do {
                     for try await event in events {
                         try await writer.write(try frame(JSONRPCResultResponse(id: id, result: event), encoder: encoder))

@@ -126,6 +126,10 @@ public struct RPCTestClient: Sendable {
 public struct RPCCallError: Error, CustomStringConvertible {
     public var error: JSONValue
 
+    public init(error: JSONValue) {
+        self.error = error
+    }
+
     public var description: String { "JSON-RPC error: \(error)" }
 }
 

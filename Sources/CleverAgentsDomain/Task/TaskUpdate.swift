@@ -31,10 +31,12 @@ public struct TaskEventRecord: Sendable, Hashable {
         self.event = event
     }
 
-    /// Whether this event ends a stream: a terminal or interrupted status, or a direct message.
-    public var endsStream: Bool {
+    /// Whether this event ends a stream: a terminal status or a direct message, and also an
+    /// interrupted status (input required) when `untilInterrupted`.
+    public func endsStream(untilInterrupted: Bool = true) -> Bool {
         switch event {
-        case .statusUpdate(let update): update.status.state.isTerminal || update.status.state.isInterrupted
+        case .statusUpdate(let update):
+            update.status.state.isTerminal || (untilInterrupted && update.status.state.isInterrupted)
         case .message: true
         case .task(let task): task.status.state.isTerminal
         case .artifactUpdate: false

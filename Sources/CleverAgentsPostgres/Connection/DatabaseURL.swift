@@ -112,27 +112,45 @@ public struct DatabaseURL: Sendable, Hashable, CustomStringConvertible {
         return configuration
     }
 
+    /// How TLS is used, as `sslmode` and `sslrootcert` ask.
+    public struct TLSPolicy: Sendable, Hashable {
+        public enum Use: Sendable, Hashable { case disabled, preferred, required }
+        public enum Verification: Sendable, Hashable { case none, certificateAuthority, full }
+        public var use: Use
+        public var verification: Verification
+
+        public init(use: Use, verification: Verification) {
+            self.use = use
+            self.verification = verification
+        }
+    }
+
+    public var tlsPolicy: TLSPolicy {
+        switch sslMode {
+        case .disable: TLSPolicy(use: .disabled, verification: .none)
+        case .allow, .prefer: TLSPolicy(use: .preferred, verification: .none)
+        // libpq's `require` verifies the CA only when a root certificate is given.
+        case .require: TLSPolicy(use: .required, verification: sslRootCertificatePath == nil ? .none : .certificateAuthority)
+        case .verifyCA: TLSPolicy(use: .required, verification: .certificateAuthority)
+        case .verifyFull: TLSPolicy(use: .required, verification: .full)
+        }
+    }
+
     private func tls() throws -> PostgresClient.Configuration.TLS {
+        let policy = tlsPolicy
         var tls = TLSConfiguration.makeClientConfiguration()
         if let sslRootCertificatePath {
             tls.trustRoots = .file(sslRootCertificatePath)
         }
-        switch sslMode {
-        case .disable:
-            return .disable
-        case .allow, .prefer:
-            tls.certificateVerification = .none
-            return .prefer(tls)
-        case .require:
-            // libpq's `require` verifies the CA only when a root certificate is given.
-            tls.certificateVerification = sslRootCertificatePath == nil ? .none : .noHostnameVerification
-            return .require(tls)
-        case .verifyCA:
-            tls.certificateVerification = .noHostnameVerification
-            return .require(tls)
-        case .verifyFull:
-            tls.certificateVerification = .fullVerification
-            return .require(tls)
+        switch policy.verification {
+        case .none: tls.certificateVerification = .none
+        case .certificateAuthority: tls.certificateVerification = .noHostnameVerification
+        case .full: tls.certificateVerification = .fullVerification
+        }
+        switch policy.use {
+        case .disabled: return .disable
+        case .preferred: return .prefer(tls)
+        case .required: return .require(tls)
         }
     }
 }

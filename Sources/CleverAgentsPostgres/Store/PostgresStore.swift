@@ -38,8 +38,23 @@ public struct PostgresStore: Sendable {
     func translatingErrors<Result: Sendable>(_ body: () async throws -> Result) async throws -> Result {
         do {
             return try await body()
-        } catch let error as PSQLError {
+        } catch {
             throw Self.translate(error)
+        }
+    }
+
+    /// Unwraps transaction errors and maps PostgreSQL failures to ``StoreError``s.
+    static func translate(_ error: any Error) -> any Error {
+        switch error {
+        case let error as PostgresTransactionError:
+            if let failure = error.closureError ?? error.beginError ?? error.commitError {
+                return translate(failure)
+            }
+            return error
+        case let error as PSQLError:
+            return translate(error)
+        default:
+            return error
         }
     }
 

@@ -67,9 +67,11 @@ public struct A2AService: Sendable {
             return .task(try await getTask(params, context: context))
         case .listTasks(let params):
             return .taskList(try await listTasks(params, context: context))
+        case .subscribeToTask(let params):
+            return try await subscribe(params, context: context)
         case .getExtendedAgentCard:
             throw JSONRPCError.unsupportedOperation("This agent does not declare an extended agent card")
-        case .cancelTask, .subscribeToTask, .createTaskPushNotificationConfig, .getTaskPushNotificationConfig,
+        case .cancelTask, .createTaskPushNotificationConfig, .getTaskPushNotificationConfig,
             .listTaskPushNotificationConfigs, .deleteTaskPushNotificationConfig:
             throw JSONRPCError.unsupportedOperation("\(call.method.rawValue) is not supported yet")
         }
@@ -160,7 +162,7 @@ public struct A2AService: Sendable {
         }
         let streamer = TaskEventStreamer(store: tasks)
         if streaming {
-            return .stream(streamer.stream(from: record, subscription: subscription, historyLength: historyLength))
+            return .stream(streamer.stream(from: record, subscription: subscription, historyLength: historyLength, untilInterrupted: true))
         }
         // Blocking: wait for a terminal or interrupted state, then answer with the stored task.
         do {
@@ -177,6 +179,26 @@ public struct A2AService: Sendable {
             return .sendMessage(.message(reply))
         }
         return .sendMessage(.task(final.a2aTask(historyLength: historyLength)))
+    }
+
+    func subscribe(_ params: SubscribeToTaskRequest, context: RequestContext) async throws -> A2AResponse {
+        let (namespaceActor, _) = try await namespace(context.namespace)
+        // Listen before reading the task, so nothing committed after the read is missed.
+        let subscription = await namespaceActor.subscribe(taskId: params.id)
+        let record: TaskRecord
+        do {
+            guard let visible = try await visibleTask(params.id, context: context) else {
+                throw JSONRPCError.taskNotFound(params.id)
+            }
+            guard !visible.state.isTerminal else {
+                throw JSONRPCError.unsupportedOperation("Task \(params.id) is in the terminal state \(visible.state.rawValue); there is nothing to subscribe to")
+            }
+            record = visible
+        } catch {
+            await subscription.cancel()
+            throw error
+        }
+        return .stream(TaskEventStreamer(store: tasks).stream(from: record, subscription: subscription, historyLength: nil, untilInterrupted: false))
     }
 
     private func continuationNotSupported(taskId: String, message: Message, context: RequestContext) async throws -> JSONRPCError {

@@ -18,7 +18,14 @@ struct TaskEventStreamer: Sendable {
     ///
     /// The subscription must have been opened before `snapshot` was read, so that nothing
     /// committed after the read is missed.
-    func stream(from snapshot: TaskRecord, subscription: TaskSubscription, historyLength: Int?) -> AsyncThrowingStream<StreamResponse, any Error> {
+    /// - Parameter untilInterrupted: also end when the task needs input (the end of a turn, for
+    ///   `SendStreamingMessage`); subscriptions end only at a terminal state.
+    func stream(
+        from snapshot: TaskRecord,
+        subscription: TaskSubscription,
+        historyLength: Int?,
+        untilInterrupted: Bool
+    ) -> AsyncThrowingStream<StreamResponse, any Error> {
         let (stream, continuation) = AsyncThrowingStream<StreamResponse, any Error>.makeStream()
         let store = self.store
         let task = Task {
@@ -33,7 +40,8 @@ struct TaskEventStreamer: Sendable {
                     subscription: subscription,
                     after: snapshot.lastEventSequence,
                     store: store,
-                    namespace: snapshot.namespace
+                    namespace: snapshot.namespace,
+                    untilInterrupted: untilInterrupted
                 ) { record in
                     continuation.yield(record.event)
                 }
@@ -54,6 +62,7 @@ struct TaskEventStreamer: Sendable {
         after sequence: Int64,
         store: any TaskStore,
         namespace: NamespaceName,
+        untilInterrupted: Bool = true,
         deliver: (TaskEventRecord) async throws -> Void
     ) async throws -> TaskEventRecord? {
         var last = sequence
@@ -72,7 +81,7 @@ struct TaskEventStreamer: Sendable {
                 try await deliver(event)
                 last = event.sequence
                 lastRecord = event
-                if event.endsStream { return event }
+                if event.endsStream(untilInterrupted: untilInterrupted) { return event }
             }
         }
         try Task.checkCancellation()

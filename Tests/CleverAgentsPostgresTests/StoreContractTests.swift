@@ -1,0 +1,149 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the CleverAgents Server open source project
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+import A2AProtocol
+import CleverAgentsDomain
+import CleverAgentsPostgres
+import CleverAgentsRuntime
+import CleverAgentsTestSupport
+import Testing
+
+/// One contract, two stores: the in-memory store the unit tests use must behave like PostgreSQL.
+@Suite struct StoreContractTests {
+    enum Backend: String, CaseIterable, CustomTestStringConvertible {
+        case memory, postgres
+        var testDescription: String { rawValue }
+    }
+
+    static var backends: [Backend] { TestEnvironment.hasPostgres ? Backend.allCases : [.memory] }
+
+    func withStore(_ backend: Backend, _ body: @Sendable (any TaskStore & NamespaceStore) async throws -> Void) async throws {
+        switch backend {
+        case .memory:
+            try await body(InMemoryStore())
+        case .postgres:
+            try await PostgresTestDatabase.withStore { store, _ in try await body(store) }
+        }
+    }
+
+    static func makeNamespace(_ store: any NamespaceStore) async throws -> NamespaceName {
+        let name = NamespaceName(TestEnvironment.uniqueName("store"))!
+        try await store.createNamespace(Namespace(name: name, description: "d", authMode: .disabled, createdAt: .init(millisecondsSinceEpoch: 1_700_000_000_123)))
+        return name
+    }
+
+    static func task(_ namespace: NamespaceName, id: String, owner: String = "alice", context: String = "ctx", at millis: Int64) -> TaskRecord {
+        var record = TaskRecord(
+            namespace: namespace, id: id, contextId: context, owner: owner, actorName: "echo",
+            status: TaskStatus(state: .submitted, timestamp: .init(millisecondsSinceEpoch: millis)),
+            history: [Message(messageId: "m-\(id)", contextId: context, taskId: id, role: .user, parts: [.text("hi \(id)")])],
+            metadata: ["k": "v"],
+            threadID: ThreadIdentifier.thread(namespace: namespace.rawValue, owner: owner, contextId: context),
+            createdAt: .init(millisecondsSinceEpoch: millis)
+        )
+        record.lastEventSequence = 1
+        return record
+    }
+
+    static func created(_ record: TaskRecord) -> [TaskEventRecord] {
+        [TaskEventRecord(namespace: record.namespace, taskId: record.id, sequence: 1, event: .task(record.a2aTask()))]
+    }
+
+    @Test(arguments: backends)
+    func namespacesAreCreatedOnceAndReadBack(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            let name = try await Self.makeNamespace(store)
+            let namespace = try #require(try await store.namespace(named: name))
+            #expect(namespace.description == "d")
+            #expect(namespace.authMode == .disabled)
+            #expect(namespace.createdAt == .init(millisecondsSinceEpoch: 1_700_000_000_123))
+            await #expect(throws: StoreError.alreadyExists) {
+                try await store.createNamespace(Namespace(name: name, createdAt: .now))
+            }
+            #expect(try await store.namespace(named: NamespaceName(TestEnvironment.uniqueName("none"))!) == nil)
+        }
+    }
+
+    @Test(arguments: backends)
+    func actorsAreReplacedAndOnlyOneIsTheDefault(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            let name = try await Self.makeNamespace(store)
+            try await store.putActor(ActorDefinition(name: "b", graphURL: "http://g", assistantID: "b", isDefault: true), in: name)
+            try await store.putActor(ActorDefinition(name: "a", graphURL: "http://g", assistantID: "a1"), in: name)
+            try await store.putActor(ActorDefinition(name: "a", graphURL: "http://g", assistantID: "a2", config: ["configurable": ["x": 1]], isDefault: true), in: name)
+            let actors = try await store.actors(in: name)
+            #expect(actors.map(\.name) == ["a", "b"])
+            #expect(actors.first?.assistantID == "a2")
+            #expect(actors.first?.config?["configurable"]?["x"] == 1)
+            #expect(actors.filter(\.isDefault).map(\.name) == ["a"])
+        }
+    }
+
+    @Test(arguments: backends)
+    func tasksRoundTripAndUpdatesNeedTheCurrentVersion(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            let name = try await Self.makeNamespace(store)
+            var record = Self.task(name, id: "t1", at: 1_700_000_001_000)
+            try await store.createTask(record, events: Self.created(record))
+            #expect(try await store.task(namespace: name, id: "t1") == record)
+            await #expect(throws: StoreError.alreadyExists) { try await store.createTask(record, events: Self.created(record)) }
+
+            let expected = record.version
+            let event = try record.apply(.artifact(Artifact(artifactId: "a", name: "response", parts: [.text("out"), .data(["n": 1.5])]), append: false, lastChunk: true), at: .init(millisecondsSinceEpoch: 1_700_000_002_000))
+            record.lastEventSequence += 1
+            record.runID = "run-1"
+            let stored = TaskEventRecord(namespace: name, taskId: "t1", sequence: 2, event: event)
+            try await store.updateTask(record, expectedVersion: expected, appending: [stored])
+            #expect(try await store.task(namespace: name, id: "t1") == record)
+            await #expect(throws: StoreError.conflict) {
+                try await store.updateTask(record, expectedVersion: expected, appending: [])
+            }
+            let events = try await store.events(namespace: name, taskId: "t1", afterSequence: 0)
+            #expect(events.map(\.sequence) == [1, 2])
+            #expect(events.last == stored)
+            #expect(try await store.events(namespace: name, taskId: "t1", afterSequence: 1).map(\.sequence) == [2])
+
+            let other = try await Self.makeNamespace(store)
+            #expect(try await store.task(namespace: other, id: "t1") == nil, "tasks are scoped by namespace")
+            #expect(try await store.events(namespace: other, taskId: "t1", afterSequence: 0).isEmpty)
+        }
+    }
+
+    @Test(arguments: backends)
+    func listingIsNewestFirstFilteredAndPagedWithoutGapsOrRepeats(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            let name = try await Self.makeNamespace(store)
+            // Two tasks share a timestamp, so the id must break the tie.
+            let times: [Int64] = [1_000, 2_000, 2_000, 3_000, 4_000, 5_000]
+            for (index, time) in times.enumerated() {
+                let record = Self.task(name, id: "t\(index)", owner: index % 2 == 0 ? "alice" : "bob", context: index < 3 ? "c1" : "c2", at: 1_700_000_000_000 + time)
+                try await store.createTask(record, events: Self.created(record))
+            }
+            var ids: [String] = []
+            var cursor: TaskCursor?
+            repeat {
+                let page = try await store.listTasks(namespace: name, query: TaskQuery(pageSize: 4, after: cursor))
+                #expect(page.totalSize == 6)
+                ids.append(contentsOf: page.tasks.map(\.id))
+                cursor = page.hasMore ? page.tasks.last.map { TaskCursor(statusTimestamp: $0.status.timestamp!, id: $0.id) } : nil
+            } while cursor != nil
+            #expect(ids == ["t5", "t4", "t3", "t2", "t1", "t0"])
+
+            #expect(try await store.listTasks(namespace: name, query: TaskQuery(owner: "bob", pageSize: 10)).tasks.map(\.id) == ["t5", "t3", "t1"])
+            #expect(try await store.listTasks(namespace: name, query: TaskQuery(contextId: "c1", pageSize: 10)).tasks.map(\.id) == ["t2", "t1", "t0"])
+            #expect(try await store.listTasks(namespace: name, query: TaskQuery(state: .submitted, pageSize: 10)).totalSize == 6)
+            #expect(try await store.listTasks(namespace: name, query: TaskQuery(state: .completed, pageSize: 10)).totalSize == 0)
+            let after = try await store.listTasks(
+                namespace: name,
+                query: TaskQuery(statusTimestampAfter: .init(millisecondsSinceEpoch: 1_700_000_003_000), pageSize: 10)
+            )
+            #expect(after.tasks.map(\.id) == ["t5", "t4"])
+            #expect(after.totalSize == 2)
+        }
+    }
+}

@@ -1,0 +1,217 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the CleverAgents Server open source project
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+import A2AProtocol
+import CleverAgentsDomain
+@testable import CleverAgentsRuntime
+import CleverAgentsTestSupport
+import Logging
+import ServiceLifecycleTestKit
+import Synchronization
+import Testing
+
+@Suite struct NamespaceRuntimeTests {
+    static let namespace = Namespace(name: NamespaceName("acme")!, createdAt: .init(millisecondsSinceEpoch: 1))
+
+    @Test func concurrentCallersShareOneLoad() async throws {
+        let actor = NamespaceActor(name: NamespaceName("acme")!)
+        let loads = Mutex(0)
+        let (gate, open) = AsyncStream<Void>.makeStream()
+        let load: @Sendable () async throws -> NamespaceSnapshot? = {
+            loads.withLock { $0 += 1 }
+            for await _ in gate { break }
+            return NamespaceSnapshot(namespace: Self.namespace, actors: [])
+        }
+        async let first = actor.snapshot(loading: load)
+        async let second = actor.snapshot(loading: load)
+        async let third = actor.snapshot(loading: load)
+        // Wait until the load started, then let it finish.
+        while loads.withLock({ $0 }) == 0 { await Task.yield() }
+        open.yield()
+        open.finish()
+        let results = try await [first, second, third]
+        #expect(results.allSatisfy { $0?.namespace.name.rawValue == "acme" })
+        #expect(loads.withLock { $0 } == 1)
+        _ = try await actor.snapshot(loading: load)
+        #expect(loads.withLock { $0 } == 1, "cached within its time to live")
+    }
+
+    @Test func aMissingNamespaceIsCachedBrieflyAndAnInvalidationReloads() async throws {
+        let actor = NamespaceActor(name: NamespaceName("acme")!, snapshotTTL: .seconds(60), missingTTL: .seconds(60))
+        let loads = Mutex(0)
+        let exists = Mutex(false)
+        let load: @Sendable () async throws -> NamespaceSnapshot? = {
+            loads.withLock { $0 += 1 }
+            return exists.withLock { $0 } ? NamespaceSnapshot(namespace: Self.namespace, actors: []) : nil
+        }
+        #expect(try await actor.snapshot(loading: load) == nil)
+        exists.withLock { $0 = true }
+        #expect(try await actor.snapshot(loading: load) == nil)
+        #expect(loads.withLock { $0 } == 1)
+        await actor.invalidate()
+        #expect(try await actor.snapshot(loading: load) != nil)
+        #expect(loads.withLock { $0 } == 2)
+    }
+
+    @Test func aFailedLoadIsNotCached() async throws {
+        let actor = NamespaceActor(name: NamespaceName("acme")!)
+        struct Down: Error {}
+        await #expect(throws: Down.self) { try await actor.snapshot { throw Down() } }
+        #expect(try await actor.snapshot { NamespaceSnapshot(namespace: Self.namespace, actors: []) } != nil)
+    }
+
+    @Test func subscribersReceivePublishedEventsUntilTheyUnsubscribe() async throws {
+        let actor = NamespaceActor(name: NamespaceName("acme")!)
+        let subscription = await actor.subscribe(taskId: "t")
+        let other = await actor.subscribe(taskId: "other")
+        #expect(await actor.subscriberCount == 2)
+        #expect(await actor.isIdle == false)
+        let event = TaskEventRecord(namespace: NamespaceName("acme")!, taskId: "t", sequence: 2, event: .statusUpdate(.init(taskId: "t", contextId: "c", status: .init(state: .working))))
+        await actor.publish([event])
+        var iterator = subscription.events.makeAsyncIterator()
+        #expect(await iterator.next() == event)
+        await subscription.cancel()
+        await other.cancel()
+        #expect(await iterator.next() == nil, "the stream ends on unsubscribe")
+        #expect(await actor.subscriberCount == 0)
+        #expect(await actor.isIdle)
+    }
+
+    @Test func theDirectoryActivatesOneActorPerNamespaceAndEvictsOnlyThatOne() {
+        let directory = NamespaceDirectory()
+        let name = NamespaceName("acme")!
+        #expect(directory.activeActor(for: name) == nil)
+        let first = directory.actor(for: name)
+        #expect(directory.actor(for: name) === first)
+        #expect(directory.activeCount == 1)
+        directory.evict(first)
+        #expect(directory.activeActor(for: name) == nil)
+        let second = directory.actor(for: name)
+        directory.evict(first)
+        #expect(directory.activeActor(for: name) === second, "evicting a stale actor keeps the new one")
+        #expect(directory.allActive.count == 1)
+    }
+
+    @Test func threadIdentifiersAreStablePerNamespaceOwnerAndContext() {
+        let thread = ThreadIdentifier.thread(namespace: "acme", owner: "alice", contextId: "ctx")
+        #expect(thread == ThreadIdentifier.thread(namespace: "acme", owner: "alice", contextId: "ctx"))
+        #expect(thread != ThreadIdentifier.thread(namespace: "acme", owner: "bob", contextId: "ctx"))
+        #expect(thread != ThreadIdentifier.thread(namespace: "other", owner: "alice", contextId: "ctx"))
+        #expect(
+            ThreadIdentifier.thread(namespace: "a/b", owner: "c", contextId: "d") != ThreadIdentifier.thread(namespace: "a", owner: "b/c", contextId: "d"),
+            "fields are length-prefixed"
+        )
+        #expect(thread.count == 36)
+        #expect(Array(thread)[14] == "5", "a version 5 UUID")
+    }
+
+    @Test func uuidV7IdentifiersAreTimeOrderedAndWellFormed() {
+        var generator = SystemRandomNumberGenerator()
+        let earlier = UUIDv7Generator.make(milliseconds: 1_000, using: &generator)
+        let later = UUIDv7Generator.make(milliseconds: 2_000, using: &generator)
+        #expect(earlier < later)
+        let id = UUIDv7Generator().makeID()
+        let characters = Array(id)
+        #expect(characters.count == 36)
+        #expect(characters[14] == "7")
+        #expect("89ab".contains(characters[19]))
+        #expect(Set((0..<1000).map { _ in UUIDv7Generator().makeID() }).count == 1000)
+    }
+
+    @Test func sealedSecretsOpenOnlyWithTheirKey() throws {
+        let box = try AESGCMSecretBox(keyMaterial: Array(repeating: 1, count: 32))
+        let sealed = try box.seal("lsv2-secret-key")
+        #expect(!sealed.sealed.contains("lsv2"))
+        #expect(try box.open(sealed) == "lsv2-secret-key")
+        #expect(try box.seal("same").sealed != box.seal("same").sealed, "a fresh nonce each time")
+        let other = try AESGCMSecretBox(keyMaterial: Array(repeating: 2, count: 32))
+        #expect(throws: (any Error).self) { try other.open(sealed) }
+        #expect(throws: SecretBoxError.malformed) { try box.open(SealedSecret(sealed: "v2:abc")) }
+        #expect(throws: SecretBoxError.invalidKey) { try AESGCMSecretBox(keyMaterial: [1, 2, 3]) }
+        #expect(throws: SecretBoxError.invalidKey) { try AESGCMSecretBox(base64Key: "not base64!") }
+        #expect("\(sealed)" == "<sealed secret>")
+    }
+
+    @Test func cardsListActorsAsSkillsAndDeclareSecurityWhenAuthIsRequired() {
+        let builder = AgentCardBuilder(publicBaseURL: "https://agents.example.com/", serverVersion: "1.2.3")
+        let snapshot = NamespaceSnapshot(
+            namespace: Namespace(name: NamespaceName("acme")!, description: "Acme agents", authMode: .required, createdAt: .init(millisecondsSinceEpoch: 1)),
+            actors: [
+                ActorDefinition(name: "writer", description: "Writes", tags: ["text"], graphURL: "http://g", assistantID: "w"),
+                ActorDefinition(name: "analyst", graphURL: "http://g", assistantID: "a"),
+            ]
+        )
+        let card = builder.card(for: snapshot, requestBaseURL: "http://ignored:1")
+        #expect(card.supportedInterfaces == [AgentInterface(url: "https://agents.example.com/ns/acme", protocolBinding: "JSONRPC", protocolVersion: "1.0")])
+        #expect(card.skills.map(\.id) == ["analyst", "writer"])
+        #expect(card.skills.last?.tags == ["text"])
+        #expect(card.description == "Acme agents")
+        #expect(card.version == "1.2.3")
+        #expect(card.securitySchemes.keys.sorted() == ["apiKey", "bearer"])
+        #expect(card.securityRequirements.count == 2)
+
+        let open = AgentCardBuilder(publicBaseURL: nil, serverVersion: "1")
+        var disabled = snapshot
+        disabled.namespace.authMode = .disabled
+        let openCard = open.card(for: disabled, requestBaseURL: "http://127.0.0.1:8080/")
+        #expect(openCard.supportedInterfaces.first?.url == "http://127.0.0.1:8080/ns/acme")
+        #expect(openCard.securitySchemes.isEmpty)
+        #expect(openCard.securityRequirements.isEmpty)
+    }
+
+    @Test func aSnapshotPicksTheNamedActorTheDefaultOrTheOnlyOne() {
+        let namespace = Namespace(name: NamespaceName("acme")!, createdAt: .init(millisecondsSinceEpoch: 10))
+        let one = NamespaceSnapshot(namespace: namespace, actors: [ActorDefinition(name: "solo", graphURL: "http://g", assistantID: "s")])
+        #expect(one.actor(named: nil)?.name == "solo")
+        #expect(one.actor(named: "other") == nil)
+        var later = ActorDefinition(name: "b", graphURL: "http://g", assistantID: "b", isDefault: true)
+        later.updatedAt = .init(millisecondsSinceEpoch: 99)
+        let two = NamespaceSnapshot(namespace: namespace, actors: [ActorDefinition(name: "a", graphURL: "http://g", assistantID: "a"), later])
+        #expect(two.actor(named: nil)?.name == "b")
+        #expect(two.lastModified == .init(millisecondsSinceEpoch: 99))
+        let none = NamespaceSnapshot(namespace: namespace, actors: [
+            ActorDefinition(name: "a", graphURL: "http://g", assistantID: "a"), ActorDefinition(name: "c", graphURL: "http://g", assistantID: "c"),
+        ])
+        #expect(none.actor(named: nil) == nil)
+    }
+
+    @Test func aWorkerFinishesItsJobsOnGracefulShutdownAndThenRefusesNewOnes() async throws {
+        try await testGracefulShutdown { trigger in
+            let store = InMemoryStore()
+            let namespace = NamespaceName("acme")!
+            let executor = ScriptedExecutor()
+            executor.enqueue([.wait("go")] + ScriptedExecutor.completes(with: "finished"))
+            let runner = TaskRunner(
+                store: store, executor: executor, bus: LocalTaskEventBus(directory: NamespaceDirectory()),
+                ids: UUIDv7Generator(), clock: .system, logger: Logger(label: "test")
+            )
+            let worker = TaskWorker(runner: runner)
+            var record = TaskRecord(
+                namespace: namespace, id: "t", contextId: "c", owner: "o", actorName: "a",
+                status: TaskStatus(state: .submitted), threadID: "th", createdAt: .init(millisecondsSinceEpoch: 1)
+            )
+            record.lastEventSequence = 1
+            try await store.createTask(record, events: [TaskEventRecord(namespace: namespace, taskId: "t", sequence: 1, event: .task(record.a2aTask()))])
+            let request = GraphRunRequest(
+                namespace: namespace, taskId: "t", contextId: "c",
+                actor: ActorDefinition(name: "a", graphURL: "http://g", assistantID: "a"), apiKey: nil, threadID: "th",
+                input: .message(RuntimeHarness.message("x"))
+            )
+            let running = Task { try await worker.run() }
+            #expect(worker.submit(TaskJob(task: record, request: request)))
+            while executor.requests.isEmpty { await Task.yield() }
+            trigger.triggerGracefulShutdown()
+            #expect(worker.submit(TaskJob(task: record, request: request)) == false, "no new jobs once shutting down")
+            executor.open("go")
+            try await running.value
+            let finished = try await store.task(namespace: namespace, id: "t")
+            #expect(finished?.state == .completed, "the job in flight finished")
+            #expect(executor.requests.count == 1)
+        }
+    }
+}

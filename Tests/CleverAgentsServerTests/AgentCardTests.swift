@@ -1,0 +1,97 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the CleverAgents Server open source project
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+import A2AProtocol
+import CleverAgentsDomain
+import CleverAgentsPostgres
+import CleverAgentsServer
+import CleverAgentsTestSupport
+import Foundation
+import NIOHTTP1
+import Testing
+
+@Suite(.enabled(if: TestEnvironment.hasServices), .serialized) struct AgentCardTests {
+    @Test func theNamespaceCardIsServedWithCachingHeadersAndRevalidates() async throws {
+        let server = try await TestServer.start()
+        do {
+            let namespace = try await server.createNamespace(description: "Echo things")
+            let url = "\(server.endpoint(namespace.rawValue))/.well-known/agent-card.json"
+            let reply = try await RPCTestClient().get(url)
+            #expect(reply.status == 200)
+            let card = try JSONDecoder().decode(AgentCard.self, from: reply.body)
+            #expect(card.name == namespace.rawValue)
+            #expect(card.description == "Echo things")
+            #expect(card.supportedInterfaces == [AgentInterface(url: server.endpoint(namespace.rawValue), protocolBinding: "JSONRPC", protocolVersion: "1.0")])
+            #expect(card.skills.map(\.id) == ["echo"])
+            #expect(card.capabilities.streaming == true)
+            #expect(reply.text.contains("text/plain"), "slashes are not escaped")
+            #expect(reply.headers.first(name: "cache-control")?.contains("max-age=") == true)
+            #expect(reply.headers.first(name: "last-modified")?.hasSuffix("GMT") == true)
+            let etag = try #require(reply.headers.first(name: "etag"))
+            let again = try await RPCTestClient().get(url, headers: [("If-None-Match", etag)])
+            #expect(again.status == 304)
+            #expect(again.body.isEmpty)
+            #expect(try await RPCTestClient().get(url, headers: [("If-None-Match", "\"other\"")]).status == 200)
+            let alias = try await RPCTestClient().get("\(server.endpoint(namespace.rawValue))/.well-known/agent.json")
+            #expect(alias.body == reply.body)
+
+            // A new actor changes the card, and so its ETag.
+            try await server.addActor("steps", to: namespace)
+            let changed = try await RPCTestClient().get(url, headers: [("If-None-Match", etag)])
+            #expect(changed.status == 200 || changed.status == 304, "cached settings may take up to their TTL")
+        } catch {
+            try await server.stop()
+            throw error
+        }
+        try await server.stop()
+    }
+
+    @Test func theRootServesTheDefaultNamespaceCard() async throws {
+        let name = TestEnvironment.uniqueName("default")
+        let server = try await TestServer.start { $0.defaultNamespace = NamespaceName(name) }
+        do {
+            try await server.createNamespace(name)
+            let root = try await RPCTestClient().get("\(server.baseURL)/.well-known/agent-card.json")
+            #expect(root.status == 200)
+            let card = try JSONDecoder().decode(AgentCard.self, from: root.body)
+            #expect(card.supportedInterfaces.first?.url == server.endpoint(name))
+            #expect(try await RPCTestClient().get("\(server.baseURL)/.well-known/agent.json").status == 200)
+            #expect(try await RPCTestClient().get("\(server.endpoint("missing-card"))/.well-known/agent-card.json").status == 404)
+        } catch {
+            try await server.stop()
+            throw error
+        }
+        try await server.stop()
+    }
+
+    @Test func withoutADefaultNamespaceTheRootHasNoCard() async throws {
+        let server = try await TestServer.start()
+        do {
+            #expect(try await RPCTestClient().get("\(server.baseURL)/.well-known/agent-card.json").status == 404)
+        } catch {
+            try await server.stop()
+            throw error
+        }
+        try await server.stop()
+    }
+
+    @Test func healthAndReadiness() async throws {
+        let server = try await TestServer.start()
+        do {
+            let health = try await RPCTestClient().get("\(server.baseURL)/healthz")
+            #expect(health.status == 200)
+            let ready = try await RPCTestClient().get("\(server.baseURL)/readyz")
+            #expect(ready.status == 200)
+            #expect(try ready.json["status"] == "ready")
+        } catch {
+            try await server.stop()
+            throw error
+        }
+        try await server.stop()
+    }
+}

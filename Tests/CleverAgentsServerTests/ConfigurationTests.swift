@@ -1,0 +1,136 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the CleverAgents Server open source project
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+import CleverAgentsDomain
+import CleverAgentsPostgres
+@testable import CleverAgentsServer
+import Configuration
+import Foundation
+import Logging
+import Testing
+
+@Suite struct ConfigurationTests {
+    static let database = "postgres://u:secret@db:5432/agents?sslmode=disable"
+
+    func load(yaml: String? = nil, environment: [String: String] = [:], flags: [String: String] = [:]) async throws -> ServerConfiguration {
+        var file: String?
+        if let yaml {
+            let url = FileManager.default.temporaryDirectory.appendingPathComponent("cleveragents-\(UUID().uuidString).yaml")
+            try yaml.write(to: url, atomically: true, encoding: .utf8)
+            file = url.path
+        }
+        let reader = try await ServerConfiguration.reader(configFile: file, environment: environment, overrides: flags)
+        return try ServerConfiguration(reader: reader)
+    }
+
+    @Test func defaultsNeedOnlyADatabase() async throws {
+        let configuration = try await load(environment: ["DATABASE_URL": Self.database])
+        #expect(configuration.mode == .development)
+        #expect(configuration.host == "127.0.0.1")
+        #expect(configuration.port == 8080)
+        #expect(configuration.maximumBodySize == 1 << 20)
+        #expect(configuration.databaseURL.host == "db")
+        #expect(configuration.migrateOnStart)
+        #expect(configuration.logFormat == "text")
+    }
+
+    @Test func flagsBeatTheEnvironmentWhichBeatsTheFile() async throws {
+        let yaml = """
+            http:
+              port: 7000
+              host: 0.0.0.0
+              maxBodyBytes: 4096
+            database:
+              url: postgres://file/db
+            namespaces:
+              default: from-file
+            """
+        let fileOnly = try await load(yaml: yaml)
+        #expect(fileOnly.port == 7000)
+        #expect(fileOnly.host == "0.0.0.0")
+        #expect(fileOnly.maximumBodySize == 4096)
+        #expect(fileOnly.databaseURL.host == "file")
+        #expect(fileOnly.defaultNamespace?.rawValue == "from-file")
+
+        let environment = try await load(yaml: yaml, environment: ["CLEVERAGENTS_HTTP_PORT": "7001", "DATABASE_URL": Self.database])
+        #expect(environment.port == 7001)
+        #expect(environment.host == "0.0.0.0")
+        #expect(environment.databaseURL.host == "db")
+
+        let flags = try await load(yaml: yaml, environment: ["CLEVERAGENTS_HTTP_PORT": "7001"], flags: ["http.port": "7002"])
+        #expect(flags.port == 7002)
+    }
+
+    @Test func libpqVariablesMakeADatabaseURL() async throws {
+        let configuration = try await load(environment: ["PGHOST": "pg.internal", "PGPORT": "6000", "PGUSER": "svc", "PGDATABASE": "agents", "PGSSLMODE": "require"])
+        #expect(configuration.databaseURL.host == "pg.internal")
+        #expect(configuration.databaseURL.port == 6000)
+        #expect(configuration.databaseURL.username == "svc")
+        #expect(configuration.databaseURL.database == "agents")
+        #expect(configuration.databaseURL.sslMode == .require)
+        #expect(ServerConfiguration.libpqURL([:]) == nil)
+    }
+
+    @Test(arguments: [
+        (["CLEVERAGENTS_HTTP_PORT": "eighty"], "http.port"),
+        (["CLEVERAGENTS_HTTP_PORT": "70000"], "http.port"),
+        (["CLEVERAGENTS_MODE": "staging"], "mode"),
+        (["CLEVERAGENTS_LOG_LEVEL": "loud"], "log.level"),
+        (["CLEVERAGENTS_LOG_FORMAT": "xml"], "log.format"),
+        (["CLEVERAGENTS_DATABASE_MIGRATE_ON_START": "perhaps"], "database.migrateOnStart"),
+        (["CLEVERAGENTS_NAMESPACES_DEFAULT": "Bad_Name"], "namespaces.default"),
+        (["CLEVERAGENTS_HTTP_PUBLIC_BASE_URL": "ftp://x"], "http.publicBaseUrl"),
+        (["CLEVERAGENTS_SECRETS_KEY": "c2hvcnQ="], "secrets.key"),
+        (["CLEVERAGENTS_MODE": "production"], "secrets.key"),
+        (["CLEVERAGENTS_DATABASE_POOL_SIZE": "0"], "database.poolSize"),
+    ])
+    func invalidValuesStopStartUpNamingTheKey(environment: [String: String], key: String) async throws {
+        await #expect {
+            _ = try await load(environment: environment.merging(["DATABASE_URL": Self.database]) { current, _ in current })
+        } throws: { error in
+            (error as? ConfigurationError)?.key == key
+        }
+    }
+
+    @Test func aMissingOrInvalidDatabaseURLIsNamed() async throws {
+        await #expect(throws: ConfigurationError.self) { _ = try await load() }
+        await #expect {
+            _ = try await load(environment: ["DATABASE_URL": "mysql://nope"])
+        } throws: { error in
+            (error as? ConfigurationError)?.key == "database.url" && "\(error)".contains("scheme")
+        }
+    }
+
+    @Test func productionWithAKeyIsAccepted() async throws {
+        let key = Data((0..<32).map { UInt8($0) }).base64EncodedString()
+        let configuration = try await load(environment: ["DATABASE_URL": Self.database, "CLEVERAGENTS_MODE": "production", "CLEVERAGENTS_SECRETS_KEY": key])
+        #expect(configuration.mode == .production)
+        #expect(configuration.logFormat == "json", "production logs are JSON unless told otherwise")
+    }
+
+    @Test func aConfigFileThatWasNamedMustExist() async throws {
+        await #expect(throws: (any Error).self) {
+            _ = try await ServerConfiguration.reader(configFile: "/nonexistent/cleveragents.yaml", environment: [:], overrides: [:])
+        }
+    }
+
+    @Test func jsonLogLinesAreValidJSONWithTheirMetadata() throws {
+        let sink = OutputSink.memory()
+        var handler = JSONLogHandler(label: "test", level: .info, output: sink)
+        handler[metadataKey: "request_id"] = "r1"
+        handler.log(event: .init(level: .warning, message: "quote \" and newline \n done", metadata: ["n": .array(["a", .dictionary(["k": "v"])])], source: "s", file: "a/b.swift", function: "f", line: 3))
+        let line = try #require(sink.captured.first)
+        #expect(line.hasSuffix("\n"))
+        let json = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+        #expect(json?["msg"] as? String == "quote \" and newline \n done")
+        #expect(json?["level"] as? String == "warning")
+        #expect(json?["request_id"] as? String == "r1")
+        #expect(json?["source"] as? String == "b.swift:3")
+        #expect((json?["ts"] as? String)?.hasSuffix("Z") == true)
+    }
+}

@@ -1,0 +1,107 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the CleverAgents Server open source project
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+import A2AProtocol
+import CleverAgentsDomain
+import CleverAgentsRuntime
+import CleverAgentsPostgres
+import CleverAgentsServer
+import CleverAgentsTestSupport
+import Foundation
+import NIOHTTP1
+import Testing
+
+/// The real server on a real socket, against real PostgreSQL and a real LangGraph server.
+@Suite(.enabled(if: TestEnvironment.hasServices), .serialized) struct EndToEndTests {
+    let client = RPCTestClient()
+
+    @Test func sendMessageStreamingAndGetTaskWorkEndToEnd() async throws {
+        let server = try await TestServer.start()
+        do {
+            let namespace = try await server.createNamespace()
+            let endpoint = server.endpoint(namespace.rawValue)
+
+            let sent = try await client.call(endpoint, method: "SendMessage", params: #"{"message":{"messageId":"m1","role":"ROLE_USER","parts":[{"text":"hello"}]}}"#)
+            #expect(sent.status == 200)
+            #expect(sent.headers.first(name: "content-type")?.contains("application/json") == true)
+            let task = try sent.result().at("task")
+            #expect(task?.at("status.state") == "TASK_STATE_COMPLETED")
+            #expect(task?.at("artifacts.0.parts.0.text") == "echo: hello")
+            #expect(task?.at("history.0.messageId") == "m1")
+            let taskId = try #require(task?.at("id")?.stringValue)
+
+            let fetched = try await client.call(endpoint, method: "GetTask", params: #"{"id":"\#(taskId)"}"#)
+            #expect(try fetched.result() == task)
+
+            let streamed = try await client.stream(endpoint, method: "SendStreamingMessage", params: #"{"message":{"messageId":"m2","role":"ROLE_USER","parts":[{"text":"stream"}]}}"#)
+            #expect(streamed.status == 200)
+            #expect(streamed.headers.first(name: "content-type")?.hasPrefix("text/event-stream") == true)
+            let results = try streamed.results
+            let kinds = results.compactMap { $0.objectValue?.keys.first }
+            #expect(kinds.first == "task")
+            #expect(kinds.contains("artifactUpdate"))
+            #expect(results.last?.at("statusUpdate.status.state") == "TASK_STATE_COMPLETED")
+            #expect(try streamed.messages.allSatisfy { $0["jsonrpc"] == "2.0" && $0["id"] == 1 })
+            let streamedTaskId = try #require(results.first?.at("task.id")?.stringValue)
+            #expect(results.dropFirst().allSatisfy { ($0.at("statusUpdate.taskId") ?? $0.at("artifactUpdate.taskId")) == .string(streamedTaskId) })
+            let after = try await client.call(endpoint, method: "GetTask", params: #"{"id":"\#(streamedTaskId)"}"#)
+            #expect(try after.result().at("status.state") == "TASK_STATE_COMPLETED")
+        } catch {
+            try await server.stop()
+            throw error
+        }
+        try await server.stop()
+    }
+
+    @Test(.enabled(if: TestEnvironment.hasPython)) func theOfficialPythonClientDrivesTheServer() async throws {
+        let server = try await TestServer.start()
+        do {
+            let namespace = try await server.createNamespace()
+            let python = try #require(TestEnvironment.python)
+            let script = TestEnvironment.repositoryRoot.appendingPathComponent("testing/interop/a2a_sdk_skeleton.py").path
+            let output = try await ChildProcess.run(python, [script, server.endpoint(namespace.rawValue)])
+            #expect(output.status == 0, "\(output.stdout)\n\(output.stderr)")
+            let summary = try JSONDecoder().decode(JSONValue.self, from: Data(output.stdout.split(separator: "\n").last.map(String.init)?.utf8 ?? "".utf8))
+            #expect(summary["ok"] == true)
+            #expect(summary.at("stream.kinds.0") == "task")
+            #expect(summary.at("unary.artifacts.0") == "echo: from the sdk")
+        } catch {
+            try await server.stop()
+            throw error
+        }
+        try await server.stop()
+    }
+
+    @Test func aTaskSurvivesARestartUnchanged() async throws {
+        let first = try await TestServer.start()
+        let namespace: NamespaceName
+        let taskId: String
+        let before: JSONValue
+        do {
+            namespace = try await first.createNamespace()
+            let sent = try await client.call(first.endpoint(namespace.rawValue), method: "SendMessage", params: #"{"message":{"messageId":"keep","role":"ROLE_USER","parts":[{"text":"persist me"}]}}"#)
+            taskId = try #require(try sent.result().at("task.id")?.stringValue)
+            before = try await client.call(first.endpoint(namespace.rawValue), method: "GetTask", params: #"{"id":"\#(taskId)"}"#).result()
+        } catch {
+            try await first.stop()
+            throw error
+        }
+        try await first.stop()
+
+        let second = try await TestServer.start()
+        do {
+            let after = try await client.call(second.endpoint(namespace.rawValue), method: "GetTask", params: #"{"id":"\#(taskId)"}"#)
+            #expect(try after.result() == before)
+            #expect(before.at("status.state") == "TASK_STATE_COMPLETED")
+        } catch {
+            try await second.stop()
+            throw error
+        }
+        try await second.stop()
+    }
+}

@@ -1,0 +1,70 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the CleverAgents Server open source project
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+import A2AProtocol
+import CleverAgentsDomain
+import CleverAgentsRuntime
+import Logging
+import ServiceLifecycle
+
+/// An `A2AService` on in-memory stores and a scripted executor, with its worker running.
+public struct RuntimeHarness: Sendable {
+    public let store: InMemoryStore
+    public let executor: ScriptedExecutor
+    public let service: A2AService
+    public let worker: TaskWorker
+    public let namespace: NamespaceName
+
+    /// Runs `body` with a harness whose namespace has one default actor, then shuts the worker down.
+    public static func with<Result: Sendable>(
+        authMode: Namespace.AuthMode = .disabled,
+        limits: ServiceLimits = ServiceLimits(),
+        executor: ScriptedExecutor = ScriptedExecutor(),
+        _ body: (RuntimeHarness) async throws -> Result
+    ) async throws -> Result {
+        let store = InMemoryStore()
+        let namespace = NamespaceName("test")!
+        try await store.createNamespace(Namespace(name: namespace, authMode: authMode, createdAt: .init(millisecondsSinceEpoch: 1_000)))
+        try await store.putActor(ActorDefinition(name: "echo", graphURL: "http://graphs.invalid", assistantID: "echo", isDefault: true), in: namespace)
+        let directory = NamespaceDirectory { NamespaceActor(name: $0, snapshotTTL: .zero) }
+        let ids = UUIDv7Generator()
+        var logger = Logger(label: "runtime-test")
+        logger.logLevel = .critical
+        let runner = TaskRunner(store: store, executor: executor, bus: LocalTaskEventBus(directory: directory), ids: ids, clock: .system, logger: logger)
+        let worker = TaskWorker(runner: runner)
+        let service = A2AService(
+            directory: directory,
+            namespaces: store,
+            tasks: store,
+            worker: worker,
+            ids: ids,
+            clock: .system,
+            secrets: try AESGCMSecretBox(keyMaterial: Array(repeating: 7, count: 32)),
+            cards: AgentCardBuilder(publicBaseURL: "https://agents.example.com", serverVersion: "test"),
+            limits: limits,
+            logger: logger
+        )
+        let harness = RuntimeHarness(store: store, executor: executor, service: service, worker: worker, namespace: namespace)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            // Outside a service group the worker stops when its task is cancelled.
+            group.addTask { try await worker.run() }
+            defer { group.cancelAll() }
+            return try await body(harness)
+        }
+    }
+
+    /// A request context of `principal` with `role`.
+    public func context(principal: String = "anonymous", role: NamespaceRole? = .owner) -> RequestContext {
+        RequestContext(namespace: namespace, caller: Caller(principalID: principal, role: role), requestID: "test")
+    }
+
+    /// A user message with one text part.
+    public static func message(_ text: String, id: String = "m-\(UInt64.random(in: 0...UInt64.max))", taskId: String? = nil, contextId: String? = nil) -> Message {
+        Message(messageId: id, contextId: contextId, taskId: taskId, role: .user, parts: [.text(text)])
+    }
+}
