@@ -17,7 +17,7 @@ import Foundation
 /// tested from recorded streams without a server.
 struct LangGraphRunMapper {
     /// Marks progress status messages, which are not kept in the task history.
-    static let progressMetadataKey = "cleveragents/progress"
+    static let progressMetadataKey = TaskRecord.progressMetadataKey
 
     private let inputMessageID: String?
     private let makeID: () -> String

@@ -18,13 +18,11 @@ import Testing
     static let database = "postgres://u:secret@db:5432/agents?sslmode=disable"
 
     func load(yaml: String? = nil, environment: [String: String] = [:], flags: [String: String] = [:]) async throws -> ServerConfiguration {
-        var file: String?
-        if let yaml {
-            let url = FileManager.default.temporaryDirectory.appendingPathComponent("cleveragents-\(UUID().uuidString).yaml")
-            try yaml.write(to: url, atomically: true, encoding: .utf8)
-            file = url.path
-        }
-        let reader = try await ServerConfiguration.reader(configFile: file, environment: environment, overrides: flags)
+        // Always name a file, so the repository's config/cleveragents.yaml never leaks in.
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("cleveragents-\(UUID().uuidString).yaml")
+        try (yaml ?? "{}").write(to: url, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: url) }
+        let reader = try await ServerConfiguration.reader(configFile: url.path, environment: environment, overrides: flags)
         return try ServerConfiguration(reader: reader)
     }
 

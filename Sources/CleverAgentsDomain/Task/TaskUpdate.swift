@@ -53,6 +53,9 @@ public enum TaskUpdateError: Error, Sendable, Hashable {
 }
 
 extension TaskRecord {
+    /// Marks a status message as progress: shown while it is current, not kept in the history.
+    public static let progressMetadataKey = "cleveragents/progress"
+
     /// Applies an update and returns the event that announces it.
     ///
     /// Status messages follow the A2A SDKs: the message of the status being replaced moves into
@@ -68,7 +71,9 @@ extension TaskRecord {
                 if value.role == .unspecified { value.role = .agent }
                 return value
             }
-            if let previous = status.message, !history.contains(where: { $0.messageId == previous.messageId }) {
+            if let previous = status.message, previous.metadata?[TaskRecord.progressMetadataKey] != true,
+                !history.contains(where: { $0.messageId == previous.messageId })
+            {
                 history.append(previous)
             }
             status = TaskStatus(state: state, message: message, timestamp: now)
