@@ -27,7 +27,8 @@ public struct A2ATimestamp: Sendable, Hashable, Comparable {
 extension A2ATimestamp {
     /// Parses an RFC 3339 timestamp: `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`.
     ///
-    /// Fractions beyond milliseconds are truncated. Returns `nil` for anything else.
+    /// Fractions beyond milliseconds are truncated. Returns `nil` for anything else, including
+    /// dates that do not exist (`2025-02-30`) and instants outside years 1 to 9999 UTC.
     public init?(rfc3339 string: String) {
         var string = string
         let parsed: Int64? = string.withUTF8 { Self.parse($0) }
@@ -60,7 +61,8 @@ extension A2ATimestamp {
             let minute = digits(2), expect(UInt8(ascii: ":")),
             let second = digits(2)
         else { return nil }
-        guard (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61 else { return nil }
+        guard (1...12).contains(month), (1...daysInMonth(year: year, month: month)).contains(day), hour < 24, minute < 60, second < 61
+        else { return nil }
         var millis = 0
         if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
             index += 1
@@ -82,7 +84,8 @@ extension A2ATimestamp {
         case UInt8(ascii: "+"), UInt8(ascii: "-"):
             let sign = bytes[index] == UInt8(ascii: "-") ? -1 : 1
             index += 1
-            guard let offsetHours = digits(2), expect(UInt8(ascii: ":")), let offsetMinutes = digits(2) else { return nil }
+            guard let offsetHours = digits(2), expect(UInt8(ascii: ":")), let offsetMinutes = digits(2), offsetHours < 24, offsetMinutes < 60
+            else { return nil }
             offsetSeconds = sign * (offsetHours * 3600 + offsetMinutes * 60)
         default:
             return nil
@@ -90,13 +93,29 @@ extension A2ATimestamp {
         guard index == bytes.count else { return nil }
         let days = daysFromCivil(year: year, month: month, day: day)
         let seconds = Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + second) - Int64(offsetSeconds)
-        return seconds * 1000 + Int64(millis)
+        let milliseconds = seconds * 1000 + Int64(millis)
+        guard validRange.contains(milliseconds) else { return nil }
+        return milliseconds
+    }
+
+    /// The range of `google.protobuf.Timestamp`: 0001-01-01T00:00:00Z through 9999-12-31T23:59:59.999Z.
+    static let validRange: ClosedRange<Int64> = -62_135_596_800_000...253_402_300_799_999
+
+    private static func daysInMonth(year: Int, month: Int) -> Int {
+        switch month {
+        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
     }
 
     /// The RFC 3339 form in UTC with exactly three fraction digits.
+    ///
+    /// Values outside the range of `google.protobuf.Timestamp` (years 1 to 9999) are clamped to it.
     public var rfc3339: String {
-        let millis = Int(((millisecondsSinceEpoch % 1000) + 1000) % 1000)
-        let totalSeconds = (millisecondsSinceEpoch - Int64(millis)) / 1000
+        let milliseconds = min(max(millisecondsSinceEpoch, Self.validRange.lowerBound), Self.validRange.upperBound)
+        let millis = Int(((milliseconds % 1000) + 1000) % 1000)
+        let totalSeconds = (milliseconds - Int64(millis)) / 1000
         var days = Int(totalSeconds / 86_400)
         var secondsOfDay = Int(totalSeconds % 86_400)
         if secondsOfDay < 0 {

@@ -85,7 +85,10 @@ extension A2AMethodCall: JSONRPCMethodCall {
         case .cancelTask: self = .cancelTask(try params.decode(CancelTaskRequest.self))
         case .subscribeToTask: self = .subscribeToTask(try params.decode(SubscribeToTaskRequest.self))
         case .createTaskPushNotificationConfig:
-            self = .createTaskPushNotificationConfig(try params.decode(TaskPushNotificationConfig.self))
+            let config = try params.decode(TaskPushNotificationConfig.self)
+            // The decoder allows an empty taskId for SendMessageConfiguration; Create needs the task.
+            guard !config.taskId.isEmpty else { throw JSONRPCError.invalidParams(field: "taskId", description: "required field is missing") }
+            self = .createTaskPushNotificationConfig(config)
         case .getTaskPushNotificationConfig:
             self = .getTaskPushNotificationConfig(try params.decode(GetTaskPushNotificationConfigRequest.self))
         case .listTaskPushNotificationConfigs:

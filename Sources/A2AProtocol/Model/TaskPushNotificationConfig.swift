@@ -47,6 +47,17 @@ public struct TaskPushNotificationConfig: Sendable, Hashable, Codable {
         self.token = try container.decodeIfPresent(String.self, field: "token")
         self.authentication = try container.decodeIfPresent(AuthenticationInfo.self, field: "authentication")
     }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encodeIfPresent(tenant, forKey: .tenant)
+        try container.encodeIfPresent(id, forKey: .id)
+        // Empty inside SendMessageConfiguration, where the task does not exist yet: left out, as ProtoJSON does.
+        if !taskId.isEmpty { try container.encode(taskId, forKey: .taskId) }
+        try container.encode(url, forKey: .url)
+        try container.encodeIfPresent(token, forKey: .token)
+        try container.encodeIfPresent(authentication, forKey: .authentication)
+    }
 }
 
 /// Credentials the server sends with each notification: `Authorization: <scheme> <credentials>`.

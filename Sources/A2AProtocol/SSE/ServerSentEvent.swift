@@ -30,12 +30,12 @@ public struct ServerSentEvent: Sendable, Hashable {
         if let id { output += "id: \(id)\n" }
         if let event { output += "event: \(event)\n" }
         if let retry { output += "retry: \(retry)\n" }
-        var start = data.startIndex
-        while let newline = data[start...].firstIndex(of: "\n") {
-            output += "data: \(data[start..<newline])\n"
-            start = data.index(after: newline)
+        // A reader ends a line at CR, LF or CRLF alike, so every one of them starts a new data line;
+        // a bare CR left inside a line would otherwise split it into a bogus field.
+        for line in data.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }) {
+            output += "data: \(line)\n"
         }
-        output += "data: \(data[start...])\n\n"
+        output += "\n"
         return output
     }
 
@@ -54,7 +54,8 @@ public struct ServerSentEvent: Sendable, Hashable {
 
 /// Incremental Server-Sent Events parser (WHATWG HTML §9.2.6), fed with arbitrary byte chunks.
 ///
-/// Accepts `\r\n`, `\n` and `\r` line endings, ignores comment lines, and keeps the last event id.
+/// Accepts `\r\n`, `\n` and `\r` line endings, skips a leading byte order mark, ignores comment
+/// lines, and keeps the last event id.
 public struct ServerSentEventParser: Sendable {
     private var line: [UInt8] = []
     private var lastWasCarriageReturn = false
@@ -63,6 +64,7 @@ public struct ServerSentEventParser: Sendable {
     private var sawData = false
     private var pendingID: String?
     private var pendingRetry: Int?
+    private var atStreamStart = true
     /// The id of the last event seen, for `Last-Event-ID` on reconnect.
     public private(set) var lastEventID: String?
 
@@ -78,24 +80,45 @@ public struct ServerSentEventParser: Sendable {
             }
             switch byte {
             case UInt8(ascii: "\r"):
+                atStreamStart = false
                 lastWasCarriageReturn = true
                 if let event = endLine() { events.append(event) }
             case UInt8(ascii: "\n"):
+                atStreamStart = false
                 if let event = endLine() { events.append(event) }
             default:
                 line.append(byte)
+                if atStreamStart { skipByteOrderMark() }
             }
         }
         return events
     }
 
     /// Flushes at end of stream. A trailing event without its blank line is discarded, as the spec says.
+    ///
+    /// The parser is then ready for the next connection's stream; only ``lastEventID`` carries over,
+    /// for `Last-Event-ID`.
     public mutating func finish() -> [ServerSentEvent] {
         line.removeAll()
+        lastWasCarriageReturn = false
         eventType = nil
         dataLines.removeAll()
         sawData = false
+        pendingID = nil
+        pendingRetry = nil
+        atStreamStart = true
         return []
+    }
+
+    /// Drops a UTF-8 byte order mark at the very start of the stream, as the UTF-8 decode step of the spec does.
+    private mutating func skipByteOrderMark() {
+        let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
+        if line == byteOrderMark {
+            line.removeAll(keepingCapacity: true)
+            atStreamStart = false
+        } else if !byteOrderMark.starts(with: line) {
+            atStreamStart = false
+        }
     }
 
     private mutating func endLine() -> ServerSentEvent? {
@@ -131,7 +154,10 @@ public struct ServerSentEventParser: Sendable {
                 lastEventID = value
             }
         case "retry":
-            if let retry = Int(value) { pendingRetry = retry }
+            // Only ASCII digits count; `Int` alone would also take "+5" and "-1".
+            if !value.isEmpty, value.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }), let retry = Int(value) {
+                pendingRetry = retry
+            }
         default:
             value = ""
         }

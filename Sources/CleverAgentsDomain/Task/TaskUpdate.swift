@@ -71,11 +71,7 @@ extension TaskRecord {
                 if value.role == .unspecified { value.role = .agent }
                 return value
             }
-            if let previous = status.message, previous.metadata?[TaskRecord.progressMetadataKey] != true,
-                !history.contains(where: { $0.messageId == previous.messageId })
-            {
-                history.append(previous)
-            }
+            archiveStatusMessage()
             status = TaskStatus(state: state, message: message, timestamp: now)
             touch(now)
             return .statusUpdate(TaskStatusUpdateEvent(taskId: id, contextId: contextId, status: status))
@@ -102,12 +98,25 @@ extension TaskRecord {
     }
 
     /// Adds a user message to the history (a follow-up message on an existing task).
+    ///
+    /// The current status message (such as the question of an input-required task) goes into the
+    /// history first, so that the answer follows the question.
     public mutating func appendUserMessage(_ message: Message, at now: A2ATimestamp) {
         var message = message
         message.taskId = id
         message.contextId = contextId
+        archiveStatusMessage()
         history.append(message)
         touch(now)
+    }
+
+    /// Moves the status message into the history, once: a message already there is not added again.
+    private mutating func archiveStatusMessage() {
+        if let previous = status.message, previous.metadata?[TaskRecord.progressMetadataKey] != true,
+            !history.contains(where: { $0.messageId == previous.messageId })
+        {
+            history.append(previous)
+        }
     }
 
     private mutating func touch(_ now: A2ATimestamp) {
