@@ -235,6 +235,7 @@ public struct LangGraphExecutor: GraphExecutor {
                 guard attempt < configuration.maximumAttempts else {
                     throw GraphExecutionError("LangGraph is unreachable (\(what)): \(error)")
                 }
+                logger.info("LangGraph is unreachable; retrying", metadata: ["call": "\(what)", "error": "\(error)", "attempt": "\(attempt)"])
             }
             try await Task.sleep(for: configuration.backoff(attempt: attempt))
             attempt += 1
