@@ -126,7 +126,10 @@ public struct LangGraphExecutor: GraphExecutor {
                 rejoins += 1
                 continue
             }
-            for event in mapper.finish(runStatus: status) { emit(event) }
+            // The stream can miss pending interrupts (after a partial resume, or when re-joined);
+            // the thread knows them.
+            let pending = status == "success" ? try await pendingInterrupts(request, logger: logger) : nil
+            for event in mapper.finish(runStatus: status, pendingInterrupts: pending) { emit(event) }
             return
         }
     }
@@ -179,6 +182,29 @@ public struct LangGraphExecutor: GraphExecutor {
         return value["status"]?.stringValue ?? "unknown"
     }
 
+    /// The thread's pending interrupts (`[{id, value}]`), or `nil` when they cannot be read.
+    private func pendingInterrupts(_ request: GraphRunRequest, logger: Logger) async throws -> [JSONValue]? {
+        var http = HTTPClientRequest(url: "\(Self.base(request.actor.graphURL))/threads/\(request.threadID)/state")
+        http.method = .GET
+        addHeaders(&http, apiKey: request.apiKey, traceParent: request.traceParent, accept: "application/json")
+        do {
+            let response = try await withRetries("get thread state") {
+                try await self.http.execute(http, timeout: .init(configuration.requestTimeout))
+            }
+            guard response.status == .ok else {
+                throw GraphExecutionError("LangGraph answered \(response.status.code): \(try await Self.detail(of: response))")
+            }
+            let body = try await response.body.collect(upTo: 16 << 20)
+            let value = try JSONDecoder().decode(JSONValue.self, from: Data(body.readableBytesView))
+            return value["interrupts"]?.arrayValue
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            logger.warning("Could not read the thread's pending interrupts; using those of the stream", metadata: ["error": "\(error)"])
+            return nil
+        }
+    }
+
     // MARK: HTTP helpers
 
     private func addHeaders(_ request: inout HTTPClientRequest, apiKey: String?, traceParent: String?, accept: String) {
@@ -209,6 +235,7 @@ public struct LangGraphExecutor: GraphExecutor {
                 guard attempt < configuration.maximumAttempts else {
                     throw GraphExecutionError("LangGraph is unreachable (\(what)): \(error)")
                 }
+                logger.info("LangGraph is unreachable; retrying", metadata: ["call": "\(what)", "error": "\(error)", "attempt": "\(attempt)"])
             }
             try await Task.sleep(for: configuration.backoff(attempt: attempt))
             attempt += 1

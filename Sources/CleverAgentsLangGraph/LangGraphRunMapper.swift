@@ -47,15 +47,11 @@ struct LangGraphRunMapper {
         case "values":
             if let object = data?.objectValue {
                 lastValues = object
-                if let pending = object["__interrupt__"]?.arrayValue, !pending.isEmpty {
-                    interrupts = pending
-                }
+                collectInterrupts(object["__interrupt__"])
             }
             return []
         case "updates":
-            if let pending = data?["__interrupt__"]?.arrayValue, !pending.isEmpty {
-                interrupts = pending
-            }
+            collectInterrupts(data?["__interrupt__"])
             return []
         case "custom":
             return custom(data ?? .null)
@@ -70,10 +66,13 @@ struct LangGraphRunMapper {
     }
 
     /// Maps the end of the run. `runStatus` is the run's status when the stream ended without
-    /// a result (`interrupted` for a canceled run).
-    mutating func finish(runStatus: String? = nil) -> [ExecutionEvent] {
+    /// a result (`interrupted` for a canceled run). `pendingInterrupts`, when known, are the
+    /// thread's pending interrupts after the run (`GET /threads/{tid}/state`); they replace
+    /// those collected from the stream, which can miss some.
+    mutating func finish(runStatus: String? = nil, pendingInterrupts: [JSONValue]? = nil) -> [ExecutionEvent] {
         guard !finished else { return [] }
         finished = true
+        if let pendingInterrupts { interrupts = pendingInterrupts }
         if replied { return [] }
         if let failure {
             return [.update(.status(.failed, message: agentMessage(text: "The graph failed: \(failure)")))]
@@ -108,6 +107,19 @@ struct LangGraphRunMapper {
         }
         events.append(.update(.status(.completed, message: nil)))
         return events
+    }
+
+    /// Adds the interrupts of an `__interrupt__` list. Parallel nodes that interrupt report
+    /// one interrupt per event, and the final `values` lists only the last one, so they are
+    /// collected across events, once per interrupt id.
+    private mutating func collectInterrupts(_ list: JSONValue?) {
+        for interrupt in list?.arrayValue ?? [] {
+            if let id = interrupt["id"], let index = interrupts.firstIndex(where: { $0["id"] == id }) {
+                interrupts[index] = interrupt
+            } else {
+                interrupts.append(interrupt)
+            }
+        }
     }
 
     // MARK: Custom events
