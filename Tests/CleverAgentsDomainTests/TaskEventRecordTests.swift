@@ -27,18 +27,19 @@ struct TaskEventRecordTests {
     @Test("a status update ends the stream exactly when its state is terminal or interrupted", arguments: TaskState.allCases)
     func statusUpdates(state: TaskState) {
         let ends = [TaskState.completed, .failed, .canceled, .rejected, .inputRequired, .authRequired].contains(state)
-        #expect(Self.record(Self.statusUpdate(state)).endsStream == ends)
+        #expect(Self.record(Self.statusUpdate(state)).endsStream() == ends)
+        #expect(Self.record(Self.statusUpdate(state)).endsStream(untilInterrupted: false) == state.isTerminal, "subscriptions end only when terminal")
     }
 
     @Test("a task snapshot ends the stream only when terminal", arguments: TaskState.allCases)
     func taskSnapshots(state: TaskState) {
         let ends = [TaskState.completed, .failed, .canceled, .rejected].contains(state)
-        #expect(Self.record(Self.task(state)).endsStream == ends)
+        #expect(Self.record(Self.task(state)).endsStream() == ends)
     }
 
     @Test("a direct message ends the stream; an artifact update never does")
     func messagesAndArtifacts() {
-        #expect(Self.record(.message(Message(messageId: "m", role: .agent, parts: [.text("hi")]))).endsStream)
+        #expect(Self.record(.message(Message(messageId: "m", role: .agent, parts: [.text("hi")]))).endsStream())
         let chunk = TaskArtifactUpdateEvent(
             taskId: "t1",
             contextId: "c1",
@@ -46,7 +47,7 @@ struct TaskEventRecordTests {
             append: true,
             lastChunk: true
         )
-        #expect(!Self.record(.artifactUpdate(chunk)).endsStream)
+        #expect(!Self.record(.artifactUpdate(chunk)).endsStream())
     }
 
     @Test("the record keeps its namespace, task and sequence")

@@ -102,6 +102,18 @@ struct TaskRecordTests {
         #expect(record.status.message == nil)
     }
 
+    @Test("a progress message is shown while current but never kept in the history")
+    func progressMessagesAreNotArchived() throws {
+        var record = Self.record()
+        var progress = Self.agentMessage("p1", "step one")
+        progress.metadata = [TaskRecord.progressMetadataKey: true]
+        _ = try record.apply(.status(.working, message: progress), at: Self.later)
+        #expect(record.status.message?.messageId == "p1")
+        _ = try record.apply(.status(.working, message: Self.agentMessage("s1", "real")), at: Self.later)
+        _ = try record.apply(.status(.completed, message: nil), at: Self.later)
+        #expect(record.history.map(\.messageId) == ["u1", "s1"])
+    }
+
     @Test("a status message already in the history is not duplicated")
     func statusMessageNotDuplicated() throws {
         var record = Self.record()
