@@ -28,6 +28,7 @@ let package = Package(
         .library(name: "CleverAgentsRuntime", targets: ["CleverAgentsRuntime"]),
         .library(name: "CleverAgentsPostgres", targets: ["CleverAgentsPostgres"]),
         .library(name: "CleverAgentsLangGraph", targets: ["CleverAgentsLangGraph"]),
+        .library(name: "CleverAgentsPush", targets: ["CleverAgentsPush"]),
         .library(name: "CleverAgentsHTTP", targets: ["CleverAgentsHTTP"]),
         .library(name: "CleverAgentsServer", targets: ["CleverAgentsServer"]),
     ],
@@ -104,6 +105,17 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "CleverAgentsPush",
+            dependencies: [
+                "CleverAgentsRuntime",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // MARK: Front ends
         .target(
             name: "CleverAgentsHTTP",
@@ -130,6 +142,7 @@ let package = Package(
                 "CleverAgentsRuntime",
                 "CleverAgentsPostgres",
                 "CleverAgentsLangGraph",
+                "CleverAgentsPush",
                 "CleverAgentsHTTP",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Hummingbird", package: "hummingbird"),

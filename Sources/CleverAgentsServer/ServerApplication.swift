@@ -11,6 +11,7 @@ public import AsyncHTTPClient
 import CleverAgentsDomain
 import CleverAgentsHTTP
 import CleverAgentsLangGraph
+import CleverAgentsPush
 public import CleverAgentsPostgres
 public import CleverAgentsRuntime
 import Foundation
@@ -29,6 +30,7 @@ public struct ServerApplication: Sendable {
     public let httpClient: HTTPClient
     public let service: A2AService
     public let worker: TaskWorker
+    public let pushWorker: PushDeliveryWorker
     public let migrator: PostgresMigrator
     public let logger: Logger
     private let state: ReadinessState
@@ -52,6 +54,8 @@ public struct ServerApplication: Sendable {
         var httpConfiguration = HTTPClient.Configuration()
         httpConfiguration.timeout = .init(connect: .seconds(10), read: .seconds(60))
         httpConfiguration.connectionPool = .init(idleTimeout: .seconds(60))
+        // Neither graph servers nor webhooks get to send us elsewhere.
+        httpConfiguration.redirectConfiguration = .disallow
         self.httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: httpConfiguration)
 
         let ids = UUIDv7Generator()
@@ -66,10 +70,21 @@ public struct ServerApplication: Sendable {
             ),
             logger: logger
         )
+        let webhooks = WebhookPolicy(allowList: configuration.pushAllowList, allowPlainHTTP: configuration.pushAllowPlainHTTP)
+        let resolver = SystemHostResolver()
+        self.pushWorker = PushDeliveryWorker(
+            outbox: store,
+            configs: store,
+            sender: HTTPPushSender(http: httpClient, policy: webhooks, resolver: resolver, timeout: .seconds(configuration.pushTimeoutSeconds)),
+            secrets: secrets,
+            configuration: .init(maximumAttempts: configuration.pushMaximumAttempts),
+            logger: logger
+        )
+        let bus = CompositeTaskEventBus([LocalTaskEventBus(directory: directory), pushWorker])
         let runner = TaskRunner(
             store: store,
             executor: executor,
-            bus: LocalTaskEventBus(directory: directory),
+            bus: bus,
             ids: ids,
             clock: .system,
             logger: logger
@@ -79,11 +94,20 @@ public struct ServerApplication: Sendable {
             directory: directory,
             namespaces: store,
             tasks: store,
+            pushConfigs: store,
+            bus: bus,
+            executor: executor,
             worker: worker,
             ids: ids,
             clock: .system,
             secrets: secrets,
-            cards: AgentCardBuilder(publicBaseURL: configuration.publicBaseURL, serverVersion: Self.version),
+            cards: AgentCardBuilder(
+                publicBaseURL: configuration.publicBaseURL,
+                serverVersion: Self.version,
+                capabilities: AgentCapabilities(streaming: true, pushNotifications: true, extendedAgentCard: false)
+            ),
+            webhooks: webhooks,
+            resolver: resolver,
             logger: logger
         )
         self.state = ReadinessState()
@@ -110,7 +134,7 @@ public struct ServerApplication: Sendable {
             onServerRunning: onServerRunning,
             logger: logger
         )
-        app.addServices(postgres, HTTPClientService(client: httpClient), worker, ShutdownFlagService(state: state))
+        app.addServices(postgres, HTTPClientService(client: httpClient), worker, pushWorker, ShutdownFlagService(state: state))
         app.beforeServerStarts { [configuration, migrator, logger] in
             if configuration.migrateOnStart {
                 let applied = try await migrator.migrate()

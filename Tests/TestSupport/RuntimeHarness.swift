@@ -18,6 +18,8 @@ public struct RuntimeHarness: Sendable {
     public let executor: ScriptedExecutor
     public let service: A2AService
     public let worker: TaskWorker
+    public let pushWorker: PushDeliveryWorker
+    public let pushSender: RecordingPushSender
     public let namespace: NamespaceName
 
     /// Runs `body` with a harness whose namespace has one default actor, then shuts the worker down.
@@ -35,21 +37,36 @@ public struct RuntimeHarness: Sendable {
         let ids = UUIDv7Generator()
         var logger = Logger(label: "runtime-test")
         logger.logLevel = .critical
-        let runner = TaskRunner(store: store, executor: executor, bus: LocalTaskEventBus(directory: directory), ids: ids, clock: .system, logger: logger)
+        let secrets = try AESGCMSecretBox(keyMaterial: Array(repeating: 7, count: 32))
+        let pushSender = RecordingPushSender()
+        let pushWorker = PushDeliveryWorker(
+            outbox: store, configs: store, sender: pushSender, secrets: secrets,
+            configuration: .init(pollInterval: .milliseconds(20), maximumAttempts: 3, initialBackoff: .milliseconds(1), maximumBackoff: .milliseconds(5)),
+            logger: logger
+        )
+        let bus = CompositeTaskEventBus([LocalTaskEventBus(directory: directory), pushWorker])
+        let runner = TaskRunner(store: store, executor: executor, bus: bus, ids: ids, clock: .system, logger: logger)
         let worker = TaskWorker(runner: runner)
         let service = A2AService(
             directory: directory,
             namespaces: store,
             tasks: store,
+            pushConfigs: store,
+            bus: bus,
+            executor: executor,
             worker: worker,
             ids: ids,
             clock: .system,
-            secrets: try AESGCMSecretBox(keyMaterial: Array(repeating: 7, count: 32)),
+            secrets: secrets,
             cards: AgentCardBuilder(publicBaseURL: "https://agents.example.com", serverVersion: "test"),
+            webhooks: WebhookPolicy(allowList: ["127.0.0.1"], allowPlainHTTP: false),
+            resolver: StaticHostResolver(["hooks.example.com": ["203.0.113.10"], "internal.example.com": ["10.1.2.3"]]),
             limits: limits,
             logger: logger
         )
-        let harness = RuntimeHarness(store: store, executor: executor, service: service, worker: worker, namespace: namespace)
+        let harness = RuntimeHarness(
+            store: store, executor: executor, service: service, worker: worker, pushWorker: pushWorker, pushSender: pushSender, namespace: namespace
+        )
         return try await withThrowingTaskGroup(of: Void.self) { group in
             // Outside a service group the worker stops when its task is cancelled.
             group.addTask { try await worker.run() }

@@ -24,7 +24,8 @@ public struct Migration: Sendable, Hashable {
 extension Migration {
     /// Every migration of the server schema, in order.
     public static let all: [Migration] = [
-        .initialSchema
+        .initialSchema,
+        .pushNotifications,
     ]
 
     /// Namespaces, entities (actors), contexts, tasks and their event logs.
@@ -102,6 +103,46 @@ extension Migration {
                 FOREIGN KEY (namespace, task_id) REFERENCES tasks (namespace, id) ON DELETE CASCADE
             )
             """,
+        ]
+    )
+
+    /// Webhook configurations and the durable outbox of notifications.
+    static let pushNotifications = Migration(
+        version: 2,
+        name: "push notifications",
+        statements: [
+            """
+            CREATE TABLE push_configs (
+                namespace text NOT NULL,
+                task_id text NOT NULL,
+                id text NOT NULL,
+                url text NOT NULL,
+                token text,
+                auth_scheme text,
+                credentials text,
+                owner text NOT NULL,
+                created_at timestamptz NOT NULL,
+                PRIMARY KEY (namespace, task_id, id),
+                FOREIGN KEY (namespace, task_id) REFERENCES tasks (namespace, id) ON DELETE CASCADE
+            )
+            """,
+            """
+            CREATE TABLE push_deliveries (
+                id bigserial PRIMARY KEY,
+                namespace text NOT NULL,
+                task_id text NOT NULL,
+                config_id text NOT NULL,
+                event_seq bigint NOT NULL,
+                attempts integer NOT NULL DEFAULT 0,
+                next_attempt_at timestamptz NOT NULL,
+                last_error text,
+                failed_at timestamptz,
+                created_at timestamptz NOT NULL,
+                UNIQUE (namespace, task_id, config_id, event_seq),
+                FOREIGN KEY (namespace, task_id, config_id) REFERENCES push_configs (namespace, task_id, id) ON DELETE CASCADE
+            )
+            """,
+            "CREATE INDEX push_deliveries_due ON push_deliveries (next_attempt_at) WHERE failed_at IS NULL",
         ]
     )
 }

@@ -18,7 +18,7 @@ extension PostgresStore: TaskStore {
         run_id, replied_with_message, version, last_event_seq, created_at, updated_at
         """
 
-    public func createTask(_ task: TaskRecord, events: [TaskEventRecord]) async throws {
+    public func createTask(_ task: TaskRecord, events: [TaskEventRecord], pushConfigs: [PushConfigRecord]) async throws {
         try await translatingErrors {
             try await client.withTransaction(logger: logger) { connection in
                 try await connection.query(
@@ -40,7 +40,18 @@ extension PostgresStore: TaskStore {
                     """,
                     logger: logger
                 )
+                for config in pushConfigs {
+                    try await connection.query(
+                        """
+                        INSERT INTO push_configs (namespace, task_id, id, url, token, auth_scheme, credentials, owner, created_at)
+                        VALUES (\(config.namespace.rawValue), \(config.taskId), \(config.id), \(config.url), \(config.token),
+                                \(config.authenticationScheme), \(config.credentials?.sealed), \(config.owner), \(config.createdAt.date))
+                        """,
+                        logger: logger
+                    )
+                }
                 try await insertEvents(events, on: connection)
+                try await queueDeliveries(for: events, on: connection)
             }
         }
     }
@@ -62,6 +73,7 @@ extension PostgresStore: TaskStore {
                 )
                 guard try await rows.collect().count == 1 else { throw StoreError.conflict }
                 try await insertEvents(events, on: connection)
+                try await queueDeliveries(for: events, on: connection)
             }
         }
     }

@@ -14,12 +14,22 @@ import Synchronization
 ///
 /// It keeps the same contracts as the durable stores (versions, sequence numbers, ordering),
 /// so that code tested against it behaves the same on Postgres.
-public final class InMemoryStore: TaskStore, NamespaceStore, Sendable {
+public final class InMemoryStore: TaskStore, NamespaceStore, PushConfigStore, PushOutbox, Sendable {
     private struct State {
         var namespaces: [NamespaceName: Namespace] = [:]
         var actors: [NamespaceName: [String: ActorDefinition]] = [:]
         var tasks: [NamespaceName: [String: TaskRecord]] = [:]
         var events: [NamespaceName: [String: [TaskEventRecord]]] = [:]
+        var pushConfigs: [NamespaceName: [String: [PushConfigRecord]]] = [:]
+        var deliveries: [Int64: QueuedDelivery] = [:]
+        var nextDeliveryID: Int64 = 1
+    }
+
+    private struct QueuedDelivery {
+        var delivery: PushDelivery
+        var due: ContinuousClock.Instant
+        var failed: Bool = false
+        var lastError: String?
     }
 
     private let state = Mutex(State())
@@ -58,11 +68,13 @@ public final class InMemoryStore: TaskStore, NamespaceStore, Sendable {
 
     // MARK: TaskStore
 
-    public func createTask(_ task: TaskRecord, events: [TaskEventRecord]) async throws {
+    public func createTask(_ task: TaskRecord, events: [TaskEventRecord], pushConfigs: [PushConfigRecord]) async throws {
         try state.withLock { state in
             guard state.tasks[task.namespace]?[task.id] == nil else { throw StoreError.alreadyExists }
             state.tasks[task.namespace, default: [:]][task.id] = task
             state.events[task.namespace, default: [:]][task.id] = events
+            state.pushConfigs[task.namespace, default: [:]][task.id] = pushConfigs
+            Self.queue(events, in: &state)
         }
     }
 
@@ -77,6 +89,103 @@ public final class InMemoryStore: TaskStore, NamespaceStore, Sendable {
             }
             state.tasks[task.namespace]?[task.id] = task
             state.events[task.namespace]?[task.id, default: []].append(contentsOf: events)
+            Self.queue(events, in: &state)
+        }
+    }
+
+    private static func queue(_ events: [TaskEventRecord], in state: inout State) {
+        for event in events {
+            for config in state.pushConfigs[event.namespace]?[event.taskId] ?? [] {
+                let id = state.nextDeliveryID
+                state.nextDeliveryID += 1
+                state.deliveries[id] = QueuedDelivery(
+                    delivery: PushDelivery(
+                        id: id, namespace: event.namespace, taskId: event.taskId, configId: config.id,
+                        eventSequence: event.sequence, event: event.event, attempts: 0
+                    ),
+                    due: .now
+                )
+            }
+        }
+    }
+
+    // MARK: PushConfigStore
+
+    public func putPushConfig(_ config: PushConfigRecord) async throws {
+        state.withLock { state in
+            var configs = state.pushConfigs[config.namespace]?[config.taskId] ?? []
+            if let index = configs.firstIndex(where: { $0.id == config.id }) {
+                configs[index] = config
+            } else {
+                configs.append(config)
+            }
+            state.pushConfigs[config.namespace, default: [:]][config.taskId] = configs
+        }
+    }
+
+    public func pushConfig(namespace: NamespaceName, taskId: String, id: String) async throws -> PushConfigRecord? {
+        state.withLock { $0.pushConfigs[namespace]?[taskId]?.first { $0.id == id } }
+    }
+
+    public func pushConfigs(namespace: NamespaceName, taskId: String) async throws -> [PushConfigRecord] {
+        state.withLock { $0.pushConfigs[namespace]?[taskId] ?? [] }
+    }
+
+    public func deletePushConfig(namespace: NamespaceName, taskId: String, id: String) async throws {
+        state.withLock { state in
+            state.pushConfigs[namespace]?[taskId]?.removeAll { $0.id == id }
+            state.deliveries = state.deliveries.filter { _, queued in
+                !(queued.delivery.namespace == namespace && queued.delivery.taskId == taskId && queued.delivery.configId == id)
+            }
+        }
+    }
+
+    // MARK: PushOutbox
+
+    public func claimDueDeliveries(limit: Int, lease: Duration) async throws -> [PushDelivery] {
+        state.withLock { state in
+            let now = ContinuousClock.now
+            let pending = state.deliveries.values.filter { !$0.failed }
+            // The oldest undelivered notification of each task and webhook, if it is due.
+            var oldest: [String: QueuedDelivery] = [:]
+            for queued in pending {
+                let key = "\(queued.delivery.namespace)/\(queued.delivery.taskId)/\(queued.delivery.configId)"
+                if let current = oldest[key], current.delivery.eventSequence < queued.delivery.eventSequence { continue }
+                oldest[key] = queued
+            }
+            let due = oldest.values.filter { $0.due <= now }.sorted { $0.delivery.id < $1.delivery.id }.prefix(limit)
+            return due.map { queued in
+                state.deliveries[queued.delivery.id]?.delivery.attempts += 1
+                state.deliveries[queued.delivery.id]?.due = now + lease
+                return state.deliveries[queued.delivery.id]!.delivery
+            }
+        }
+    }
+
+    public func completeDelivery(id: Int64) async throws {
+        _ = state.withLock { $0.deliveries.removeValue(forKey: id) }
+    }
+
+    public func retryDelivery(id: Int64, after delay: Duration, error: String) async throws {
+        state.withLock { state in
+            state.deliveries[id]?.due = .now + delay
+            state.deliveries[id]?.lastError = error
+        }
+    }
+
+    public func abandonDelivery(id: Int64, error: String) async throws {
+        state.withLock { state in
+            state.deliveries[id]?.failed = true
+            state.deliveries[id]?.lastError = error
+        }
+    }
+
+    /// Undelivered notifications (for tests): delivery id, task, configuration, event sequence, failed.
+    public var queuedDeliveries: [(id: Int64, taskId: String, configId: String, sequence: Int64, failed: Bool)] {
+        state.withLock { state in
+            state.deliveries.values.sorted { $0.delivery.id < $1.delivery.id }.map {
+                ($0.delivery.id, $0.delivery.taskId, $0.delivery.configId, $0.delivery.eventSequence, $0.failed)
+            }
         }
     }
 

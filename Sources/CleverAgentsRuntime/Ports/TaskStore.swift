@@ -11,12 +11,14 @@ public import CleverAgentsDomain
 
 /// Durable storage of tasks and their event logs. Every call is scoped by namespace.
 public protocol TaskStore: Sendable {
-    /// Inserts a new task with its first events (its context is recorded too).
+    /// Inserts a new task with its first events and webhook configurations (its context is
+    /// recorded too), and queues the events for those webhooks, in one transaction.
     ///
     /// The events must be numbered 1… and `task.lastEventSequence` must equal the last one.
-    func createTask(_ task: TaskRecord, events: [TaskEventRecord]) async throws
+    func createTask(_ task: TaskRecord, events: [TaskEventRecord], pushConfigs: [PushConfigRecord]) async throws
 
-    /// Replaces a task's state and appends events, in one transaction.
+    /// Replaces a task's state and appends events, and queues the events for the task's
+    /// webhooks, in one transaction.
     ///
     /// Fails with ``StoreError/conflict`` unless the stored version is `expectedVersion`.
     func updateTask(_ task: TaskRecord, expectedVersion: Int64, appending events: [TaskEventRecord]) async throws
@@ -29,6 +31,13 @@ public protocol TaskStore: Sendable {
 
     /// One page of tasks, newest status first.
     func listTasks(namespace: NamespaceName, query: TaskQuery) async throws -> TaskPage
+}
+
+extension TaskStore {
+    /// Inserts a new task without webhook configurations.
+    public func createTask(_ task: TaskRecord, events: [TaskEventRecord]) async throws {
+        try await createTask(task, events: events, pushConfigs: [])
+    }
 }
 
 /// Filters and page position for ``TaskStore/listTasks(namespace:query:)``.

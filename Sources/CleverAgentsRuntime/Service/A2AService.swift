@@ -18,11 +18,16 @@ public struct A2AService: Sendable {
     public let directory: NamespaceDirectory
     public let namespaces: any NamespaceStore
     public let tasks: any TaskStore
+    public let pushConfigs: any PushConfigStore
+    public let bus: any TaskEventBus
+    public let executor: any GraphExecutor
     public let worker: TaskWorker
     public let ids: any IdentifierGenerator
     public let clock: A2ATimestampSource
     public let secrets: any SecretBox
     public let cards: AgentCardBuilder
+    public let webhooks: WebhookPolicy
+    public let resolver: any HostResolver
     public let limits: ServiceLimits
     public let logger: Logger
 
@@ -30,22 +35,32 @@ public struct A2AService: Sendable {
         directory: NamespaceDirectory,
         namespaces: any NamespaceStore,
         tasks: any TaskStore,
+        pushConfigs: any PushConfigStore,
+        bus: any TaskEventBus,
+        executor: any GraphExecutor,
         worker: TaskWorker,
         ids: any IdentifierGenerator,
         clock: A2ATimestampSource,
         secrets: any SecretBox,
         cards: AgentCardBuilder,
+        webhooks: WebhookPolicy = WebhookPolicy(),
+        resolver: any HostResolver,
         limits: ServiceLimits = ServiceLimits(),
         logger: Logger
     ) {
         self.directory = directory
         self.namespaces = namespaces
         self.tasks = tasks
+        self.pushConfigs = pushConfigs
+        self.bus = bus
+        self.executor = executor
         self.worker = worker
         self.ids = ids
         self.clock = clock
         self.secrets = secrets
         self.cards = cards
+        self.webhooks = webhooks
+        self.resolver = resolver
         self.limits = limits
         self.logger = logger
     }
@@ -69,11 +84,19 @@ public struct A2AService: Sendable {
             return .taskList(try await listTasks(params, context: context))
         case .subscribeToTask(let params):
             return try await subscribe(params, context: context)
+        case .cancelTask(let params):
+            return .task(try await cancel(params, context: context))
+        case .createTaskPushNotificationConfig(let params):
+            return .pushConfig(try await createPushConfig(params, context: context))
+        case .getTaskPushNotificationConfig(let params):
+            return .pushConfig(try await getPushConfig(params, context: context))
+        case .listTaskPushNotificationConfigs(let params):
+            return .pushConfigList(try await listPushConfigs(params, context: context))
+        case .deleteTaskPushNotificationConfig(let params):
+            try await deletePushConfig(params, context: context)
+            return .empty
         case .getExtendedAgentCard:
             throw JSONRPCError.unsupportedOperation("This agent does not declare an extended agent card")
-        case .cancelTask, .createTaskPushNotificationConfig, .getTaskPushNotificationConfig,
-            .listTaskPushNotificationConfigs, .deleteTaskPushNotificationConfig:
-            throw JSONRPCError.unsupportedOperation("\(call.method.rawValue) is not supported yet")
         }
     }
 
@@ -99,6 +122,9 @@ public struct A2AService: Sendable {
     func sendMessage(_ params: SendMessageRequest, streaming: Bool, context: RequestContext) async throws -> A2AResponse {
         try validate(params.message)
         let (namespaceActor, snapshot) = try await namespace(context.namespace)
+        if let taskId = params.message.taskId, !taskId.isEmpty {
+            return try await continueTask(taskId, params, streaming: streaming, snapshot: snapshot, namespaceActor: namespaceActor, context: context)
+        }
         let actorName = params.message.metadata?["actor"]?.stringValue ?? params.metadata?["actor"]?.stringValue
         guard let actor = snapshot.actor(named: actorName) else {
             if let actorName {
@@ -109,13 +135,14 @@ public struct A2AService: Sendable {
                 description: "namespace '\(context.namespace)' has no default actor; name one in message.metadata.actor"
             )
         }
-        if let taskId = params.message.taskId, !taskId.isEmpty {
-            throw try await continuationNotSupported(taskId: taskId, message: params.message, context: context)
-        }
 
         let now = clock.now()
         let taskId = ids.makeID()
         let contextId = params.message.contextId.flatMap { $0.isEmpty ? nil : $0 } ?? ids.makeID()
+        var pushConfigs: [PushConfigRecord] = []
+        if let inline = params.configuration?.taskPushNotificationConfig {
+            pushConfigs.append(try await makePushConfig(inline, taskId: taskId, field: "configuration.taskPushNotificationConfig", context: context))
+        }
         var message = params.message
         message.taskId = taskId
         message.contextId = contextId
@@ -143,20 +170,30 @@ public struct A2AService: Sendable {
             input: .message(message),
             traceParent: context.traceParent
         )
-
         let returnImmediately = !streaming && (params.configuration?.returnImmediately ?? false)
         let subscription = returnImmediately ? nil : await namespaceActor.subscribe(taskId: taskId)
         do {
-            try await tasks.createTask(record, events: [created])
+            try await tasks.createTask(record, events: [created], pushConfigs: pushConfigs)
         } catch {
             await subscription?.cancel()
             throw error
         }
-        guard worker.submit(TaskJob(task: record, request: request)) else {
+        await bus.publish([created])
+        return try await start(
+            TaskJob(task: record, request: request),
+            subscription: subscription,
+            streaming: streaming,
+            historyLength: params.configuration?.historyLength
+        )
+    }
+
+    /// Hands the job to the worker and answers: at once, as a stream, or when the turn ends.
+    func start(_ job: TaskJob, subscription: TaskSubscription?, streaming: Bool, historyLength: Int?) async throws -> A2AResponse {
+        let record = job.task
+        guard worker.submit(job) else {
             await subscription?.cancel()
             throw ServiceError.shuttingDown
         }
-        let historyLength = params.configuration?.historyLength
         guard let subscription else {
             return .sendMessage(.task(record.a2aTask(historyLength: historyLength)))
         }
@@ -166,16 +203,18 @@ public struct A2AService: Sendable {
         }
         // Blocking: wait for a terminal or interrupted state, then answer with the stored task.
         do {
-            try await TaskEventStreamer.follow(subscription: subscription, after: record.lastEventSequence, store: tasks, namespace: context.namespace) { _ in }
+            try await TaskEventStreamer.follow(subscription: subscription, after: record.lastEventSequence, store: tasks, namespace: record.namespace) { _ in }
         } catch {
             await subscription.cancel()
             throw error
         }
         await subscription.cancel()
-        guard let final = try await tasks.task(namespace: context.namespace, id: taskId) else {
+        guard let final = try await tasks.task(namespace: record.namespace, id: record.id) else {
             throw JSONRPCError.internalError("The task disappeared while it ran")
         }
-        if final.repliedWithMessage, let reply = final.status.message {
+        if final.repliedWithMessage, var reply = final.status.message {
+            // A direct reply stands alone: it names the context, not the (internal) task.
+            reply.taskId = nil
             return .sendMessage(.message(reply))
         }
         return .sendMessage(.task(final.a2aTask(historyLength: historyLength)))
@@ -199,19 +238,6 @@ public struct A2AService: Sendable {
             throw error
         }
         return .stream(TaskEventStreamer(store: tasks).stream(from: record, subscription: subscription, historyLength: nil, untilInterrupted: false))
-    }
-
-    private func continuationNotSupported(taskId: String, message: Message, context: RequestContext) async throws -> JSONRPCError {
-        guard let existing = try await visibleTask(taskId, context: context) else {
-            return .taskNotFound(taskId)
-        }
-        if let contextId = message.contextId, !contextId.isEmpty, contextId != existing.contextId {
-            return .invalidParams(field: "message.contextId", description: "does not match the context of task \(taskId)")
-        }
-        if existing.state.isTerminal {
-            return .unsupportedOperation("Task \(taskId) is in the terminal state \(existing.state.rawValue) and accepts no more messages")
-        }
-        return .unsupportedOperation("Task \(taskId) is \(existing.state.rawValue); it accepts no message now")
     }
 
     func getTask(_ params: GetTaskRequest, context: RequestContext) async throws -> A2ATask {

@@ -43,11 +43,13 @@ public struct TaskRunner: Sendable {
         logger[metadataKey: "namespace"] = "\(job.task.namespace)"
         logger[metadataKey: "task_id"] = "\(job.task.id)"
         var record = job.task
+        var startedRunID = job.task.runID
         do {
             for try await event in executor.execute(job.request) {
                 try Task.checkCancellation()
                 switch event {
                 case .runStarted(let runID):
+                    startedRunID = runID
                     guard record.runID != runID else { continue }
                     record.runID = runID
                     try await commit(&record, updates: [])
@@ -64,6 +66,16 @@ public struct TaskRunner: Sendable {
             }
         } catch is CancellationError {
             logger.debug("Task run interrupted by shutdown; its lease will let another replica continue it")
+        } catch TaskRunInterrupted.taskChanged {
+            logger.debug("The task was changed by another writer (canceled); stopping its run")
+            if let runID = startedRunID {
+                let run = GraphRunReference(actor: job.request.actor, apiKey: job.request.apiKey, threadID: job.request.threadID, runID: runID)
+                do {
+                    try await executor.cancel(run)
+                } catch {
+                    logger.warning("Could not cancel the run of a changed task", metadata: ["error": "\(error)"])
+                }
+            }
         } catch {
             logger.warning("Task run failed", metadata: ["error": "\(error)"])
             do {
@@ -80,39 +92,12 @@ public struct TaskRunner: Sendable {
         try await commit(&record, updates: [.status(.failed, message: message)])
     }
 
-    /// Applies updates, stores the new state with their events, then announces them.
     private func commit(_ record: inout TaskRecord, updates: [TaskUpdate]) async throws {
-        let expectedVersion = record.version
-        var updated = record
-        var events: [TaskEventRecord] = []
-        let now = clock.now()
-        for update in updates {
-            do {
-                let response = try updated.apply(update, at: now)
-                updated.lastEventSequence += 1
-                events.append(TaskEventRecord(namespace: updated.namespace, taskId: updated.id, sequence: updated.lastEventSequence, event: response))
-            } catch .taskIsTerminal {
-                logger.debug("Ignoring an update after the task ended")
-            } catch .unknownArtifact(let artifactId) {
-                // A chunk for an artifact that never started: start it instead of losing it.
-                if case .artifact(let artifact, _, let lastChunk) = update {
-                    let response = try updated.apply(.artifact(artifact, append: false, lastChunk: lastChunk), at: now)
-                    updated.lastEventSequence += 1
-                    events.append(TaskEventRecord(namespace: updated.namespace, taskId: updated.id, sequence: updated.lastEventSequence, event: response))
-                }
-                logger.debug("Artifact chunk without a start", metadata: ["artifact_id": "\(artifactId)"])
-            }
-        }
-        if events.isEmpty && updated == record {
-            return
-        }
-        if events.isEmpty {
-            updated.version += 1
-        }
-        try await store.updateTask(updated, expectedVersion: expectedVersion, appending: events)
-        record = updated
-        if !events.isEmpty {
-            await bus.publish(events)
+        do {
+            try await TaskCommitter(store: store, bus: bus, clock: clock).commit(&record, updates: updates)
+        } catch StoreError.conflict {
+            // Someone else changed the task (a cancel): stop, and stop the run if it is ours.
+            throw TaskRunInterrupted.taskChanged
         }
     }
 
@@ -122,6 +107,12 @@ public struct TaskRunner: Sendable {
         }
         return "The task failed: \(error)"
     }
+}
+
+/// Why a run stopped without finishing its task.
+enum TaskRunInterrupted: Error {
+    /// The stored task changed under the runner (it was canceled).
+    case taskChanged
 }
 
 /// A failure of the graph server that ends a task, with a message for the client.

@@ -66,6 +66,10 @@ extension ServerConfiguration {
         guard ["json", "text"].contains(logFormat) else {
             throw ConfigurationError(key: "log.format", reason: "'\(logFormat)' is not json or text")
         }
+        let pushAllowList = try values.list("push.allowList")
+        for entry in pushAllowList where entry.isEmpty || entry.contains(" ") {
+            throw ConfigurationError(key: "push.allowList", reason: "'\(entry)' is not a host name or CIDR range")
+        }
         self.init(
             mode: mode,
             host: host,
@@ -82,7 +86,11 @@ extension ServerConfiguration {
             langGraphMaximumAttempts: try values.integer("langgraph.maxAttempts", in: 1...20) ?? 4,
             logLevel: logLevel,
             logFormat: logFormat,
-            shutdownGracePeriodSeconds: try values.integer("shutdown.gracePeriodSeconds", in: 0...3600) ?? 30
+            shutdownGracePeriodSeconds: try values.integer("shutdown.gracePeriodSeconds", in: 0...3600) ?? 30,
+            pushAllowList: pushAllowList,
+            pushAllowPlainHTTP: try values.boolean("push.allowPlainHttp"),
+            pushTimeoutSeconds: try values.integer("push.timeoutSeconds", in: 1...300) ?? 10,
+            pushMaximumAttempts: try values.integer("push.maxAttempts", in: 1...100) ?? 12
         )
     }
 
@@ -166,6 +174,15 @@ struct ConfigValues {
             throw ConfigurationError(key: key, reason: "\(value) is outside \(range.lowerBound)...\(range.upperBound)")
         }
         return value
+    }
+
+    /// A list: a YAML sequence, or a comma-separated string (environment variables, flags).
+    func list(_ key: String) throws(ConfigurationError) -> [String] {
+        if let values = reader.stringArray(forKey: ConfigKey(key)) {
+            return values.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
+        guard let text = try string(key) else { return [] }
+        return text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
     func boolean(_ key: String) throws(ConfigurationError) -> Bool? {

@@ -52,6 +52,14 @@ public struct ServerConfiguration: Sendable, Hashable {
     public var logFormat: String
     /// `shutdown.gracePeriodSeconds`: how long in-flight work may take after SIGTERM.
     public var shutdownGracePeriodSeconds: Int
+    /// `push.allowList`: webhook hosts and CIDR ranges allowed although private or loopback.
+    public var pushAllowList: [String]
+    /// `push.allowPlainHttp`: accept `http://` webhooks (default: only in development mode).
+    public var pushAllowPlainHTTP: Bool
+    /// `push.timeoutSeconds`: timeout of one webhook delivery attempt.
+    public var pushTimeoutSeconds: Int
+    /// `push.maxAttempts`: attempts before a notification is given up.
+    public var pushMaximumAttempts: Int
 
     public init(
         mode: Mode = .development,
@@ -69,7 +77,11 @@ public struct ServerConfiguration: Sendable, Hashable {
         langGraphMaximumAttempts: Int = 4,
         logLevel: String = "info",
         logFormat: String = "text",
-        shutdownGracePeriodSeconds: Int = 30
+        shutdownGracePeriodSeconds: Int = 30,
+        pushAllowList: [String] = [],
+        pushAllowPlainHTTP: Bool? = nil,
+        pushTimeoutSeconds: Int = 10,
+        pushMaximumAttempts: Int = 12
     ) {
         self.mode = mode
         self.host = host
@@ -87,6 +99,10 @@ public struct ServerConfiguration: Sendable, Hashable {
         self.logLevel = logLevel
         self.logFormat = logFormat
         self.shutdownGracePeriodSeconds = shutdownGracePeriodSeconds
+        self.pushAllowList = pushAllowList
+        self.pushAllowPlainHTTP = pushAllowPlainHTTP ?? (mode == .development)
+        self.pushTimeoutSeconds = pushTimeoutSeconds
+        self.pushMaximumAttempts = pushMaximumAttempts
     }
 }
 

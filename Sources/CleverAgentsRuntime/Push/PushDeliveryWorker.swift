@@ -1,0 +1,191 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the CleverAgents Server open source project
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+import A2AProtocol
+public import CleverAgentsDomain
+import Foundation
+public import Logging
+public import ServiceLifecycle
+
+/// Delivers queued notifications: each webhook gets its task's events at least once and in order,
+/// retried with exponential backoff, within a bounded timeout per attempt.
+///
+/// The outbox is durable, so a restart loses nothing: a delivery claimed by a replica that dies is
+/// claimed again when its lease runs out. Committed events wake the worker; it also polls, to
+/// pick up what other replicas queued.
+public final class PushDeliveryWorker: Service, TaskEventBus, Sendable {
+    public struct Configuration: Sendable, Hashable {
+        /// How often the outbox is polled when nothing woke the worker.
+        public var pollInterval: Duration
+        /// Deliveries claimed (and sent concurrently) per round.
+        public var batchSize: Int
+        /// How long a claimed delivery is reserved for this replica.
+        public var lease: Duration
+        /// Attempts before a notification is given up.
+        public var maximumAttempts: Int
+        public var initialBackoff: Duration
+        public var maximumBackoff: Duration
+
+        public init(
+            pollInterval: Duration = .seconds(1),
+            batchSize: Int = 32,
+            lease: Duration = .seconds(60),
+            maximumAttempts: Int = 12,
+            initialBackoff: Duration = .seconds(1),
+            maximumBackoff: Duration = .seconds(300)
+        ) {
+            self.pollInterval = pollInterval
+            self.batchSize = batchSize
+            self.lease = lease
+            self.maximumAttempts = maximumAttempts
+            self.initialBackoff = initialBackoff
+            self.maximumBackoff = maximumBackoff
+        }
+
+        /// The delay after attempt `attempt` failed: doubling from `initialBackoff`, capped.
+        func backoff(afterAttempt attempt: Int) -> Duration {
+            var delay = initialBackoff
+            for _ in 1..<max(attempt, 1) {
+                delay = min(delay * 2, maximumBackoff)
+            }
+            return delay
+        }
+    }
+
+    private let outbox: any PushOutbox
+    private let configs: any PushConfigStore
+    private let sender: any PushSender
+    private let secrets: any SecretBox
+    private let configuration: Configuration
+    private let logger: Logger
+    private let wakeups: AsyncStream<Void>
+    private let wake: AsyncStream<Void>.Continuation
+
+    public init(
+        outbox: any PushOutbox,
+        configs: any PushConfigStore,
+        sender: any PushSender,
+        secrets: any SecretBox,
+        configuration: Configuration = .init(),
+        logger: Logger
+    ) {
+        self.outbox = outbox
+        self.configs = configs
+        self.sender = sender
+        self.secrets = secrets
+        self.configuration = configuration
+        self.logger = logger
+        (self.wakeups, self.wake) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// New events were committed on this replica: look at the outbox now.
+    public func publish(_ events: [TaskEventRecord]) async {
+        wake.yield()
+    }
+
+    public func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                let delivered = await self.deliverDueNotifications()
+                if delivered == 0 {
+                    await self.waitForWork()
+                }
+            }
+        }
+    }
+
+    /// Claims and sends one batch; returns how many were claimed.
+    @discardableResult
+    public func deliverDueNotifications() async -> Int {
+        let batch: [PushDelivery]
+        do {
+            batch = try await outbox.claimDueDeliveries(limit: configuration.batchSize, lease: configuration.lease)
+        } catch {
+            logger.warning("Cannot read the notification outbox", metadata: ["error": "\(error)"])
+            return 0
+        }
+        await withDiscardingTaskGroup { group in
+            for delivery in batch {
+                group.addTask { await self.deliver(delivery) }
+            }
+        }
+        return batch.count
+    }
+
+    private func waitForWork() async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { try? await Task.sleep(for: self.configuration.pollInterval) }
+            group.addTask {
+                for await _ in self.wakeups { break }
+            }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    func deliver(_ delivery: PushDelivery) async {
+        var logger = logger
+        logger[metadataKey: "namespace"] = "\(delivery.namespace)"
+        logger[metadataKey: "task_id"] = "\(delivery.taskId)"
+        logger[metadataKey: "push_config_id"] = "\(delivery.configId)"
+        do {
+            guard let config = try await configs.pushConfig(namespace: delivery.namespace, taskId: delivery.taskId, id: delivery.configId) else {
+                try await outbox.abandonDelivery(id: delivery.id, error: "the push notification config was deleted")
+                return
+            }
+            var headers: [(name: String, value: String)] = [("Content-Type", "application/a2a+json")]
+            if let scheme = config.authenticationScheme, !scheme.isEmpty {
+                let credentials = try config.credentials.map { try secrets.open($0) } ?? ""
+                headers.append(("Authorization", credentials.isEmpty ? scheme : "\(scheme) \(credentials)"))
+            }
+            if let token = config.token, !token.isEmpty {
+                headers.append(("X-A2A-Notification-Token", token))
+            }
+            let body = try Array(A2AJSON.makeEncoder().encode(delivery.event))
+            do {
+                try await sender.send(body, to: config.url, headers: headers)
+                try await outbox.completeDelivery(id: delivery.id)
+            } catch let error as PushSendError {
+                switch error {
+                case .permanent(let reason):
+                    logger.warning("Push notification refused; giving up", metadata: ["reason": "\(reason)"])
+                    try await outbox.abandonDelivery(id: delivery.id, error: reason)
+                case .transient(let reason) where delivery.attempts >= configuration.maximumAttempts:
+                    logger.warning("Push notification failed too often; giving up", metadata: ["reason": "\(reason)", "attempts": "\(delivery.attempts)"])
+                    try await outbox.abandonDelivery(id: delivery.id, error: reason)
+                case .transient(let reason):
+                    logger.info("Push notification failed; will retry", metadata: ["reason": "\(reason)", "attempt": "\(delivery.attempts)"])
+                    try await outbox.retryDelivery(id: delivery.id, after: configuration.backoff(afterAttempt: delivery.attempts), error: reason)
+                }
+            }
+        } catch {
+            // The outbox itself failed: the lease runs out and the delivery is claimed again.
+            logger.warning("Push notification bookkeeping failed", metadata: ["error": "\(error)"])
+        }
+    }
+}
+
+/// Resolves a host name to addresses, for the webhook address policy.
+public protocol HostResolver: Sendable {
+    func addresses(of host: String, port: Int) async throws -> [String]
+}
+
+/// Announces events to several buses: local subscribers, the push worker, other replicas.
+public struct CompositeTaskEventBus: TaskEventBus {
+    public let buses: [any TaskEventBus]
+
+    public init(_ buses: [any TaskEventBus]) {
+        self.buses = buses
+    }
+
+    public func publish(_ events: [TaskEventRecord]) async {
+        for bus in buses {
+            await bus.publish(events)
+        }
+    }
+}

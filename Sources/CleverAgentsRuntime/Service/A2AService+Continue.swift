@@ -1,0 +1,98 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the CleverAgents Server open source project
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+import A2AProtocol
+import CleverAgentsDomain
+
+extension A2AService {
+    /// A message to an existing task: allowed when the task needs input. It resumes the pending
+    /// interrupts of the run, or, when the graph asked for input without interrupting, starts a
+    /// new run on the same thread with the message.
+    func continueTask(
+        _ taskId: String,
+        _ params: SendMessageRequest,
+        streaming: Bool,
+        snapshot: NamespaceSnapshot,
+        namespaceActor: NamespaceActor,
+        context: RequestContext
+    ) async throws -> A2AResponse {
+        guard let existing = try await visibleTask(taskId, context: context) else {
+            throw JSONRPCError.taskNotFound(taskId)
+        }
+        if let contextId = params.message.contextId, !contextId.isEmpty, contextId != existing.contextId {
+            throw JSONRPCError.invalidParams(field: "message.contextId", description: "does not match the context of task \(taskId)")
+        }
+        if existing.state.isTerminal {
+            throw JSONRPCError.unsupportedOperation("Task \(taskId) is in the terminal state \(existing.state.rawValue) and accepts no more messages")
+        }
+        guard existing.state.isInterrupted else {
+            throw JSONRPCError.unsupportedOperation("Task \(taskId) is \(existing.state.rawValue); it accepts a message only when it needs input")
+        }
+        guard let actor = snapshot.actor(named: existing.actorName) else {
+            throw JSONRPCError.invalidParams(field: "message.taskId", description: "the actor '\(existing.actorName)' of task \(taskId) no longer exists")
+        }
+        let pending = Self.pendingInterruptIDs(existing)
+        try Self.checkAnswer(params.message, pending: pending)
+        var message = params.message
+        message.taskId = existing.id
+        message.contextId = existing.contextId
+        if let inline = params.configuration?.taskPushNotificationConfig {
+            let config = try await makePushConfig(inline, taskId: existing.id, field: "configuration.taskPushNotificationConfig", context: context)
+            try await pushConfigs.putPushConfig(config)
+        }
+
+        let returnImmediately = !streaming && (params.configuration?.returnImmediately ?? false)
+        let subscription = returnImmediately ? nil : await namespaceActor.subscribe(taskId: existing.id)
+        var record = existing
+        do {
+            try await committer.commit(&record, updates: [.status(.working, message: nil)], userMessage: message)
+        } catch StoreError.conflict {
+            await subscription?.cancel()
+            throw JSONRPCError.unsupportedOperation("Task \(taskId) changed while the message arrived (another message or a cancel); fetch it and retry")
+        } catch {
+            await subscription?.cancel()
+            throw error
+        }
+        let request = GraphRunRequest(
+            namespace: record.namespace,
+            taskId: record.id,
+            contextId: record.contextId,
+            actor: actor,
+            apiKey: try actor.apiKey.map { try secrets.open($0) },
+            threadID: record.threadID,
+            input: pending.isEmpty ? .message(message) : .resume(message, interruptIDs: pending),
+            traceParent: context.traceParent
+        )
+        return try await start(TaskJob(task: record, request: request), subscription: subscription, streaming: streaming, historyLength: params.configuration?.historyLength)
+    }
+
+    /// The ids of the interrupts the task's run is waiting on (kept in its status message).
+    static func pendingInterruptIDs(_ task: TaskRecord) -> [String] {
+        (task.status.message?.metadata?["interrupts"]?.arrayValue ?? []).compactMap { $0["id"]?.stringValue }
+    }
+
+    /// With several pending interrupts, the answer must name each one: a single data part that is
+    /// an object keyed by interrupt id. (A graph cannot tell which question a bare text answers.)
+    static func checkAnswer(_ message: Message, pending: [String]) throws {
+        guard pending.count > 1 else { return }
+        let data = message.parts.compactMap { part -> JSONObject? in
+            if case .data(let value) = part.content { return value.objectValue }
+            return nil
+        }
+        guard data.count == 1, let answers = data.first, !answers.isEmpty, Set(answers.keys).isSubset(of: Set(pending)) else {
+            throw JSONRPCError.invalidParams(
+                field: "message.parts",
+                description: "the task waits on \(pending.count) questions; answer with one data part keyed by interrupt id (\(pending.joined(separator: ", ")))"
+            )
+        }
+    }
+
+    var committer: TaskCommitter {
+        TaskCommitter(store: tasks, bus: bus, clock: clock)
+    }
+}
