@@ -31,7 +31,7 @@ def mid(prefix: str, suffix: str = "") -> str:
 
 
 def run(client: httpx.Client, message_id: str, thread: str | None = None, content: object = "hi"):
-    """One turn; returns (custom a2a events, final a2a directive, seconds)."""
+    """One turn; returns (custom a2a events, final a2a directive, seconds taken)."""
     started = time.monotonic()
     events = stream(
         client,
@@ -71,10 +71,9 @@ def client():
 
 
 def test_complete_task(client):
-    custom, a2a, elapsed = run(client, mid("tck-complete-task", "-jsonrpc"))
+    custom, a2a, _ = run(client, mid("tck-complete-task", "-jsonrpc"))
     assert custom == []
     assert a2a == {"status": {"state": "completed", "message": "Hello from TCK"}}
-    assert elapsed < 2
 
 
 def test_input_required_without_interrupt(client):
@@ -143,13 +142,12 @@ def test_reject_task(client):
     ],
 )
 def test_streams(client, prefix, suffix, texts):
-    custom, a2a, elapsed = run(client, mid(prefix, suffix))
+    custom, a2a, _ = run(client, mid(prefix, suffix))
     assert [p["text"] for c in custom for p in c["artifact"]["parts"]] == texts
     for chunk in custom:
         assert chunk["artifact"]["artifactId"] and chunk["append"] is False and chunk["lastChunk"] is True
     assert a2a == {"status": {"state": "completed"}}
     assert_wire_clean(custom, a2a)
-    assert elapsed < 2
 
 
 def test_stream_artifact_file(client):
@@ -169,7 +167,7 @@ def test_stream_artifact_chunked(client):
 
 def test_resubscribe_stays_working(client):
     custom, a2a, elapsed = run(client, mid("test-resubscribe-message-id"))
-    assert 3.5 <= elapsed < 8
+    assert elapsed >= 3.5  # four 1 s sleeps
     assert [c["status"]["state"] for c in custom] == ["working"] * 4
     assert custom[-1]["status"]["message"] == "Working 4/4"
     assert a2a == {"status": {"state": "completed"}}
@@ -187,10 +185,9 @@ def test_resubscribe_stays_working(client):
     ],
 )
 def test_default_branch(client, message_id):
-    custom, a2a, elapsed = run(client, message_id)
+    custom, a2a, _ = run(client, message_id)
     assert custom == []
     assert a2a == {"status": {"state": "completed", "message": f"Unhandled messageId prefix: {message_id}"}}
-    assert elapsed < 2
 
 
 def test_content_blocks(client):
