@@ -78,15 +78,9 @@ extension A2AService {
         } catch {
             throw JSONRPCError.invalidParams(field: name("url"), description: error.description)
         }
-        let addresses: [String]
-        do {
-            addresses = try await resolver.addresses(of: target.host, port: target.port)
-        } catch {
-            throw JSONRPCError.invalidParams(field: name("url"), description: "the host '\(target.host)' cannot be resolved")
-        }
-        guard !addresses.isEmpty else {
-            throw JSONRPCError.invalidParams(field: name("url"), description: "the host '\(target.host)' has no address")
-        }
+        // Refuse what the name resolves to now; a name that does not resolve yet is accepted, since
+        // every delivery checks the addresses again before it connects.
+        let addresses = (try? await resolver.addresses(of: target.host, port: target.port)) ?? []
         for address in addresses {
             do {
                 try webhooks.check(address: address, host: target.host)
