@@ -22,12 +22,25 @@ import Testing
 
     static var backends: [Backend] { TestEnvironment.hasPostgres ? Backend.allCases : [.memory] }
 
-    func withStore(_ backend: Backend, _ body: @Sendable (any TaskStore & NamespaceStore) async throws -> Void) async throws {
+    func withStore(_ backend: Backend, _ body: @Sendable (any TaskStore & NamespaceStore & PushConfigStore & PushOutbox) async throws -> Void) async throws {
         switch backend {
         case .memory:
             try await body(InMemoryStore())
         case .postgres:
             try await PostgresTestDatabase.withStore { store, _ in try await body(store) }
+        }
+    }
+
+    /// The outbox is shared by the whole database (a worker serves every namespace), so its tests
+    /// use a database of their own, where no other test's worker claims their notifications.
+    func withIsolatedStore(_ backend: Backend, _ body: @Sendable @escaping (any TaskStore & NamespaceStore & PushConfigStore & PushOutbox) async throws -> Void) async throws {
+        switch backend {
+        case .memory:
+            try await body(InMemoryStore())
+        case .postgres:
+            try await PostgresTestDatabase.withFreshDatabase { url in
+                try await PostgresTestDatabase.withStore(url: url) { store, _ in try await body(store) }
+            }
         }
     }
 
@@ -144,6 +157,76 @@ import Testing
             )
             #expect(after.tasks.map(\.id) == ["t5", "t4"])
             #expect(after.totalSize == 2)
+        }
+    }
+
+    @Test(arguments: backends)
+    func theOutboxQueuesEveryEventForEveryWebhookAndHandsThemOutInOrder(_ backend: Backend) async throws {
+        try await withIsolatedStore(backend) { store in
+            let name = try await Self.makeNamespace(store)
+            var record = Self.task(name, id: "p1", at: 1_700_000_000_000)
+            let first = PushConfigRecord(namespace: name, taskId: "p1", id: "a", url: "https://a.example", owner: "alice", createdAt: .init(millisecondsSinceEpoch: 1))
+            try await store.createTask(record, events: Self.created(record), pushConfigs: [first])
+            try await store.putPushConfig(
+                PushConfigRecord(namespace: name, taskId: "p1", id: "b", url: "https://b.example", token: "t", authenticationScheme: "Bearer",
+                                 credentials: SealedSecret(sealed: "v1:x"), owner: "alice", createdAt: .init(millisecondsSinceEpoch: 2))
+            )
+            #expect(try await store.pushConfigs(namespace: name, taskId: "p1").map(\.id) == ["a", "b"])
+            #expect(try await store.pushConfig(namespace: name, taskId: "p1", id: "b")?.credentials?.sealed == "v1:x")
+            for text in ["one", "two"] {
+                let expected = record.version
+                let event = try record.apply(.artifact(Artifact(artifactId: text, parts: [.text(text)]), append: false, lastChunk: true), at: .init(millisecondsSinceEpoch: 3))
+                record.lastEventSequence += 1
+                try await store.updateTask(record, expectedVersion: expected, appending: [TaskEventRecord(namespace: name, taskId: "p1", sequence: record.lastEventSequence, event: event)])
+            }
+            // Webhook a has events 1, 2, 3 queued; b (added later) has 2 and 3. One per webhook at a time, oldest first.
+            var delivered: [String: [Int64]] = [:]
+            for _ in 0..<10 {
+                let batch = try await store.claimDueDeliveries(limit: 10, lease: .seconds(60)).filter { $0.namespace == name }
+                if batch.isEmpty { break }
+                #expect(Set(batch.map(\.configId)).count == batch.count, "never two of one webhook at once")
+                for delivery in batch {
+                    #expect(delivery.attempts == 1)
+                    delivered[delivery.configId, default: []].append(delivery.eventSequence)
+                    if delivery.eventSequence == 1 { #expect(delivery.event == Self.created(Self.task(name, id: "p1", at: 1_700_000_000_000))[0].event) }
+                    try await store.completeDelivery(id: delivery.id)
+                }
+            }
+            #expect(delivered["a"] == [1, 2, 3])
+            #expect(delivered["b"] == [2, 3])
+        }
+    }
+
+    @Test(arguments: backends)
+    func aClaimedDeliveryIsLeasedRetriedAndAbandoned(_ backend: Backend) async throws {
+        try await withIsolatedStore(backend) { store in
+            let name = try await Self.makeNamespace(store)
+            var record = Self.task(name, id: "p2", at: 1_700_000_000_000)
+            let config = PushConfigRecord(namespace: name, taskId: "p2", id: "a", url: "https://a.example", owner: "alice", createdAt: .init(millisecondsSinceEpoch: 1))
+            try await store.createTask(record, events: Self.created(record), pushConfigs: [config])
+            let expected = record.version
+            let event = try record.apply(.status(.working, message: nil), at: .init(millisecondsSinceEpoch: 2))
+            record.lastEventSequence += 1
+            try await store.updateTask(record, expectedVersion: expected, appending: [TaskEventRecord(namespace: name, taskId: "p2", sequence: 2, event: event)])
+
+            func claim() async throws -> [PushDelivery] {
+                try await store.claimDueDeliveries(limit: 10, lease: .seconds(60)).filter { $0.namespace == name }
+            }
+            let first = try #require(try await claim().first)
+            #expect(first.eventSequence == 1)
+            #expect(try await claim().isEmpty, "leased, and the next one waits behind it")
+            try await store.retryDelivery(id: first.id, after: .zero, error: "503")
+            let again = try #require(try await claim().first)
+            #expect(again.id == first.id)
+            #expect(again.attempts == 2)
+            try await store.abandonDelivery(id: again.id, error: "gone")
+            let next = try #require(try await claim().first)
+            #expect(next.eventSequence == 2, "an abandoned delivery no longer holds back the next")
+            try await store.deletePushConfig(namespace: name, taskId: "p2", id: "a")
+            try await store.deletePushConfig(namespace: name, taskId: "p2", id: "a")
+            #expect(try await store.pushConfigs(namespace: name, taskId: "p2").isEmpty)
+            try await store.retryDelivery(id: next.id, after: .zero, error: "x")
+            #expect(try await claim().isEmpty, "deleting a webhook drops its notifications")
         }
     }
 }
