@@ -23,7 +23,7 @@ struct JSONRPCEndpoint: Sendable {
     let configuration: HTTPFrontEndConfiguration
 
     static let versionHeader = HTTPField.Name(A2AVersion.headerName)!
-    static let supportedVersions = [A2AVersion.v1_0.rawValue]
+    static let supportedVersions = [A2AVersion.v1_0.rawValue, A2AVersion.v0_3.rawValue]
 
     func respond(to request: Request, namespace rawNamespace: String, context: A2ARequestContext) async throws -> Response {
         let tooLarge = Self.errorResponse(.payloadTooLarge(limit: configuration.maximumBodySize), id: .null, status: .contentTooLarge)
@@ -45,28 +45,33 @@ struct JSONRPCEndpoint: Sendable {
             )
         }
 
-        let rpc: JSONRPCRequest<A2AMethodCall>
-        do {
-            rpc = try JSONDecoder().decode(JSONRPCRequest<A2AMethodCall>.self, from: body)
-        } catch let error as JSONRPCError {
-            return Self.errorResponse(error, id: .null)
-        } catch {
-            return Self.errorResponse(.parseError(), id: .null)
-        }
-        let id = rpc.responseID
+        // The version: the header (or query parameter); a slash method name without one is 0.3.
+        let requested = Self.requestedVersion(request)
+        var codec = WireCodec.v1_0
+        let id: JSONRPCID
         let call: A2AMethodCall
-        switch rpc.call {
-        case .success(let decoded): call = decoded
-        case .failure(let error): return Self.errorResponse(error, id: id)
+        do {
+            if case .supported(.v0_3) = requested {
+                codec = .v0_3
+                (id, call) = try Self.decode(body, as: A2A03MethodCall.self) { $0.call }
+            } else {
+                do {
+                    (id, call) = try Self.decode(body, as: A2AMethodCall.self) { $0 }
+                } catch let failure where requested == .absent && failure.method.contains("/")
+                    && failure.error.code == JSONRPCError.methodNotFoundCode
+                {
+                    codec = .v0_3
+                    (id, call) = try Self.decode(body, as: A2A03MethodCall.self) { $0.call }
+                }
+            }
+        } catch let failure {
+            return codec.error(failure.error, id: failure.id)
         }
-        guard rpc.id != nil else {
-            return Self.errorResponse(.invalidRequest("A2A requests need an id; notifications are not supported"), id: .null)
-        }
-        if let versionError = Self.negotiateVersion(request) {
-            return Self.errorResponse(versionError, id: id)
+        if case .unsupported(let value) = requested {
+            return codec.error(.versionNotSupported(value, supported: Self.supportedVersions), id: id)
         }
         guard let namespace = NamespaceName(rawNamespace) else {
-            return Self.errorResponse(.namespaceNotFound(rawNamespace), id: id, status: .notFound)
+            return codec.error(.namespaceNotFound(rawNamespace), id: id, status: .notFound)
         }
 
         var logger = context.logger
@@ -80,22 +85,59 @@ struct JSONRPCEndpoint: Sendable {
         )
         do {
             let response = try await service.handle(call, context: requestContext)
-            return try Self.encode(response, id: id, logger: logger)
+            return try codec.encode(response, id: id, untilInterrupted: call.method == .sendStreamingMessage, logger: logger)
         } catch {
             let (rpcError, status) = Self.describe(error, logger: logger)
-            return Self.errorResponse(rpcError, id: id, status: status)
+            return codec.error(rpcError, id: id, status: status)
         }
     }
 
-    /// Checks `A2A-Version` (header, or `A2A-Version` query parameter). A missing version on a
-    /// 1.0 method name is taken as 1.0.
-    static func negotiateVersion(_ request: Request) -> JSONRPCError? {
-        let value = request.headers[versionHeader] ?? request.uri.queryParameters.get(A2AVersion.headerName)
-        guard let value, !value.isEmpty else { return nil }
-        guard let version = A2AVersion(headerValue: value), version == .v1_0 else {
-            return .versionNotSupported(value, supported: supportedVersions)
+    /// A request that cannot be served, with what is known of it.
+    struct DecodeFailure: Error {
+        var id: JSONRPCID
+        var method: String
+        var error: JSONRPCError
+    }
+
+    /// Decodes the envelope and the typed params of `Call`.
+    static func decode<Call: JSONRPCMethodCall>(
+        _ body: ByteBuffer,
+        as type: Call.Type,
+        _ extract: (Call) -> A2AMethodCall
+    ) throws(DecodeFailure) -> (JSONRPCID, A2AMethodCall) {
+        let rpc: JSONRPCRequest<Call>
+        do {
+            rpc = try JSONDecoder().decode(JSONRPCRequest<Call>.self, from: body)
+        } catch let error as JSONRPCError {
+            throw DecodeFailure(id: .null, method: "", error: error)
+        } catch {
+            throw DecodeFailure(id: .null, method: "", error: .parseError())
         }
-        return nil
+        switch rpc.call {
+        case .failure(let error):
+            throw DecodeFailure(id: rpc.responseID, method: rpc.method, error: error)
+        case .success(let call):
+            guard rpc.id != nil else {
+                throw DecodeFailure(id: .null, method: rpc.method, error: .invalidRequest("A2A requests need an id; notifications are not supported"))
+            }
+            return (rpc.responseID, extract(call))
+        }
+    }
+
+    /// The version a request asks for.
+    enum RequestedVersion: Equatable {
+        case absent
+        case supported(A2AVersion)
+        case unsupported(String)
+    }
+
+    /// Reads `A2A-Version` (header, or query parameter). Missing or empty means no preference:
+    /// 1.0 for PascalCase method names, 0.3 for slash names.
+    static func requestedVersion(_ request: Request) -> RequestedVersion {
+        let value = request.headers[versionHeader] ?? request.uri.queryParameters.get(A2AVersion.headerName)
+        guard let value, !value.isEmpty else { return .absent }
+        guard let version = A2AVersion(headerValue: value) else { return .unsupported(value) }
+        return .supported(version)
     }
 
     static func isJSON(_ contentType: String) -> Bool {
@@ -103,74 +145,8 @@ struct JSONRPCEndpoint: Sendable {
         return mediaType == "application/json" || mediaType == "application/a2a+json" || mediaType.hasSuffix("+json")
     }
 
-    // MARK: Encoding
-
-    static func encode(_ response: A2AResponse, id: JSONRPCID, logger: Logger) throws -> Response {
-        switch response {
-        case .sendMessage(let result): return try jsonResponse(JSONRPCResultResponse(id: id, result: result))
-        case .task(let result): return try jsonResponse(JSONRPCResultResponse(id: id, result: result))
-        case .taskList(let result): return try jsonResponse(JSONRPCResultResponse(id: id, result: result))
-        case .pushConfig(let result): return try jsonResponse(JSONRPCResultResponse(id: id, result: result))
-        case .pushConfigList(let result): return try jsonResponse(JSONRPCResultResponse(id: id, result: result))
-        case .empty: return try jsonResponse(JSONRPCResultResponse(id: id, result: EmptyResult()))
-        case .agentCard(let result): return try jsonResponse(JSONRPCResultResponse(id: id, result: result))
-        case .stream(let events): return sseResponse(events, id: id, logger: logger)
-        }
-    }
-
-    static func jsonResponse(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
-        let buffer = try A2AJSON.makeEncoder().encodeAsByteBuffer(value, allocator: ByteBufferAllocator())
-        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: buffer))
-    }
-
     static func errorResponse(_ error: JSONRPCError, id: JSONRPCID, status: HTTPResponse.Status = .ok) -> Response {
-        // Encoding an error response of plain values cannot fail.
-        let buffer = (try? A2AJSON.makeEncoder().encodeAsByteBuffer(JSONRPCErrorResponse(id: id, error: error), allocator: ByteBufferAllocator()))
-            ?? ByteBuffer(string: #"{"jsonrpc":"2.0","id":null,"error":{"code":-32603,"message":"Internal error"}}"#)
-        var headers: HTTPFields = [.contentType: "application/json"]
-        if status == .serviceUnavailable {
-            headers[.retryAfter] = "1"
-        }
-        return Response(status: status, headers: headers, body: .init(byteBuffer: buffer))
-    }
-
-    static func sseResponse(_ events: AsyncThrowingStream<StreamResponse, any Error>, id: JSONRPCID, logger: Logger) -> Response {
-        let headers: HTTPFields = [
-            .contentType: "text/event-stream",
-            .cacheControl: "no-cache",
-            HTTPField.Name("X-Accel-Buffering")!: "no",
-        ]
-        return Response(
-            status: .ok,
-            headers: headers,
-            body: ResponseBody { writer in
-                let encoder = A2AJSON.makeEncoder()
-                do {
-                    for try await event in events {
-                        try await writer.write(try frame(JSONRPCResultResponse(id: id, result: event), encoder: encoder))
-                    }
-                } catch is CancellationError {
-                    // The client went away.
-                } catch {
-                    let (rpcError, _) = describe(error, logger: logger)
-                    try await writer.write(try frame(JSONRPCErrorResponse(id: id, error: rpcError), encoder: encoder, event: "error"))
-                }
-                try await writer.finish(nil)
-            }
-        )
-    }
-
-    static func frame(_ value: some Encodable, encoder: JSONEncoder, event: String? = nil) throws -> ByteBuffer {
-        let json = try encoder.encode(value)
-        var buffer = ByteBuffer()
-        buffer.reserveCapacity(json.count + 24)
-        if let event {
-            buffer.writeString("event: \(event)\n")
-        }
-        buffer.writeString("data: ")
-        buffer.writeBytes(json)
-        buffer.writeString("\n\n")
-        return buffer
+        WireCodec.v1_0.error(error, id: id, status: status)
     }
 
     /// The JSON-RPC error and HTTP status for a failure; server faults are logged, not shown.

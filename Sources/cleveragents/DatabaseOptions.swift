@@ -36,7 +36,7 @@ struct DatabaseOptions: ParsableArguments {
     func withStore<Result: Sendable>(_ body: @Sendable (PostgresStore, PostgresClient) async throws -> Result) async throws -> Result {
         let url = try resolvedURL()
         var logger = Logger(label: "cleveragents")
-        logger.logLevel = .warning
+        logger.logLevel = .error
         var configuration = try url.clientConfiguration()
         configuration.options.minimumConnections = 0
         configuration.options.maximumConnections = 2

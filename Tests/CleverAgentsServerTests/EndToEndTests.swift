@@ -13,6 +13,7 @@ import CleverAgentsPostgres
 import CleverAgentsServer
 import CleverAgentsTestSupport
 import Foundation
+import HTTPTypes
 import NIOHTTP1
 import Testing
 
@@ -103,5 +104,79 @@ import Testing
             throw error
         }
         try await second.stop()
+    }
+}
+
+/// Every A2A method through the official Python SDK, over A2A 1.0 and over its 0.3 compatibility
+/// transport, with push notifications to a local webhook.
+@Suite(.enabled(if: TestEnvironment.hasPython), .serialized) struct PythonSDKSurfaceTests {
+    @Test(arguments: ["1.0", "0.3"])
+    func theOfficialPythonClientDrivesEveryMethod(version: String) async throws {
+        let server = try await TestServer.start { $0.pushAllowList = ["127.0.0.1"]; $0.pushAllowPlainHTTP = true }
+        do {
+            let namespace = try await server.createNamespace()
+            try await server.addActor("slow", to: namespace)
+            let python = try #require(TestEnvironment.python)
+            let script = TestEnvironment.repositoryRoot.appendingPathComponent("testing/interop/a2a_sdk_surface.py").path
+            let output = try await ChildProcess.run(python, [script, server.endpoint(namespace.rawValue), version])
+            #expect(output.status == 0, "\(output.stdout)\n\(output.stderr)")
+            let summary = try JSONDecoder().decode(JSONValue.self, from: Data(output.stdout.split(separator: "\n").last.map(String.init)?.utf8 ?? "".utf8))
+            #expect(summary["ok"] == true)
+            #expect(summary["version"] == .string(version))
+            #expect(summary["cancel"] == "ok")
+            #expect(summary["pushConfigs"] == "ok")
+            #expect(summary.at("push.0") == "task")
+        } catch {
+            try await server.stop()
+            throw error
+        }
+        try await server.stop()
+    }
+}
+
+/// Push notifications are queued durably: a restart while deliveries are pending loses none.
+@Suite(.enabled(if: TestEnvironment.hasServices), .serialized) struct PushDurabilityTests {
+    @Test func pendingNotificationsSurviveARestartAndArriveInOrder() async throws {
+        let webhook = try await WebhookReceiver.start()
+        webhook.answer(.serviceUnavailable)
+        let configure: (inout ServerConfiguration) -> Void = { $0.pushAllowList = ["127.0.0.1"]; $0.pushAllowPlainHTTP = true }
+        let first = try await TestServer.start(configure: configure)
+        let namespace: NamespaceName
+        let taskId: String
+        do {
+            namespace = try await first.createNamespace()
+            let params = #"{"message":{"messageId":"p","role":"ROLE_USER","parts":[{"text":"push"}]},"configuration":{"taskPushNotificationConfig":{"url":"\#(webhook.url)","authentication":{"scheme":"Bearer","credentials":"restart-token"}}}}"#
+            let sent = try await RPCTestClient().call(first.endpoint(namespace.rawValue), method: "SendMessage", params: params)
+            taskId = try #require(try sent.result().at("task.id")?.stringValue)
+            // Wait until the receiver has refused at least one delivery, so notifications are pending.
+            for _ in 0..<400 where webhook.received.isEmpty { try await Task.sleep(for: .milliseconds(25)) }
+            #expect(!webhook.received.isEmpty)
+        } catch {
+            try await first.stop()
+            try await webhook.stop()
+            throw error
+        }
+        try await first.stop()
+
+        webhook.answer(.ok)
+        let second = try await TestServer.start(configure: configure)
+        do {
+            var accepted: [JSONValue] = []
+            for _ in 0..<1200 {
+                accepted = try webhook.received.filter { $0.status == 200 }.map { try JSONDecoder().decode(JSONValue.self, from: $0.body) }
+                if accepted.last?.at("statusUpdate.status.state") == "TASK_STATE_COMPLETED" { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            let kinds = accepted.compactMap { $0.objectValue?.keys.first }
+            #expect(kinds == ["task", "statusUpdate", "artifactUpdate", "statusUpdate"], "every event once, in order")
+            #expect(accepted.allSatisfy { ($0.at("task.id") ?? $0.at("statusUpdate.taskId") ?? $0.at("artifactUpdate.taskId")) == .string(taskId) })
+            #expect(webhook.received.allSatisfy { $0.headers["authorization"] == "Bearer restart-token" })
+        } catch {
+            try await second.stop()
+            try await webhook.stop()
+            throw error
+        }
+        try await second.stop()
+        try await webhook.stop()
     }
 }

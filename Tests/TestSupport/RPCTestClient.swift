@@ -80,12 +80,18 @@ public struct RPCTestClient: Sendable {
 
     /// Calls a streaming method and collects its events until the server closes the stream.
     public func stream(_ url: String, method: String, params: String, id: String = "1") async throws -> StreamReply {
-        var request = HTTPClientRequest(url: url)
+        try await postStream(
+            HTTPClientRequestBuilder(url: url, body: #"{"jsonrpc":"2.0","id":"# + id + #","method":""# + method + #"","params":"# + params + "}")
+        )
+    }
+
+    /// POSTs a raw body and collects the SSE events of the answer.
+    public func postStream(_ builder: HTTPClientRequestBuilder) async throws -> StreamReply {
+        var request = HTTPClientRequest(url: builder.url)
         request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/json")
         request.headers.add(name: "Accept", value: "text/event-stream")
-        request.headers.add(name: "A2A-Version", value: "1.0")
-        request.body = .bytes(ByteBuffer(string: #"{"jsonrpc":"2.0","id":"# + id + #","method":""# + method + #"","params":"# + params + "}"))
+        for (name, value) in builder.headers { request.headers.add(name: name, value: value) }
+        request.body = .bytes(ByteBuffer(string: builder.body))
         let response = try await http.execute(request, timeout: .seconds(60))
         var parser = ServerSentEventParser()
         var events: [ServerSentEvent] = []
@@ -119,6 +125,18 @@ public struct RPCTestClient: Sendable {
                 }
             }
         }
+    }
+}
+
+/// A request for ``RPCTestClient/postStream(_:)``.
+public struct HTTPClientRequestBuilder: Sendable {
+    public var url: String
+    public var body: String
+    public var headers: [(String, String)] = [("Content-Type", "application/json"), ("A2A-Version", "1.0")]
+
+    public init(url: String, body: String) {
+        self.url = url
+        self.body = body
     }
 }
 

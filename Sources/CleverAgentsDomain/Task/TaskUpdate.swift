@@ -34,7 +34,15 @@ public struct TaskEventRecord: Sendable, Hashable {
     /// Whether this event ends a stream: a terminal status or a direct message, and also an
     /// interrupted status (input required) when `untilInterrupted`.
     public func endsStream(untilInterrupted: Bool = true) -> Bool {
-        switch event {
+        event.endsStream(untilInterrupted: untilInterrupted)
+    }
+}
+
+extension StreamResponse {
+    /// Whether this event ends a stream: a terminal status or a direct message, and also an
+    /// interrupted status (input required) when `untilInterrupted`.
+    public func endsStream(untilInterrupted: Bool = true) -> Bool {
+        switch self {
         case .statusUpdate(let update):
             update.status.state.isTerminal || (untilInterrupted && update.status.state.isInterrupted)
         case .message: true

@@ -51,7 +51,11 @@ public struct AgentCardBuilder: Sendable {
         return AgentCard(
             name: namespace.displayName,
             description: namespace.description.isEmpty ? "CleverAgents namespace '\(namespace.name)'" : namespace.description,
-            supportedInterfaces: [AgentInterface(url: endpoint(for: namespace.name, requestBaseURL: requestBaseURL), protocolBinding: "JSONRPC", protocolVersion: "1.0")],
+            // The same endpoint speaks 1.0 and, for older clients, 0.3; 1.0 comes first.
+            supportedInterfaces: [
+                AgentInterface(url: endpoint(for: namespace.name, requestBaseURL: requestBaseURL), protocolBinding: "JSONRPC", protocolVersion: "1.0"),
+                AgentInterface(url: endpoint(for: namespace.name, requestBaseURL: requestBaseURL), protocolBinding: "JSONRPC", protocolVersion: "0.3"),
+            ],
             provider: provider,
             version: serverVersion,
             documentationUrl: documentationURL,
