@@ -15,23 +15,38 @@ import Logging
 /// The HTTP front end: JSON-RPC on `POST /ns/{namespace}`, agent cards, and health endpoints.
 public struct HTTPFrontEnd: Sendable {
     public let service: A2AService
+    public let admin: AdminService
+    public let authenticator: Authenticator
     public let configuration: HTTPFrontEndConfiguration
     /// Whether the server can take traffic (database reachable, schema current).
     public let readiness: @Sendable () async -> Readiness
 
-    public init(service: A2AService, configuration: HTTPFrontEndConfiguration, readiness: @escaping @Sendable () async -> Readiness) {
+    public init(
+        service: A2AService,
+        admin: AdminService,
+        authenticator: Authenticator,
+        configuration: HTTPFrontEndConfiguration,
+        readiness: @escaping @Sendable () async -> Readiness
+    ) {
         self.service = service
+        self.admin = admin
+        self.authenticator = authenticator
         self.configuration = configuration
         self.readiness = readiness
     }
 
-    /// Adds the front end's routes to a router.
+    /// Adds the front end's routes (and its transport security middleware) to a router.
     public func addRoutes(to router: Router<A2ARequestContext>) {
-        let jsonRPC = JSONRPCEndpoint(service: service, configuration: configuration)
+        router.add(middleware: TransportSecurityMiddleware(transport: configuration.transport))
+        let jsonRPC = JSONRPCEndpoint(service: service, admin: admin, authenticator: authenticator, configuration: configuration)
         let cards = AgentCardEndpoint(service: service, configuration: configuration)
         // The router matches `{url}` and `{url}/` alike, as clients join paths both ways.
         router.post("/ns/:namespace") { request, context in
             try await jsonRPC.respond(to: request, namespace: context.parameters.get("namespace") ?? "", context: context)
+        }
+        // Server administration (namespaces, principals): superadmins only.
+        router.post("/") { request, context in
+            try await jsonRPC.respondServer(to: request, context: context)
         }
         for name in AgentCardEndpoint.wellKnownNames {
             router.get("/ns/:namespace/.well-known/\(name)") { request, context in

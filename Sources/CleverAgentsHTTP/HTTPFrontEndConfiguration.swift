@@ -16,10 +16,36 @@ public struct HTTPFrontEndConfiguration: Sendable, Hashable {
     public var defaultNamespace: NamespaceName?
     /// `Cache-Control: max-age` of agent cards, in seconds.
     public var agentCardMaxAge: Int
+    /// Deepest nesting of objects and arrays accepted in a request.
+    public var maximumJSONDepth: Int
+    /// Production mode: namespaces with authentication disabled still require credentials.
+    public var production: Bool
+    /// How requests reach the server, for the HTTPS rules.
+    public var transport: Transport
 
-    public init(maximumBodySize: Int = 1 << 20, defaultNamespace: NamespaceName? = nil, agentCardMaxAge: Int = 60) {
+    /// How requests reach the server.
+    public enum Transport: Sendable, Hashable {
+        /// Plain HTTP (development, or a private network).
+        case plain
+        /// TLS terminated by this server; responses carry HSTS.
+        case tls
+        /// Behind a TLS-terminating proxy: requests must say `X-Forwarded-Proto: https`.
+        case tlsProxy
+    }
+
+    public init(
+        maximumBodySize: Int = 1 << 20,
+        defaultNamespace: NamespaceName? = nil,
+        agentCardMaxAge: Int = 60,
+        maximumJSONDepth: Int = 32,
+        production: Bool = false,
+        transport: Transport = .plain
+    ) {
         self.maximumBodySize = maximumBodySize
         self.defaultNamespace = defaultNamespace
         self.agentCardMaxAge = agentCardMaxAge
+        self.maximumJSONDepth = maximumJSONDepth
+        self.production = production
+        self.transport = transport
     }
 }

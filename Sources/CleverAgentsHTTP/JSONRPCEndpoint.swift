@@ -16,56 +16,38 @@ import Logging
 import NIOCore
 import NIOFoundationCompat
 
-/// Serves JSON-RPC 2.0 on `POST /ns/{namespace}`: limits, decoding, version negotiation,
-/// dispatch to the application, and the JSON or SSE answer.
+/// Serves JSON-RPC 2.0 on `POST /ns/{namespace}` (A2A and namespace administration) and on
+/// `POST /` (server administration): limits, decoding, version negotiation, authentication,
+/// rate limits, dispatch to the application, and the JSON or SSE answer.
 struct JSONRPCEndpoint: Sendable {
     let service: A2AService
+    let admin: AdminService
+    let authenticator: Authenticator
     let configuration: HTTPFrontEndConfiguration
 
     static let versionHeader = HTTPField.Name(A2AVersion.headerName)!
+    static let apiKeyHeader = HTTPField.Name("X-API-Key")!
     static let supportedVersions = [A2AVersion.v1_0.rawValue, A2AVersion.v0_3.rawValue]
 
-    func respond(to request: Request, namespace rawNamespace: String, context: A2ARequestContext) async throws -> Response {
-        let tooLarge = Self.errorResponse(.payloadTooLarge(limit: configuration.maximumBodySize), id: .null, status: .contentTooLarge)
-        if let length = request.headers[.contentLength].flatMap(Int.init), length > configuration.maximumBodySize {
-            return tooLarge
-        }
-        let body: ByteBuffer
-        do {
-            var request = request
-            body = try await request.collectBody(upTo: configuration.maximumBodySize)
-        } catch is NIOTooManyBytesError {
-            return tooLarge
-        }
-        if let contentType = request.headers[.contentType], !Self.isJSON(contentType) {
-            return Self.errorResponse(
-                .contentTypeNotSupported("Content-Type '\(contentType)' is not supported; send application/json"),
-                id: .null,
-                status: .unsupportedMediaType
-            )
-        }
+    /// A decoded request: which method family, its id, and its codec.
+    enum Decoded {
+        case a2a(A2AMethodCall)
+        case admin(AdminCall)
+    }
 
-        // The version: the header (or query parameter); a slash method name without one is 0.3.
+    // MARK: Namespace endpoint
+
+    func respond(to request: Request, namespace rawNamespace: String, context: A2ARequestContext) async throws -> Response {
+        let body: ByteBuffer
+        switch await readBody(request) {
+        case .success(let buffer): body = buffer
+        case .failure(let early): return early.response
+        }
         let requested = Self.requestedVersion(request)
-        var codec = WireCodec.v1_0
-        let id: JSONRPCID
-        let call: A2AMethodCall
-        do {
-            if case .supported(.v0_3) = requested {
-                codec = .v0_3
-                (id, call) = try Self.decode(body, as: A2A03MethodCall.self) { $0.call }
-            } else {
-                do {
-                    (id, call) = try Self.decode(body, as: A2AMethodCall.self) { $0 }
-                } catch let failure where requested == .absent && failure.method.contains("/")
-                    && failure.error.code == JSONRPCError.methodNotFoundCode
-                {
-                    codec = .v0_3
-                    (id, call) = try Self.decode(body, as: A2A03MethodCall.self) { $0.call }
-                }
-            }
-        } catch let failure {
-            return codec.error(failure.error, id: failure.id)
+        let (codec, id, decoded): (WireCodec, JSONRPCID, Decoded)
+        switch Self.decode(body, requested: requested) {
+        case .success(let result): (codec, id, decoded) = result
+        case .failure(let failure): return failure.codec.error(failure.error, id: failure.id)
         }
         if case .unsupported(let value) = requested {
             return codec.error(.versionNotSupported(value, supported: Self.supportedVersions), id: id)
@@ -73,22 +55,139 @@ struct JSONRPCEndpoint: Sendable {
         guard let namespace = NamespaceName(rawNamespace) else {
             return codec.error(.namespaceNotFound(rawNamespace), id: id, status: .notFound)
         }
-
         var logger = context.logger
         logger[metadataKey: "namespace"] = "\(namespace)"
-        logger[metadataKey: "rpc.method"] = "\(call.method.rawValue)"
-        let requestContext = RequestContext(
-            namespace: namespace,
-            caller: .anonymous,
-            requestID: context.id,
-            traceParent: request.headers[HTTPField.Name("traceparent")!]
-        )
         do {
-            let response = try await service.handle(call, context: requestContext)
-            return try codec.encode(response, id: id, untilInterrupted: call.method == .sendStreamingMessage, logger: logger)
+            let (namespaceActor, snapshot) = try await service.namespace(namespace)
+            let caller: Caller
+            if snapshot.namespace.authMode == .disabled && !configuration.production {
+                caller = .anonymous
+            } else {
+                caller = try await authenticator.authenticate(Self.credential(of: request), namespace: namespace, actor: namespaceActor)
+            }
+            logger[metadataKey: "principal"] = "\(caller.principalID)"
+            if case .limited(let retryAfter) = await namespaceActor.admit(tokenID: caller.tokenID) {
+                return Self.rateLimited(codec: codec, id: id, retryAfter: retryAfter)
+            }
+            let requestContext = RequestContext(
+                namespace: namespace,
+                caller: caller,
+                requestID: context.id,
+                traceParent: request.headers[HTTPField.Name("traceparent")!]
+            )
+            switch decoded {
+            case .a2a(let call):
+                logger[metadataKey: "rpc.method"] = "\(call.method.rawValue)"
+                let response = try await service.handle(call, context: requestContext)
+                return try codec.encode(response, id: id, untilInterrupted: call.method == .sendStreamingMessage, logger: logger)
+            case .admin(let call):
+                guard !call.isServerLevel else {
+                    throw JSONRPCError.methodNotFound("this method administers the server; call it on POST /")
+                }
+                let result = try await admin.handle(call, context: requestContext)
+                return try WireCodec.json(JSONRPCResultResponse(id: id, result: result))
+            }
         } catch {
-            let (rpcError, status) = Self.describe(error, logger: logger)
-            return codec.error(rpcError, id: id, status: status)
+            return Self.failure(error, codec: codec, id: id, logger: logger)
+        }
+    }
+
+    // MARK: Server endpoint
+
+    func respondServer(to request: Request, context: A2ARequestContext) async throws -> Response {
+        let body: ByteBuffer
+        switch await readBody(request) {
+        case .success(let buffer): body = buffer
+        case .failure(let early): return early.response
+        }
+        let (id, call): (JSONRPCID, AdminCall)
+        do {
+            (id, call) = try Self.decode(body, as: AdminCall.self) { $0 }
+        } catch let failure {
+            return WireCodec.v1_0.error(failure.error, id: failure.id)
+        }
+        do {
+            guard call.isServerLevel else {
+                throw JSONRPCError.methodNotFound("this method administers a namespace; call it on POST /ns/{namespace}")
+            }
+            let caller = try await authenticator.authenticateServer(Self.credential(of: request))
+            let requestContext = RequestContext(namespace: NamespaceName("server")!, caller: caller, requestID: context.id)
+            let result = try await admin.handle(call, context: requestContext)
+            return try WireCodec.json(JSONRPCResultResponse(id: id, result: result))
+        } catch {
+            return Self.failure(error, codec: .v1_0, id: id, logger: context.logger)
+        }
+    }
+
+    // MARK: Reading and decoding
+
+    /// The body, within the size and nesting limits and with a JSON content type.
+    func readBody(_ request: Request) async -> Result<ByteBuffer, ErrorResponse> {
+        let tooLarge = Self.errorResponse(.payloadTooLarge(limit: configuration.maximumBodySize), id: .null, status: .contentTooLarge)
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > configuration.maximumBodySize {
+            return .failure(ErrorResponse(tooLarge))
+        }
+        if let contentType = request.headers[.contentType], !Self.isJSON(contentType) {
+            return .failure(
+                ErrorResponse(
+                    Self.errorResponse(
+                        .contentTypeNotSupported("Content-Type '\(contentType)' is not supported; send application/json"),
+                        id: .null,
+                        status: .unsupportedMediaType
+                    )
+                )
+            )
+        }
+        let body: ByteBuffer
+        do {
+            var request = request
+            body = try await request.collectBody(upTo: configuration.maximumBodySize)
+        } catch is NIOTooManyBytesError {
+            return .failure(ErrorResponse(tooLarge))
+        } catch {
+            return .failure(ErrorResponse(Self.errorResponse(.invalidRequest("The request body could not be read"), id: .null)))
+        }
+        guard JSONDepth.isWithin(configuration.maximumJSONDepth, body.readableBytesView) else {
+            return .failure(
+                ErrorResponse(Self.errorResponse(.invalidRequest("JSON nests deeper than \(configuration.maximumJSONDepth) levels"), id: .null))
+            )
+        }
+        return .success(body)
+    }
+
+    /// A response that ends the request early (a `Result` failure needs an `Error`).
+    struct ErrorResponse: Error {
+        var response: Response
+        init(_ response: Response) { self.response = response }
+    }
+
+    struct DecodeError: Error {
+        var codec: WireCodec
+        var id: JSONRPCID
+        var error: JSONRPCError
+    }
+
+    /// Decodes the request by its method family: administration, A2A 1.0, or A2A 0.3 (asked for
+    /// with `A2A-Version: 0.3`, or a slash method name without a version).
+    static func decode(_ body: ByteBuffer, requested: RequestedVersion) -> Result<(WireCodec, JSONRPCID, Decoded), DecodeError> {
+        do {
+            if case .supported(.v0_3) = requested {
+                let (id, call) = try decode(body, as: A2A03MethodCall.self) { $0.call }
+                return .success((.v0_3, id, .a2a(call)))
+            }
+            do {
+                let (id, call) = try decode(body, as: A2AMethodCall.self) { $0 }
+                return .success((.v1_0, id, .a2a(call)))
+            } catch let failure where failure.error.code == JSONRPCError.methodNotFoundCode && failure.method.hasPrefix(AdminCall.prefix) {
+                let (id, call) = try decode(body, as: AdminCall.self) { $0 }
+                return .success((.v1_0, id, .admin(call)))
+            } catch let failure where requested == .absent && failure.method.contains("/") && failure.error.code == JSONRPCError.methodNotFoundCode {
+                let (id, call) = try decode(body, as: A2A03MethodCall.self) { $0.call }
+                return .success((.v0_3, id, .a2a(call)))
+            }
+        } catch let failure {
+            let codec: WireCodec = (requested == .supported(.v0_3)) ? .v0_3 : .v1_0
+            return .failure(DecodeError(codec: codec, id: failure.id, error: failure.error))
         }
     }
 
@@ -100,11 +199,11 @@ struct JSONRPCEndpoint: Sendable {
     }
 
     /// Decodes the envelope and the typed params of `Call`.
-    static func decode<Call: JSONRPCMethodCall>(
+    static func decode<Call: JSONRPCMethodCall, Result>(
         _ body: ByteBuffer,
         as type: Call.Type,
-        _ extract: (Call) -> A2AMethodCall
-    ) throws(DecodeFailure) -> (JSONRPCID, A2AMethodCall) {
+        _ extract: (Call) -> Result
+    ) throws(DecodeFailure) -> (JSONRPCID, Result) {
         let rpc: JSONRPCRequest<Call>
         do {
             rpc = try JSONDecoder().decode(JSONRPCRequest<Call>.self, from: body)
@@ -140,20 +239,65 @@ struct JSONRPCEndpoint: Sendable {
         return .supported(version)
     }
 
+    /// The presented credential: `Authorization: Bearer <token>`, else `X-API-Key: <token>`.
+    static func credential(of request: Request) -> String? {
+        if let authorization = request.headers[.authorization] {
+            let parts = authorization.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+            if parts.count == 2, parts[0].lowercased() == "bearer" {
+                return parts[1].trimmingCharacters(in: .whitespaces)
+            }
+            return ""  // Another scheme: present, but not ours.
+        }
+        return request.headers[apiKeyHeader]?.trimmingCharacters(in: .whitespaces)
+    }
+
     static func isJSON(_ contentType: String) -> Bool {
         let mediaType = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
         return mediaType == "application/json" || mediaType == "application/a2a+json" || mediaType.hasSuffix("+json")
     }
 
+    // MARK: Errors
+
     static func errorResponse(_ error: JSONRPCError, id: JSONRPCID, status: HTTPResponse.Status = .ok) -> Response {
         WireCodec.v1_0.error(error, id: id, status: status)
+    }
+
+    static func rateLimited(codec: WireCodec, id: JSONRPCID, retryAfter: Duration) -> Response {
+        let seconds = max(1, Int((Double(retryAfter.components.seconds) + Double(retryAfter.components.attoseconds) / 1e18).rounded(.up)))
+        var response = codec.error(
+            JSONRPCError(code: JSONRPCError.rateLimitedCode, message: "Too many requests; retry after \(seconds) s"),
+            id: id,
+            status: .tooManyRequests
+        )
+        response.headers[.retryAfter] = String(seconds)
+        return response
+    }
+
+    /// The answer for a failure: authentication 401 (with a challenge), permission 403, the
+    /// rest by ``describe(_:logger:)``.
+    static func failure(_ error: any Error, codec: WireCodec, id: JSONRPCID, logger: Logger) -> Response {
+        switch error {
+        case let error as AuthenticationError:
+            var response = codec.error(JSONRPCError(code: JSONRPCError.unauthenticatedCode, message: "Unauthenticated: \(error)"), id: id, status: .unauthorized)
+            var challenge = #"Bearer realm="cleveragents""#
+            if let code = error.challengeError {
+                challenge += #", error="\#(code)", error_description="\#(error)""#
+            }
+            response.headers[.wwwAuthenticate] = challenge
+            return response
+        case let error as PermissionDenied:
+            return codec.error(JSONRPCError(code: JSONRPCError.permissionDeniedCode, message: "Permission denied: \(error)"), id: id, status: .forbidden)
+        default:
+            let (rpcError, status) = describe(error, logger: logger)
+            return codec.error(rpcError, id: id, status: status)
+        }
     }
 
     /// The JSON-RPC error and HTTP status for a failure; server faults are logged, not shown.
     static func describe(_ error: any Error, logger: Logger) -> (JSONRPCError, HTTPResponse.Status) {
         switch error {
         case let error as JSONRPCError:
-            return (error, .ok)
+            return (error, error.code == JSONRPCError.conflictCode ? .conflict : .ok)
         case ServiceError.namespaceNotFound(let name):
             return (.namespaceNotFound(name), .notFound)
         case ServiceError.shuttingDown:
@@ -161,6 +305,8 @@ struct JSONRPCEndpoint: Sendable {
         case StoreError.unavailable(let reason):
             logger.warning("Store unavailable", metadata: ["error": "\(reason)"])
             return (.serviceUnavailable(reason), .serviceUnavailable)
+        case StoreError.alreadyExists:
+            return (JSONRPCError(code: JSONRPCError.conflictCode, message: "It already exists"), .conflict)
         default:
             logger.error("Request failed", metadata: ["error": "\(error)"])
             return (.internalError(), .internalServerError)

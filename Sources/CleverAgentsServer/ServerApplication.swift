@@ -12,6 +12,9 @@ import CleverAgentsDomain
 import CleverAgentsHTTP
 import CleverAgentsLangGraph
 import CleverAgentsPush
+import HummingbirdCore
+import HummingbirdTLS
+import NIOSSL
 public import CleverAgentsPostgres
 public import CleverAgentsRuntime
 import Foundation
@@ -31,9 +34,14 @@ public struct ServerApplication: Sendable {
     public let service: A2AService
     public let worker: TaskWorker
     public let pushWorker: PushDeliveryWorker
+    public let admin: AdminService
+    public let authenticator: Authenticator
+    public let identityListener: PostgresNotificationListener
     public let migrator: PostgresMigrator
     public let logger: Logger
     private let state: ReadinessState
+    private let tlsConfiguration: TLSConfiguration?
+    private let serverBuilder: HTTPServerBuilder
 
     /// The version reported in agent cards.
     public static let version = "0.1.0"
@@ -44,6 +52,12 @@ public struct ServerApplication: Sendable {
         self.logger = logger
         // Everything that can throw comes before the HTTP client, which must be shut down once made.
         let secrets = try AESGCMSecretBox(base64Key: configuration.secretsKey ?? ServerConfiguration.developmentSecretsKey)
+        guard let pepper = Data(base64Encoded: configuration.tokenPepper ?? ServerConfiguration.developmentTokenPepper) else {
+            throw ConfigurationError(key: "auth.tokenPepper", reason: "is not base64")
+        }
+        let tlsConfiguration = try Self.makeTLSConfiguration(configuration)
+        self.tlsConfiguration = tlsConfiguration
+        self.serverBuilder = try tlsConfiguration.map { try .tls(.http1(), tlsConfiguration: $0) } ?? .http1()
         var postgresConfiguration = try configuration.databaseURL.clientConfiguration()
         postgresConfiguration.options.maximumConnections = configuration.databasePoolSize
         postgresConfiguration.options.minimumConnections = min(2, configuration.databasePoolSize)
@@ -59,7 +73,8 @@ public struct ServerApplication: Sendable {
         self.httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: httpConfiguration)
 
         let ids = UUIDv7Generator()
-        let directory = NamespaceDirectory()
+        let rateLimits = configuration.rateLimits
+        let directory = NamespaceDirectory { NamespaceActor(name: $0, rateLimits: rateLimits) }
         let executor = LangGraphExecutor(
             http: httpClient,
             ids: ids,
@@ -108,8 +123,32 @@ public struct ServerApplication: Sendable {
             ),
             webhooks: webhooks,
             resolver: resolver,
+            limits: ServiceLimits(maximumPageSize: configuration.maximumPageSize, maximumParts: configuration.maximumParts),
             logger: logger
         )
+        self.authenticator = Authenticator(identities: store, pepper: Array(pepper))
+        self.admin = AdminService(
+            namespaces: store,
+            identities: store,
+            authenticator: authenticator,
+            secrets: secrets,
+            directory: directory,
+            production: configuration.mode == .production,
+            logger: logger
+        )
+        // Revocations and role changes reach every replica's caches at once.
+        self.identityListener = PostgresNotificationListener(
+            client: postgres,
+            channels: [PostgresStore.identityChannel],
+            logger: logger,
+            onReconnect: { for actor in directory.allActive { await actor.invalidateCredentials(); await actor.invalidate() } }
+        ) { _, scope in
+            let actors = scope == "*" ? directory.allActive : NamespaceName(scope).flatMap { directory.activeActor(for: $0) }.map { [$0] } ?? []
+            for actor in actors {
+                await actor.invalidateCredentials()
+                await actor.invalidate()
+            }
+        }
         self.state = ReadinessState()
     }
 
@@ -119,9 +158,14 @@ public struct ServerApplication: Sendable {
         let router = Router(context: A2ARequestContext.self)
         let frontEnd = HTTPFrontEnd(
             service: service,
+            admin: admin,
+            authenticator: authenticator,
             configuration: HTTPFrontEndConfiguration(
                 maximumBodySize: configuration.maximumBodySize,
-                defaultNamespace: configuration.defaultNamespace
+                defaultNamespace: configuration.defaultNamespace,
+                maximumJSONDepth: configuration.maximumJSONDepth,
+                production: configuration.mode == .production,
+                transport: tlsConfiguration != nil ? .tls : (configuration.behindTLSProxy ? .tlsProxy : .plain)
             ),
             readiness: { [state, store, migrator] in
                 await Self.readiness(state: state, store: store, migrator: migrator)
@@ -130,11 +174,12 @@ public struct ServerApplication: Sendable {
         frontEnd.addRoutes(to: router)
         var app = Application(
             router: router,
+            server: serverBuilder,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "cleveragents"),
             onServerRunning: onServerRunning,
             logger: logger
         )
-        app.addServices(postgres, HTTPClientService(client: httpClient), worker, pushWorker, ShutdownFlagService(state: state))
+        app.addServices(postgres, HTTPClientService(client: httpClient), identityListener, worker, pushWorker, ShutdownFlagService(state: state))
         app.beforeServerStarts { [configuration, migrator, logger] in
             if configuration.migrateOnStart {
                 let applied = try await migrator.migrate()
@@ -142,6 +187,26 @@ public struct ServerApplication: Sendable {
             }
         }
         return app
+    }
+
+    /// The server's TLS settings from the certificate and key files (TLS 1.2 at least).
+    static func makeTLSConfiguration(_ configuration: ServerConfiguration) throws -> TLSConfiguration? {
+        guard let certificatePath = configuration.tlsCertificatePath, let keyPath = configuration.tlsKeyPath else { return nil }
+        let chain: [NIOSSLCertificate]
+        let key: NIOSSLPrivateKey
+        do {
+            chain = try NIOSSLCertificate.fromPEMFile(certificatePath)
+        } catch {
+            throw ConfigurationError(key: "tls.certificatePath", reason: "'\(certificatePath)' is not a PEM certificate chain: \(error)")
+        }
+        do {
+            key = try NIOSSLPrivateKey(file: keyPath, format: .pem)
+        } catch {
+            throw ConfigurationError(key: "tls.keyPath", reason: "'\(keyPath)' is not a PEM private key: \(error)")
+        }
+        var tls = TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
+        tls.minimumTLSVersion = .tlsv12
+        return tls
     }
 
     static func readiness(state: ReadinessState, store: PostgresStore, migrator: PostgresMigrator) async -> Readiness {

@@ -18,7 +18,7 @@ struct AdminCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "admin",
         abstract: "Administer namespaces and actors directly in the database (for operators and bootstrap).",
-        subcommands: [NamespaceCommand.self, ActorCommand.self]
+        subcommands: [NamespaceCommand.self, ActorCommand.self, TokenCommand.self, SuperadminCommand.self]
     )
 }
 
@@ -49,6 +49,9 @@ struct NamespaceCommand: AsyncParsableCommand {
         func validate() throws {
             guard NamespaceName(name) != nil else { throw ValidationError("Invalid namespace name '\(name)': \(NamespaceName.rule).") }
             guard Namespace.AuthMode(rawValue: auth) != nil else { throw ValidationError("--auth must be required or disabled.") }
+            if auth == Namespace.AuthMode.disabled.rawValue && ProcessInfo.processInfo.environment["CLEVERAGENTS_MODE"] == "production" {
+                throw ValidationError("Production mode (CLEVERAGENTS_MODE=production) refuses namespaces with authentication disabled.")
+            }
         }
 
         func run() async throws {

@@ -14,19 +14,35 @@ public struct Caller: Sendable, Hashable {
     public var role: NamespaceRole?
     /// A server-level superadmin.
     public var isSuperadmin: Bool
+    /// The token that authenticated the call (for per-token rate limits and the audit log).
+    public var tokenID: String?
 
-    public init(principalID: String, role: NamespaceRole?, isSuperadmin: Bool = false) {
+    public init(principalID: String, role: NamespaceRole?, isSuperadmin: Bool = false, tokenID: String? = nil) {
         self.principalID = principalID
         self.role = role
         self.isSuperadmin = isSuperadmin
+        self.tokenID = tokenID
     }
 
     /// The caller of a namespace whose authentication is disabled: one shared anonymous owner.
     public static let anonymous = Caller(principalID: "anonymous", role: .owner)
 
-    /// Whether the caller may see and act on tasks of other principals.
+    /// Whether the caller may read the tasks of other principals: viewers (auditors), admins,
+    /// owners and superadmins. Members read their own tasks only.
     public var seesAllTasks: Bool {
+        isSuperadmin || role == .viewer || (role.map { $0 >= .admin } ?? false)
+    }
+
+    /// Whether the caller may act on (message, cancel, configure) the tasks of other principals.
+    public var actsOnAllTasks: Bool {
         isSuperadmin || (role.map { $0 >= .admin } ?? false)
+    }
+
+    /// Whether the caller holds `permission` in the namespace.
+    public func has(_ permission: Permission) -> Bool {
+        if isSuperadmin { return true }
+        guard let role else { return false }
+        return role.permissions.contains(permission)
     }
 }
 

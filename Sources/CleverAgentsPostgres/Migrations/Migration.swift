@@ -26,6 +26,7 @@ extension Migration {
     public static let all: [Migration] = [
         .initialSchema,
         .pushNotifications,
+        .identity,
     ]
 
     /// Namespaces, entities (actors), contexts, tasks and their event logs.
@@ -143,6 +144,76 @@ extension Migration {
             )
             """,
             "CREATE INDEX push_deliveries_due ON push_deliveries (next_attempt_at) WHERE failed_at IS NULL",
+        ]
+    )
+
+    /// Principals, teams, role bindings, API tokens and the audit log.
+    static let identity = Migration(
+        version: 3,
+        name: "identity",
+        statements: [
+            """
+            CREATE TABLE principals (
+                id text PRIMARY KEY,
+                kind text NOT NULL CHECK (kind IN ('user', 'service')),
+                display_name text NOT NULL,
+                is_superadmin boolean NOT NULL DEFAULT false,
+                disabled boolean NOT NULL DEFAULT false,
+                created_at timestamptz NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE teams (
+                namespace text NOT NULL REFERENCES namespaces (name) ON DELETE CASCADE,
+                name text NOT NULL,
+                created_at timestamptz NOT NULL,
+                PRIMARY KEY (namespace, name)
+            )
+            """,
+            """
+            CREATE TABLE team_members (
+                namespace text NOT NULL,
+                team text NOT NULL,
+                principal text NOT NULL REFERENCES principals (id) ON DELETE CASCADE,
+                PRIMARY KEY (namespace, team, principal),
+                FOREIGN KEY (namespace, team) REFERENCES teams (namespace, name) ON DELETE CASCADE
+            )
+            """,
+            """
+            CREATE TABLE role_bindings (
+                namespace text NOT NULL REFERENCES namespaces (name) ON DELETE CASCADE,
+                subject_kind text NOT NULL CHECK (subject_kind IN ('principal', 'team')),
+                subject text NOT NULL,
+                role text NOT NULL CHECK (role IN ('viewer', 'member', 'admin', 'owner')),
+                created_at timestamptz NOT NULL,
+                PRIMARY KEY (namespace, subject_kind, subject)
+            )
+            """,
+            """
+            CREATE TABLE api_tokens (
+                id text PRIMARY KEY,
+                principal text NOT NULL REFERENCES principals (id) ON DELETE CASCADE,
+                namespace text REFERENCES namespaces (name) ON DELETE CASCADE,
+                secret_hash bytea NOT NULL,
+                name text NOT NULL DEFAULT '',
+                created_at timestamptz NOT NULL,
+                expires_at timestamptz,
+                revoked_at timestamptz
+            )
+            """,
+            "CREATE INDEX api_tokens_by_namespace ON api_tokens (namespace)",
+            """
+            CREATE TABLE audit_log (
+                id bigserial PRIMARY KEY,
+                namespace text,
+                actor text NOT NULL,
+                action text NOT NULL,
+                target text NOT NULL,
+                details jsonb NOT NULL,
+                at timestamptz NOT NULL
+            )
+            """,
+            "CREATE INDEX audit_log_by_namespace ON audit_log (namespace, id DESC)",
         ]
     )
 }

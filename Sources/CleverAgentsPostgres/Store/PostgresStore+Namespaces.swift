@@ -103,6 +103,53 @@ extension PostgresStore: NamespaceStore {
     }
 }
 
+extension PostgresStore {
+    public func deleteActor(named name: String, in namespace: NamespaceName) async throws -> Bool {
+        try await translatingErrors {
+            let rows = try await client.query(
+                "DELETE FROM entities WHERE namespace = \(namespace.rawValue) AND kind = \(Self.actorKind) AND name = \(name) RETURNING 1",
+                logger: logger
+            )
+            return try await rows.collect().count == 1
+        }
+    }
+
+    public func allNamespaces() async throws -> [Namespace] {
+        try await translatingErrors {
+            let rows = try await client.query(
+                "SELECT name, display_name, description, auth_mode, created_at, updated_at FROM namespaces ORDER BY name",
+                logger: logger
+            )
+            var namespaces: [Namespace] = []
+            for try await (rawName, displayName, description, authMode, createdAt, updatedAt) in rows.decode(
+                (String, String, String, String, Date, Date).self
+            ) {
+                guard let name = NamespaceName(rawName), let mode = Namespace.AuthMode(rawValue: authMode) else { continue }
+                namespaces.append(
+                    Namespace(
+                        name: name, displayName: displayName, description: description, authMode: mode,
+                        createdAt: A2ATimestamp(storedDate: createdAt), updatedAt: A2ATimestamp(storedDate: updatedAt)
+                    )
+                )
+            }
+            return namespaces
+        }
+    }
+
+    public func deleteNamespace(named name: NamespaceName) async throws -> Bool {
+        try await translatingErrors {
+            try await client.withTransaction(logger: logger) { connection in
+                // Tasks first: their events and push configurations cascade from them.
+                try await connection.query("DELETE FROM tasks WHERE namespace = \(name.rawValue)", logger: logger)
+                let rows = try await connection.query("DELETE FROM namespaces WHERE name = \(name.rawValue) RETURNING 1", logger: logger)
+                let deleted = try await rows.collect().count == 1
+                try await Self.announce(on: connection, name.rawValue, logger: logger)
+                return deleted
+            }
+        }
+    }
+}
+
 extension A2ATimestamp {
     /// A timestamp read back from a `timestamptz` column. Stored values are whole milliseconds,
     /// so rounding (not truncating) undoes the floating-point conversion exactly.

@@ -66,6 +66,26 @@ public final class InMemoryStore: TaskStore, NamespaceStore, PushConfigStore, Pu
         }
     }
 
+    public func deleteActor(named name: String, in namespace: NamespaceName) async throws -> Bool {
+        state.withLock { $0.actors[namespace]?.removeValue(forKey: name) != nil }
+    }
+
+    public func allNamespaces() async throws -> [Namespace] {
+        state.withLock { $0.namespaces.values.sorted { $0.name < $1.name } }
+    }
+
+    public func deleteNamespace(named name: NamespaceName) async throws -> Bool {
+        state.withLock { state in
+            guard state.namespaces.removeValue(forKey: name) != nil else { return false }
+            state.actors[name] = nil
+            state.tasks[name] = nil
+            state.events[name] = nil
+            state.pushConfigs[name] = nil
+            state.deliveries = state.deliveries.filter { $0.value.delivery.namespace != name }
+            return true
+        }
+    }
+
     // MARK: TaskStore
 
     public func createTask(_ task: TaskRecord, events: [TaskEventRecord], pushConfigs: [PushConfigRecord]) async throws {

@@ -29,13 +29,40 @@ public actor NamespaceActor {
     private let snapshotTTL: Duration
     private let missingTTL: Duration
 
+    private struct CachedCredential {
+        var credential: Credential?
+        var loadedAt: ContinuousClock.Instant
+    }
+
+    private var credentials: [String: CachedCredential] = [:]
+    private var credentialLoads: [String: Task<Credential?, any Error>] = [:]
+    private var credentialGeneration: UInt64 = 0
+    /// How long a token lookup is trusted; revocations arrive sooner through invalidation.
+    public nonisolated let credentialTTL: Duration
+    /// The most tokens kept; beyond it the oldest half is dropped.
+    public nonisolated let credentialCacheSize: Int
+
+    private var namespaceBucket: TokenBucket?
+    private var tokenBuckets: [String: TokenBucket] = [:]
+    private var rateLimits: RateLimits
+
     /// When the actor was last used, for idle eviction.
     public private(set) var lastUsed: ContinuousClock.Instant
 
-    public init(name: NamespaceName, snapshotTTL: Duration = .seconds(5), missingTTL: Duration = .seconds(1)) {
+    public init(
+        name: NamespaceName,
+        snapshotTTL: Duration = .seconds(5),
+        missingTTL: Duration = .seconds(1),
+        credentialTTL: Duration = .seconds(60),
+        credentialCacheSize: Int = 10_000,
+        rateLimits: RateLimits = RateLimits()
+    ) {
         self.name = name
         self.snapshotTTL = snapshotTTL
         self.missingTTL = missingTTL
+        self.credentialTTL = credentialTTL
+        self.credentialCacheSize = credentialCacheSize
+        self.rateLimits = rateLimits
         self.lastUsed = .now
     }
 
@@ -80,6 +107,83 @@ public actor NamespaceActor {
         cached = nil
     }
 
+    // MARK: Credentials
+
+    /// The stored credential of a token id, from cache or loaded once for all concurrent callers.
+    public func credential(tokenID: String, loading load: @escaping @Sendable () async throws -> Credential?) async throws -> Credential? {
+        let now = ContinuousClock.now
+        lastUsed = now
+        if let cached = credentials[tokenID], cached.loadedAt.duration(to: now) < credentialTTL {
+            return cached.credential
+        }
+        if let loading = credentialLoads[tokenID] {
+            return try await loading.value
+        }
+        let generation = credentialGeneration
+        let task = Task { try await load() }
+        credentialLoads[tokenID] = task
+        do {
+            let credential = try await task.value
+            finishCredentialLoad(tokenID, credential, generation: generation)
+            return credential
+        } catch {
+            credentialLoads[tokenID] = nil
+            throw error
+        }
+    }
+
+    private func finishCredentialLoad(_ tokenID: String, _ credential: Credential?, generation: UInt64) {
+        credentialLoads[tokenID] = nil
+        // A load that started before an invalidation may carry what was just revoked: use it for
+        // the requests that waited on it, but do not keep it.
+        guard generation == credentialGeneration else { return }
+        if credentials.count >= credentialCacheSize {
+            let oldest = credentials.sorted { $0.value.loadedAt < $1.value.loadedAt }.prefix(credentialCacheSize / 2)
+            for (key, _) in oldest { credentials[key] = nil }
+        }
+        credentials[tokenID] = CachedCredential(credential: credential, loadedAt: .now)
+    }
+
+    /// Forgets every cached credential (a token was revoked or a role changed).
+    public func invalidateCredentials() {
+        credentials.removeAll()
+        credentialGeneration &+= 1
+    }
+
+    /// The number of cached credentials, for metrics and tests.
+    public var cachedCredentialCount: Int { credentials.count }
+
+    // MARK: Rate limits
+
+    /// Takes one request from the namespace's bucket and the token's (if any).
+    public func admit(tokenID: String?) -> RateDecision {
+        let now = ContinuousClock.now
+        lastUsed = now
+        if let rate = rateLimits.namespacePerSecond {
+            var bucket = namespaceBucket ?? TokenBucket(ratePerSecond: rate, burst: rateLimits.namespaceBurst, now: now)
+            let decision = bucket.take(now: now)
+            namespaceBucket = bucket
+            if case .limited = decision { return decision }
+        }
+        if let tokenID, let rate = rateLimits.tokenPerSecond {
+            var bucket = tokenBuckets[tokenID] ?? TokenBucket(ratePerSecond: rate, burst: rateLimits.tokenBurst, now: now)
+            let decision = bucket.take(now: now)
+            if tokenBuckets.count >= credentialCacheSize && tokenBuckets[tokenID] == nil {
+                tokenBuckets.removeAll()
+            }
+            tokenBuckets[tokenID] = bucket
+            return decision
+        }
+        return .allowed
+    }
+
+    /// Changes the rate limits (new buckets start full).
+    public func setRateLimits(_ limits: RateLimits) {
+        rateLimits = limits
+        namespaceBucket = nil
+        tokenBuckets.removeAll()
+    }
+
     // MARK: Subscribers
 
     /// Registers a subscriber for a task's events. Events published after this call are delivered.
@@ -118,7 +222,7 @@ public actor NamespaceActor {
 
     /// Whether the actor holds nothing that would be lost by evicting it.
     public var isIdle: Bool {
-        subscribers.isEmpty && loading == nil
+        subscribers.isEmpty && loading == nil && credentialLoads.isEmpty
     }
 }
 

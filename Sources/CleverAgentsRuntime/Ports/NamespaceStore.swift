@@ -21,4 +21,13 @@ public protocol NamespaceStore: Sendable {
 
     /// Creates or replaces an actor. Making it the default clears the flag on the others.
     func putActor(_ actor: ActorDefinition, in namespace: NamespaceName) async throws
+
+    /// Deletes an actor; returns whether it existed.
+    func deleteActor(named name: String, in namespace: NamespaceName) async throws -> Bool
+
+    /// Every namespace, by name.
+    func allNamespaces() async throws -> [Namespace]
+
+    /// Deletes a namespace and everything in it; returns whether it existed.
+    func deleteNamespace(named name: NamespaceName) async throws -> Bool
 }

@@ -17,7 +17,7 @@ extension A2AService {
     /// really stopped the run; a task that waits (submitted, or needing input) is canceled at once.
     func cancel(_ params: CancelTaskRequest, context: RequestContext) async throws -> A2ATask {
         let (namespaceActor, snapshot) = try await namespace(context.namespace)
-        guard var record = try await visibleTask(params.id, context: context) else {
+        guard var record = try await visibleTask(params.id, context: context, forActing: true) else {
             throw JSONRPCError.taskNotFound(params.id)
         }
         guard !record.state.isTerminal else {

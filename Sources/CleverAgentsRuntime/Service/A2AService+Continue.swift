@@ -21,7 +21,7 @@ extension A2AService {
         namespaceActor: NamespaceActor,
         context: RequestContext
     ) async throws -> A2AResponse {
-        guard let existing = try await visibleTask(taskId, context: context) else {
+        guard let existing = try await visibleTask(taskId, context: context, forActing: true) else {
             throw JSONRPCError.taskNotFound(taskId)
         }
         if let contextId = params.message.contextId, !contextId.isEmpty, contextId != existing.contextId {

@@ -13,7 +13,7 @@ import CleverAgentsDomain
 extension A2AService {
     func createPushConfig(_ params: TaskPushNotificationConfig, context: RequestContext) async throws -> TaskPushNotificationConfig {
         _ = try await namespace(context.namespace)
-        guard let task = try await visibleTask(params.taskId, context: context) else {
+        guard let task = try await visibleTask(params.taskId, context: context, forActing: true) else {
             throw JSONRPCError.taskNotFound(params.taskId)
         }
         let config = try await makePushConfig(params, taskId: task.id, field: "", context: context)
@@ -23,7 +23,7 @@ extension A2AService {
 
     func getPushConfig(_ params: GetTaskPushNotificationConfigRequest, context: RequestContext) async throws -> TaskPushNotificationConfig {
         _ = try await namespace(context.namespace)
-        guard let task = try await visibleTask(params.taskId, context: context) else {
+        guard let task = try await visibleTask(params.taskId, context: context, forActing: true) else {
             throw JSONRPCError.taskNotFound(params.taskId)
         }
         guard let config = try await pushConfigs.pushConfig(namespace: context.namespace, taskId: task.id, id: params.id) else {
@@ -49,7 +49,7 @@ extension A2AService {
             offset = decoded
         }
         _ = try await namespace(context.namespace)
-        guard let task = try await visibleTask(params.taskId, context: context) else {
+        guard let task = try await visibleTask(params.taskId, context: context, forActing: true) else {
             throw JSONRPCError.taskNotFound(params.taskId)
         }
         let all = try await pushConfigs.pushConfigs(namespace: context.namespace, taskId: task.id)
@@ -61,7 +61,7 @@ extension A2AService {
     /// Deleting is idempotent: a missing configuration is not an error (a missing task is).
     func deletePushConfig(_ params: DeleteTaskPushNotificationConfigRequest, context: RequestContext) async throws {
         _ = try await namespace(context.namespace)
-        guard let task = try await visibleTask(params.taskId, context: context) else {
+        guard let task = try await visibleTask(params.taskId, context: context, forActing: true) else {
             throw JSONRPCError.taskNotFound(params.taskId)
         }
         try await pushConfigs.deletePushConfig(namespace: context.namespace, taskId: task.id, id: params.id)

@@ -73,6 +73,8 @@ public struct A2AService: Sendable {
         if let tenant = call.tenant, !tenant.isEmpty, tenant != context.namespace.rawValue {
             throw JSONRPCError.invalidParams(field: "tenant", description: "does not match the namespace of the endpoint")
         }
+        let permission = Self.permission(for: call.method)
+        guard context.caller.has(permission) else { throw PermissionDenied(permission) }
         switch call {
         case .sendMessage(let params):
             return try await sendMessage(params, streaming: false, context: context)
@@ -97,6 +99,19 @@ public struct A2AService: Sendable {
             return .empty
         case .getExtendedAgentCard:
             throw JSONRPCError.unsupportedOperation("This agent does not declare an extended agent card")
+        }
+    }
+
+    /// The permission each method needs (see `docs/security.md`).
+    public static func permission(for method: A2AMethod) -> Permission {
+        switch method {
+        case .sendMessage, .sendStreamingMessage: .sendMessages
+        case .getTask, .listTasks, .subscribeToTask: .readTasks
+        case .cancelTask: .cancelTasks
+        case .createTaskPushNotificationConfig, .getTaskPushNotificationConfig, .listTaskPushNotificationConfigs,
+            .deleteTaskPushNotificationConfig:
+            .managePushConfigs
+        case .getExtendedAgentCard: .readExtendedCard
         }
     }
 
@@ -291,11 +306,12 @@ public struct A2AService: Sendable {
         )
     }
 
-    /// The task if the caller may see it; another owner's task is "not found" unless the caller's
-    /// role sees every task of the namespace.
-    func visibleTask(_ id: String, context: RequestContext) async throws -> TaskRecord? {
+    /// The task if the caller may see it (or, `forActing`, act on it); another owner's task is
+    /// "not found" unless the caller's role reaches every task of the namespace.
+    func visibleTask(_ id: String, context: RequestContext, forActing: Bool = false) async throws -> TaskRecord? {
         guard let record = try await tasks.task(namespace: context.namespace, id: id) else { return nil }
-        guard context.caller.seesAllTasks || record.owner == context.caller.principalID else { return nil }
+        let reachesAll = forActing ? context.caller.actsOnAllTasks : context.caller.seesAllTasks
+        guard reachesAll || record.owner == context.caller.principalID else { return nil }
         return record
     }
 

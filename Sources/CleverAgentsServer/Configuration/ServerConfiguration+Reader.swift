@@ -9,6 +9,7 @@
 public import Configuration
 import CleverAgentsDomain
 import CleverAgentsPostgres
+import CleverAgentsRuntime
 import Foundation
 import SystemPackage
 
@@ -16,6 +17,12 @@ extension ServerConfiguration {
     /// The development key that seals secrets when none is configured. Production refuses it.
     /// The development key, for tools that seal secrets outside the server (`admin actor put`).
     public static var developmentSecretsKeyForTools: String { developmentSecretsKey }
+
+    /// The development token pepper, for tools that make tokens outside the server (`admin token create`).
+    public static var developmentTokenPepperForTools: String { developmentTokenPepper }
+
+    /// The development token pepper, used when none is configured. Production refuses it.
+    static let developmentTokenPepper = "Y2xldmVyYWdlbnRzLWRldmVsb3BtZW50LXRva2VuLXBlcHBlciEhIQ=="
 
     static let developmentSecretsKey = "Y2xldmVyYWdlbnRzLWRldi1vbmx5LXNlY3JldC1rZXk="
 
@@ -66,6 +73,44 @@ extension ServerConfiguration {
         guard ["json", "text"].contains(logFormat) else {
             throw ConfigurationError(key: "log.format", reason: "'\(logFormat)' is not json or text")
         }
+        let tokenPepper = try values.string("auth.tokenPepper")
+        if let tokenPepper, (Data(base64Encoded: tokenPepper)?.count ?? 0) < 32 {
+            throw ConfigurationError(key: "auth.tokenPepper", reason: "must be at least 32 random bytes in base64 (openssl rand -base64 32)")
+        }
+        if mode == .production, tokenPepper == nil || tokenPepper == Self.developmentTokenPepper {
+            throw ConfigurationError(key: "auth.tokenPepper", reason: "is required in production mode")
+        }
+        let certificate = try values.string("tls.certificatePath")
+        let key = try values.string("tls.keyPath")
+        if (certificate == nil) != (key == nil) {
+            throw ConfigurationError(key: certificate == nil ? "tls.certificatePath" : "tls.keyPath", reason: "tls.certificatePath and tls.keyPath go together")
+        }
+        for (path, name) in [(certificate, "tls.certificatePath"), (key, "tls.keyPath")] {
+            if let path, !FileManager.default.isReadableFile(atPath: path) {
+                throw ConfigurationError(key: name, reason: "cannot read '\(path)'")
+            }
+        }
+        let behindProxy = try values.boolean("http.behindTlsProxy") ?? false
+        if certificate != nil && behindProxy {
+            throw ConfigurationError(key: "http.behindTlsProxy", reason: "cannot be set when the server terminates TLS itself (tls.certificatePath)")
+        }
+        if mode == .production, certificate == nil, !behindProxy {
+            throw ConfigurationError(
+                key: "tls.certificatePath",
+                reason: "production mode refuses plain HTTP: set tls.certificatePath and tls.keyPath, or http.behindTlsProxy when a TLS proxy is in front"
+            )
+        }
+        func rate(_ key: String) throws(ConfigurationError) -> Double? {
+            guard let text = try values.string(key) else { return nil }
+            guard let value = Double(text), value > 0 else { throw ConfigurationError(key: key, reason: "'\(text)' is not a positive number") }
+            return value
+        }
+        let rateLimits = RateLimits(
+            namespacePerSecond: try rate("limits.namespaceRequestsPerSecond"),
+            namespaceBurst: try rate("limits.namespaceBurst") ?? 100,
+            tokenPerSecond: try rate("limits.tokenRequestsPerSecond"),
+            tokenBurst: try rate("limits.tokenBurst") ?? 20
+        )
         let pushAllowList = try values.list("push.allowList")
         for entry in pushAllowList where entry.isEmpty || entry.contains(" ") {
             throw ConfigurationError(key: "push.allowList", reason: "'\(entry)' is not a host name or CIDR range")
@@ -90,7 +135,15 @@ extension ServerConfiguration {
             pushAllowList: pushAllowList,
             pushAllowPlainHTTP: try values.boolean("push.allowPlainHttp"),
             pushTimeoutSeconds: try values.integer("push.timeoutSeconds", in: 1...300) ?? 10,
-            pushMaximumAttempts: try values.integer("push.maxAttempts", in: 1...100) ?? 12
+            pushMaximumAttempts: try values.integer("push.maxAttempts", in: 1...100) ?? 12,
+            tokenPepper: tokenPepper,
+            tlsCertificatePath: certificate,
+            tlsKeyPath: key,
+            behindTLSProxy: behindProxy,
+            maximumJSONDepth: try values.integer("limits.maxJsonDepth", in: 2...512) ?? 32,
+            maximumParts: try values.integer("limits.maxParts", in: 1...10_000) ?? 64,
+            maximumPageSize: try values.integer("limits.maxPageSize", in: 1...1000) ?? 100,
+            rateLimits: rateLimits
         )
     }
 

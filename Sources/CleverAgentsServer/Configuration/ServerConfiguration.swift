@@ -8,6 +8,7 @@
 
 public import CleverAgentsDomain
 public import CleverAgentsPostgres
+public import CleverAgentsRuntime
 
 /// Everything the server is configured with, validated.
 ///
@@ -60,6 +61,23 @@ public struct ServerConfiguration: Sendable, Hashable {
     public var pushTimeoutSeconds: Int
     /// `push.maxAttempts`: attempts before a notification is given up.
     public var pushMaximumAttempts: Int
+    /// `auth.tokenPepper`: base64 of at least 32 bytes, the key of the stored token hashes.
+    public var tokenPepper: String?
+    /// `tls.certificatePath`: PEM certificate chain; with `tls.keyPath`, the server speaks HTTPS.
+    public var tlsCertificatePath: String?
+    /// `tls.keyPath`: PEM private key.
+    public var tlsKeyPath: String?
+    /// `http.behindTlsProxy`: a TLS-terminating proxy is in front; requests must say `X-Forwarded-Proto: https`.
+    public var behindTLSProxy: Bool
+    /// `limits.maxJsonDepth`: deepest nesting of objects and arrays in a request.
+    public var maximumJSONDepth: Int
+    /// `limits.maxParts`: parts in one message.
+    public var maximumParts: Int
+    /// `limits.maxPageSize`: the largest page of `ListTasks` and config lists.
+    public var maximumPageSize: Int
+    /// `limits.namespaceRequestsPerSecond` / `limits.namespaceBurst`, `limits.tokenRequestsPerSecond` /
+    /// `limits.tokenBurst`: rate limits per replica.
+    public var rateLimits: RateLimits
 
     public init(
         mode: Mode = .development,
@@ -81,7 +99,15 @@ public struct ServerConfiguration: Sendable, Hashable {
         pushAllowList: [String] = [],
         pushAllowPlainHTTP: Bool? = nil,
         pushTimeoutSeconds: Int = 10,
-        pushMaximumAttempts: Int = 12
+        pushMaximumAttempts: Int = 12,
+        tokenPepper: String? = nil,
+        tlsCertificatePath: String? = nil,
+        tlsKeyPath: String? = nil,
+        behindTLSProxy: Bool = false,
+        maximumJSONDepth: Int = 32,
+        maximumParts: Int = 64,
+        maximumPageSize: Int = 100,
+        rateLimits: RateLimits = RateLimits()
     ) {
         self.mode = mode
         self.host = host
@@ -103,6 +129,14 @@ public struct ServerConfiguration: Sendable, Hashable {
         self.pushAllowPlainHTTP = pushAllowPlainHTTP ?? (mode == .development)
         self.pushTimeoutSeconds = pushTimeoutSeconds
         self.pushMaximumAttempts = pushMaximumAttempts
+        self.tokenPepper = tokenPepper
+        self.tlsCertificatePath = tlsCertificatePath
+        self.tlsKeyPath = tlsKeyPath
+        self.behindTLSProxy = behindTLSProxy
+        self.maximumJSONDepth = maximumJSONDepth
+        self.maximumParts = maximumParts
+        self.maximumPageSize = maximumPageSize
+        self.rateLimits = rateLimits
     }
 }
 

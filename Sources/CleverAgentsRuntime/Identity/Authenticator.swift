@@ -1,0 +1,128 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the CleverAgents Server open source project
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+public import A2AProtocol
+public import CleverAgentsDomain
+import Crypto
+import Foundation
+
+/// Turns a presented credential into a ``Caller``.
+///
+/// Tokens are looked up by their id in the namespace actor's cache (loaded from the store on a
+/// miss, once for concurrent callers); the secret is checked against its keyed hash in constant
+/// time on every request, so a cached entry never lets a wrong secret through.
+public struct Authenticator: Sendable {
+    public let identities: any IdentityStore
+    public let clock: A2ATimestampSource
+    private let pepper: SymmetricKey
+
+    /// - Parameter pepper: the server key of the token hashes (`auth.tokenPepper`).
+    public init(identities: any IdentityStore, pepper: [UInt8], clock: A2ATimestampSource = .system) {
+        self.identities = identities
+        self.pepper = SymmetricKey(data: pepper)
+        self.clock = clock
+    }
+
+    /// The keyed hash stored for a token secret.
+    public func hash(secret: String) -> [UInt8] {
+        Array(HMAC<SHA256>.authenticationCode(for: Data(secret.utf8), using: pepper))
+    }
+
+    /// Makes a new token for `principal`, returning the text to show once and the record to store.
+    public func makeToken(principal: String, namespace: NamespaceName?, name: String, expiresAt: A2ATimestamp?) -> (APITokenText, APITokenRecord) {
+        var generator = SystemRandomNumberGenerator()
+        let text = APITokenText.generate(using: &generator)
+        let record = APITokenRecord(
+            id: text.id,
+            principal: principal,
+            namespace: namespace,
+            secretHash: hash(secret: text.secret),
+            name: name,
+            createdAt: clock.now(),
+            expiresAt: expiresAt
+        )
+        return (text, record)
+    }
+
+    /// The caller presenting `credential` (the raw `Bearer` or `X-API-Key` value) to `namespace`.
+    public func authenticate(_ credential: String?, namespace: NamespaceName, actor: NamespaceActor) async throws -> Caller {
+        guard let credential, !credential.isEmpty else { throw AuthenticationError.missing }
+        guard let token = APITokenText(credential) else { throw AuthenticationError.malformed }
+        let identities = self.identities
+        let stored = try await actor.credential(tokenID: token.id) {
+            try await identities.credential(tokenID: token.id)
+        }
+        guard let stored, verify(secret: token.secret, against: stored.token.secretHash) else {
+            throw AuthenticationError.invalid
+        }
+        let now = clock.now()
+        if stored.token.revokedAt != nil { throw AuthenticationError.invalid }
+        if let expiresAt = stored.token.expiresAt, expiresAt <= now { throw AuthenticationError.expired }
+        if stored.principalDisabled { throw AuthenticationError.invalid }
+        switch stored.token.namespace {
+        case .some(let tokenNamespace) where tokenNamespace == namespace:
+            return Caller(principalID: stored.token.principal, role: stored.role, isSuperadmin: stored.isSuperadmin, tokenID: stored.token.id)
+        case .none where stored.isSuperadmin:
+            // A server-level token of a superadmin works in every namespace.
+            return Caller(principalID: stored.token.principal, role: nil, isSuperadmin: true, tokenID: stored.token.id)
+        default:
+            // A token of another namespace is no credential here.
+            throw AuthenticationError.invalid
+        }
+    }
+
+    /// The caller presenting a server-level credential (for server administration).
+    public func authenticateServer(_ credential: String?) async throws -> Caller {
+        guard let credential, !credential.isEmpty else { throw AuthenticationError.missing }
+        guard let token = APITokenText(credential) else { throw AuthenticationError.malformed }
+        guard let stored = try await identities.credential(tokenID: token.id), verify(secret: token.secret, against: stored.token.secretHash),
+            stored.token.revokedAt == nil, !stored.principalDisabled
+        else { throw AuthenticationError.invalid }
+        if let expiresAt = stored.token.expiresAt, expiresAt <= clock.now() { throw AuthenticationError.expired }
+        return Caller(principalID: stored.token.principal, role: nil, isSuperadmin: stored.isSuperadmin, tokenID: stored.token.id)
+    }
+
+    /// Constant-time comparison of the presented secret's keyed hash with the stored one.
+    func verify(secret: String, against stored: [UInt8]) -> Bool {
+        HMAC<SHA256>.isValidAuthenticationCode(stored, authenticating: Data(secret.utf8), using: pepper)
+    }
+}
+
+/// Why a credential was not accepted. Every case is HTTP 401; the message never says whether a
+/// token exists.
+public enum AuthenticationError: Error, Sendable, Hashable, CustomStringConvertible {
+    case missing
+    case malformed
+    case invalid
+    case expired
+
+    public var description: String {
+        switch self {
+        case .missing: "a credential is required: send Authorization: Bearer <token> or X-API-Key: <token>"
+        case .malformed: "the credential is not a CleverAgents API token"
+        case .invalid: "the credential is not valid for this namespace"
+        case .expired: "the token has expired"
+        }
+    }
+
+    /// The RFC 6750 `error` of the `WWW-Authenticate` challenge.
+    public var challengeError: String? {
+        self == .missing ? nil : "invalid_token"
+    }
+}
+
+/// The caller lacks a permission (HTTP 403).
+public struct PermissionDenied: Error, Sendable, Hashable, CustomStringConvertible {
+    public var permission: Permission
+
+    public init(_ permission: Permission) {
+        self.permission = permission
+    }
+
+    public var description: String { "permission '\(permission.rawValue)' is required" }
+}
