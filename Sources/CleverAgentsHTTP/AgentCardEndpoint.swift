@@ -31,8 +31,12 @@ struct AgentCardEndpoint: Sendable {
         let card: AgentCard
         let lastModified: A2ATimestamp
         do {
-            let (_, snapshot) = try await service.namespace(namespace)
-            card = service.cards.card(for: snapshot, requestBaseURL: Self.baseURL(of: request))
+            var (_, snapshot) = try await service.namespace(namespace)
+            if configuration.production && snapshot.namespace.authMode == .disabled {
+                // Production requires credentials everywhere; the card says so.
+                snapshot.namespace.authMode = .required
+            }
+            card = service.cards.card(for: snapshot, requestBaseURL: Self.baseURL(of: request, transport: configuration.transport))
             lastModified = snapshot.lastModified
         } catch {
             let (rpcError, status) = JSONRPCEndpoint.describe(error, logger: context.logger)
@@ -56,8 +60,12 @@ struct AgentCardEndpoint: Sendable {
     }
 
     /// The scheme and authority the request was sent to, for cards when no public URL is set.
-    static func baseURL(of request: Request) -> String {
-        let scheme = request.head.scheme ?? "http"
+    static func baseURL(of request: Request, transport: HTTPFrontEndConfiguration.Transport) -> String {
+        let scheme: String
+        switch transport {
+        case .plain: scheme = request.head.scheme ?? "http"
+        case .tls, .tlsProxy: scheme = "https"
+        }
         let authority = request.head.authority ?? "localhost"
         return "\(scheme)://\(authority)"
     }

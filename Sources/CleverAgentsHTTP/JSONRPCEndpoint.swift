@@ -246,7 +246,7 @@ struct JSONRPCEndpoint: Sendable {
             if parts.count == 2, parts[0].lowercased() == "bearer" {
                 return parts[1].trimmingCharacters(in: .whitespaces)
             }
-            return ""  // Another scheme: present, but not ours.
+            return authorization  // Another scheme: present, but not one of our tokens.
         }
         return request.headers[apiKeyHeader]?.trimmingCharacters(in: .whitespaces)
     }

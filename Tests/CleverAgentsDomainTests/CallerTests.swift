@@ -25,11 +25,32 @@ struct CallerTests {
     }
 
     @Test(
-        "admins and owners see all tasks; viewers, members and callers without a role do not",
-        arguments: [(NamespaceRole?.none, false), (.viewer, false), (.member, false), (.admin, true), (.owner, true)]
+        "viewers (auditors), admins and owners read all tasks; members and callers without a role do not",
+        arguments: [(NamespaceRole?.none, false), (.viewer, true), (.member, false), (.admin, true), (.owner, true)]
     )
     func seesAllTasks(role: NamespaceRole?, sees: Bool) {
         #expect(Caller(principalID: "user:alice", role: role).seesAllTasks == sees)
+    }
+
+    @Test(
+        "only admins and owners act on others' tasks",
+        arguments: [(NamespaceRole?.none, false), (.viewer, false), (.member, false), (.admin, true), (.owner, true)]
+    )
+    func actsOnAllTasks(role: NamespaceRole?, acts: Bool) {
+        #expect(Caller(principalID: "user:alice", role: role).actsOnAllTasks == acts)
+        #expect(Caller(principalID: "user:root", role: role, isSuperadmin: true).actsOnAllTasks)
+    }
+
+    @Test("each role's permissions include the roles below it, and the table is as documented")
+    func permissions() {
+        #expect(NamespaceRole.viewer.permissions == [.readExtendedCard, .readTasks, .pullEntities])
+        #expect(NamespaceRole.member.permissions.isSuperset(of: NamespaceRole.viewer.permissions))
+        #expect(NamespaceRole.member.permissions.subtracting(NamespaceRole.viewer.permissions) == [.sendMessages, .cancelTasks, .managePushConfigs])
+        #expect(NamespaceRole.admin.permissions.subtracting(NamespaceRole.member.permissions) == [.manageActors, .manageTokens, .manageAccess, .readAudit, .pushEntities])
+        #expect(NamespaceRole.owner.permissions.subtracting(NamespaceRole.admin.permissions) == [.deleteNamespace])
+        #expect(!NamespaceRole.owner.permissions.contains(.manageServer), "only superadmins manage the server")
+        #expect(Caller(principalID: "root", role: nil, isSuperadmin: true).has(.manageServer))
+        #expect(!Caller(principalID: "nobody", role: nil).has(.readTasks))
     }
 
     @Test("a superadmin sees all tasks whatever its namespace role", arguments: [NamespaceRole?.none, .viewer, .member])

@@ -106,7 +106,10 @@ import Testing
 
     @Test func productionWithAKeyIsAccepted() async throws {
         let key = Data((0..<32).map { UInt8($0) }).base64EncodedString()
-        let configuration = try await load(environment: ["DATABASE_URL": Self.database, "CLEVERAGENTS_MODE": "production", "CLEVERAGENTS_SECRETS_KEY": key])
+        let configuration = try await load(environment: [
+            "DATABASE_URL": Self.database, "CLEVERAGENTS_MODE": "production", "CLEVERAGENTS_SECRETS_KEY": key,
+            "CLEVERAGENTS_AUTH_TOKEN_PEPPER": key, "CLEVERAGENTS_HTTP_BEHIND_TLS_PROXY": "true",
+        ])
         #expect(configuration.mode == .production)
         #expect(configuration.logFormat == "json", "production logs are JSON unless told otherwise")
     }

@@ -49,7 +49,17 @@ public final class TestServer: Sendable {
     /// A configuration for tests: the test database, port 0, quiet logs.
     public static func testConfiguration() throws -> ServerConfiguration {
         guard let url = TestEnvironment.databaseURL else { throw MissingTestService("CLEVERAGENTS_TEST_DATABASE_URL") }
-        return ServerConfiguration(host: "127.0.0.1", port: 0, databaseURL: try DatabaseURL(url), databasePoolSize: 8, shutdownGracePeriodSeconds: 10)
+        // Every test server shares the database and its notification outbox, like replicas: they
+        // all allow the tests' loopback webhooks, so whichever claims a notification delivers it.
+        return ServerConfiguration(
+            host: "127.0.0.1",
+            port: 0,
+            databaseURL: try DatabaseURL(url),
+            databasePoolSize: 8,
+            shutdownGracePeriodSeconds: 10,
+            pushAllowList: ["127.0.0.1"],
+            pushAllowPlainHTTP: true
+        )
     }
 
     /// Starts a server and returns once it accepts connections.

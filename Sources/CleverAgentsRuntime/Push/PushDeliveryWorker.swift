@@ -88,14 +88,18 @@ public final class PushDeliveryWorker: Service, TaskEventBus, Sendable {
         wake.yield()
     }
 
+    /// Delivers until graceful shutdown; a batch in flight is finished (sent and recorded), so a
+    /// shutdown does not leave delivered notifications to be sent again.
     public func run() async throws {
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
+        await withGracefulShutdownHandler {
+            while !Task.isShuttingDownGracefully && !Task.isCancelled {
                 let delivered = await self.deliverDueNotifications()
-                if delivered == 0 {
+                if delivered == 0 && !Task.isShuttingDownGracefully {
                     await self.waitForWork()
                 }
             }
+        } onGracefulShutdown: {
+            self.wake.yield()
         }
     }
 

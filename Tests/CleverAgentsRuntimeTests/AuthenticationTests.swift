@@ -1,0 +1,186 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the CleverAgents Server open source project
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+import A2AProtocol
+@testable import CleverAgentsDomain
+@testable import CleverAgentsRuntime
+import CleverAgentsTestSupport
+import Synchronization
+import Testing
+
+@Suite struct AuthenticationTests {
+    let namespace = NamespaceName("acme")!
+    let other = NamespaceName("other")!
+
+    func make() async throws -> (InMemoryIdentityStore, Authenticator, NamespaceActor) {
+        let store = InMemoryIdentityStore()
+        let authenticator = Authenticator(identities: store, pepper: Array(repeating: 9, count: 32))
+        return (store, authenticator, NamespaceActor(name: namespace))
+    }
+
+    func token(_ store: InMemoryIdentityStore, _ authenticator: Authenticator, principal: String = "alice", role: NamespaceRole? = .member,
+               namespace: NamespaceName?, expiresAt: A2ATimestamp? = nil) async throws -> String {
+        _ = try await store.ensurePrincipal(Principal(id: principal, createdAt: .now))
+        if let role, let namespace { try await store.putRoleBinding(RoleBinding(namespace: namespace, subject: .principal(principal), role: role)) }
+        let (text, record) = authenticator.makeToken(principal: principal, namespace: namespace, name: "t", expiresAt: expiresAt)
+        try await store.insertToken(record)
+        return text.text
+    }
+
+    @Test func aValidTokenAuthenticatesWithItsRole() async throws {
+        let (store, authenticator, actor) = try await make()
+        let text = try await token(store, authenticator, namespace: namespace)
+        let caller = try await authenticator.authenticate(text, namespace: namespace, actor: actor)
+        #expect(caller.principalID == "alice")
+        #expect(caller.role == .member)
+        #expect(!caller.isSuperadmin)
+        #expect(caller.tokenID == APITokenText(text)?.id)
+        let stored = try #require(try await store.credential(tokenID: caller.tokenID!))
+        #expect(!stored.token.secretHash.isEmpty)
+        #expect(stored.token.secretHash != Array(APITokenText(text)!.secret.utf8), "only a keyed hash is stored")
+    }
+
+    @Test func badCredentialsAreRefusedWithoutSayingWhy() async throws {
+        let (store, authenticator, actor) = try await make()
+        let valid = try await token(store, authenticator, namespace: namespace)
+        let foreign = try await token(store, authenticator, principal: "bob", namespace: other)
+        var wrongSecret = APITokenText(valid)!
+        wrongSecret.secret = String(repeating: "A", count: APITokenText.secretLength)
+        await #expect(throws: AuthenticationError.missing) { try await authenticator.authenticate(nil, namespace: namespace, actor: actor) }
+        await #expect(throws: AuthenticationError.missing) { try await authenticator.authenticate("", namespace: namespace, actor: actor) }
+        await #expect(throws: AuthenticationError.malformed) { try await authenticator.authenticate("ca_short", namespace: namespace, actor: actor) }
+        await #expect(throws: AuthenticationError.invalid) { try await authenticator.authenticate(wrongSecret.text, namespace: namespace, actor: actor) }
+        await #expect(throws: AuthenticationError.invalid, "a token of another namespace") {
+            try await authenticator.authenticate(foreign, namespace: namespace, actor: actor)
+        }
+        var unknown = APITokenText(valid)!
+        unknown.id = String(repeating: "a", count: APITokenText.idLength)
+        await #expect(throws: AuthenticationError.invalid) { try await authenticator.authenticate(unknown.text, namespace: namespace, actor: actor) }
+    }
+
+    @Test func expiredAndRevokedTokensAreRefused() async throws {
+        let (store, authenticator, actor) = try await make()
+        let expired = try await token(store, authenticator, namespace: namespace, expiresAt: .init(millisecondsSinceEpoch: 1))
+        await #expect(throws: AuthenticationError.expired) { try await authenticator.authenticate(expired, namespace: namespace, actor: actor) }
+        let revoked = try await token(store, authenticator, principal: "carol", namespace: namespace)
+        _ = try await authenticator.authenticate(revoked, namespace: namespace, actor: actor)
+        #expect(try await store.revokeToken(id: APITokenText(revoked)!.id, namespace: namespace, at: .now))
+        #expect(try await store.revokeToken(id: APITokenText(revoked)!.id, namespace: namespace, at: .now) == false, "once")
+        // The cached credential holds until the cache is invalidated (every replica is told at once).
+        await actor.invalidateCredentials()
+        await #expect(throws: AuthenticationError.invalid) { try await authenticator.authenticate(revoked, namespace: namespace, actor: actor) }
+    }
+
+    @Test func aServerTokenOfASuperadminWorksEverywhere() async throws {
+        let (store, authenticator, actor) = try await make()
+        let server = try await token(store, authenticator, principal: "root", role: nil, namespace: nil)
+        await #expect(throws: AuthenticationError.invalid, "not yet a superadmin") {
+            try await authenticator.authenticate(server, namespace: namespace, actor: actor)
+        }
+        try await store.setSuperadmin("root", true)
+        await actor.invalidateCredentials()
+        let caller = try await authenticator.authenticate(server, namespace: namespace, actor: actor)
+        #expect(caller.isSuperadmin)
+        #expect(try await authenticator.authenticateServer(server).isSuperadmin)
+        let member = try await token(store, authenticator, namespace: namespace)
+        #expect(try await authenticator.authenticateServer(member).isSuperadmin == false)
+    }
+
+    @Test func teamsGiveTheirRoleAndTheHighestRoleWins() async throws {
+        let (store, authenticator, actor) = try await make()
+        let text = try await token(store, authenticator, role: .viewer, namespace: namespace)
+        try await store.createTeam(namespace: namespace, name: "ops")
+        try await store.addTeamMember(namespace: namespace, team: "ops", principal: "alice")
+        try await store.putRoleBinding(RoleBinding(namespace: namespace, subject: .team("ops"), role: .admin))
+        let caller = try await authenticator.authenticate(text, namespace: namespace, actor: actor)
+        #expect(caller.role == .admin)
+        #expect(try await store.role(of: "alice", in: namespace) == .admin)
+    }
+
+    @Test func concurrentRequestsWithOneTokenLoadItOnce() async throws {
+        let actor = NamespaceActor(name: namespace)
+        let loads = Mutex(0)
+        let (gate, open) = AsyncStream<Void>.makeStream()
+        let load: @Sendable () async throws -> Credential? = {
+            loads.withLock { $0 += 1 }
+            for await _ in gate { break }
+            return nil
+        }
+        async let first = actor.credential(tokenID: "t", loading: load)
+        async let second = actor.credential(tokenID: "t", loading: load)
+        while loads.withLock({ $0 }) == 0 { await Task.yield() }
+        open.yield()
+        open.finish()
+        _ = try await (first, second)
+        #expect(loads.withLock { $0 } == 1)
+        _ = try await actor.credential(tokenID: "t", loading: load)
+        #expect(loads.withLock { $0 } == 1, "cached")
+        #expect(await actor.cachedCredentialCount == 1)
+    }
+
+    @Test func aLoadThatStartedBeforeAnInvalidationIsNotCached() async throws {
+        let actor = NamespaceActor(name: namespace)
+        let (gate, open) = AsyncStream<Void>.makeStream()
+        let started = Mutex(false)
+        async let loaded = actor.credential(tokenID: "t") {
+            started.withLock { $0 = true }
+            for await _ in gate { break }
+            return nil
+        }
+        while !started.withLock({ $0 }) { await Task.yield() }
+        await actor.invalidateCredentials()
+        open.yield()
+        open.finish()
+        _ = try await loaded
+        #expect(await actor.cachedCredentialCount == 0)
+    }
+
+    @Test func tokensHaveTheirFormAndRoundTrip() {
+        var generator = SystemRandomNumberGenerator()
+        let token = APITokenText.generate(using: &generator)
+        #expect(token.id.count == APITokenText.idLength)
+        #expect(token.secret.count == APITokenText.secretLength)
+        #expect(token.text.hasPrefix("ca_"))
+        #expect(APITokenText(token.text) == token)
+        #expect(APITokenText(token.text + "x") == nil)
+        #expect(APITokenText("xx" + token.text.dropFirst(2)) == nil)
+        #expect(APITokenText(String(token.text.dropLast()) + "!") == nil)
+        #expect(APITokenText.base32([0xFF, 0x00]) == "74aa")
+        #expect(APITokenText.base64URL([0xFB, 0xFF]) == "-_8")
+        #expect(Set((0..<200).map { _ in APITokenText.generate(using: &generator).id }).count == 200)
+    }
+
+    @Test func aTokenBucketAllowsItsBurstThenItsRate() {
+        let start = ContinuousClock.now
+        var bucket = TokenBucket(ratePerSecond: 2, burst: 3, now: start)
+        #expect((0..<3).map { _ in bucket.take(now: start) } == [.allowed, .allowed, .allowed])
+        #expect(bucket.take(now: start) == .limited(retryAfter: .milliseconds(500)))
+        #expect(bucket.take(now: start + .milliseconds(500)) == .allowed)
+        #expect(bucket.take(now: start + .seconds(10)) == .allowed)
+        #expect(bucket.take(now: start + .seconds(10)) == .allowed)
+        #expect(bucket.take(now: start + .seconds(10)) == .allowed)
+        #expect(bucket.take(now: start + .seconds(10)) != .allowed, "the burst caps what refills")
+    }
+
+    @Test func aNamespaceActorLimitsTheNamespaceAndEachToken() async {
+        let actor = NamespaceActor(name: namespace, rateLimits: RateLimits(namespacePerSecond: 1, namespaceBurst: 3, tokenPerSecond: 1, tokenBurst: 1))
+        #expect(await actor.admit(tokenID: "a") == .allowed)
+        if case .limited(let after) = await actor.admit(tokenID: "a") { #expect(after > .zero) } else { Issue.record("the token is limited") }
+        #expect(await actor.admit(tokenID: "b") == .allowed)
+        if case .allowed = await actor.admit(tokenID: "c") { Issue.record("the namespace burst is spent") }
+        await actor.setRateLimits(RateLimits())
+        #expect(await actor.admit(tokenID: "a") == .allowed, "unlimited")
+    }
+
+    @Test func jsonDepthIsMeasuredOutsideStrings() {
+        #expect(JSONDepth.isWithin(2, Array(#"{"a":[1,2]}"#.utf8)))
+        #expect(!JSONDepth.isWithin(2, Array(#"{"a":[[1]]}"#.utf8)))
+        #expect(JSONDepth.isWithin(1, Array(#"{"a":"[[[{{{\"]]]"}"#.utf8)), "brackets in strings do not nest")
+        #expect(!JSONDepth.isWithin(64, Array(String(repeating: "[", count: 65).utf8)))
+    }
+}
