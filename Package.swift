@@ -278,6 +278,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "LangGraphEmulatorTests",
+            dependencies: [
+                "A2AProtocol",
+                "LangGraphEmulator",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "CleverAgentsPostgresTests",
             dependencies: [
                 "A2AProtocol",

@@ -52,7 +52,12 @@ struct EmulatorRoutes: Sendable {
             return try await waitResponse(run)
         }
         router.get("/threads/:thread/runs/:run/stream") { request, context in
-            let run = try findRun(context)
+            let threadID = try Self.uuid(context, "thread", "Invalid thread ID: must be a UUID")
+            let runID = try Self.uuid(context, "run", "Invalid run ID: must be a UUID")
+            guard let run = store.run(runID, thread: threadID) else {
+                // As LangGraph: the stream opens, then says the run is not found.
+                return Self.errorStream(["error": "HTTPException", "message": "404: Run not found"])
+            }
             let lastEventID = request.headers[HTTPField.Name("last-event-id")!].flatMap { $0.isEmpty ? nil : $0 }
             let cancelOnDisconnect = ["true", "1", "yes"].contains(request.uri.queryParameters.get("cancel_on_disconnect")?.lowercased() ?? "")
             return streamResponse(run, from: lastEventID.map { .after($0) } ?? .live, request: request, cancelOnDisconnect: cancelOnDisconnect)
@@ -237,7 +242,7 @@ struct EmulatorRoutes: Sendable {
         let threadID = try Self.uuid(context, "thread", "Invalid thread ID: must be a UUID")
         let runID = try Self.uuid(context, "run", "Invalid run ID: must be a UUID")
         guard store.thread(threadID) != nil else { throw EmulatorError(status: 404, detail: "Thread with ID \(threadID) not found") }
-        guard let run = store.run(runID, thread: threadID) else { throw EmulatorError(status: 404, detail: "Run with ID \(runID) not found") }
+        guard let run = store.run(runID, thread: threadID) else { throw EmulatorError(status: 404, detail: "Not Found") }
         return run
     }
 
@@ -280,6 +285,16 @@ struct EmulatorRoutes: Sendable {
                 }
                 try await writer.finish(nil)
             }
+        )
+    }
+
+    /// A stream with one `error` event.
+    static func errorStream(_ error: JSONValue) -> Response {
+        let event = EmulatedRun.Event(id: "", name: "error", data: JSONWriter.bytes(error))
+        return Response(
+            status: .ok,
+            headers: [.contentType: "text/event-stream; charset=utf-8", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(bytes: frame(event, withID: false)))
         )
     }
 
