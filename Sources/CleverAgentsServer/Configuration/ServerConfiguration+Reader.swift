@@ -8,6 +8,7 @@
 
 public import Configuration
 import CleverAgentsDomain
+import CleverAgentsLangGraph
 import CleverAgentsPostgres
 import Foundation
 import SystemPackage
@@ -66,6 +67,13 @@ extension ServerConfiguration {
         guard ["json", "text"].contains(logFormat) else {
             throw ConfigurationError(key: "log.format", reason: "'\(logFormat)' is not json or text")
         }
+        let streamModes = try values.list("langgraph.streamModes")
+        for mode in streamModes where !LangGraphConfiguration.knownStreamModes.contains(mode) {
+            throw ConfigurationError(
+                key: "langgraph.streamModes",
+                reason: "'\(mode)' is not a LangGraph stream mode (\(LangGraphConfiguration.knownStreamModes.sorted().joined(separator: ", ")))"
+            )
+        }
         let pushAllowList = try values.list("push.allowList")
         for entry in pushAllowList where entry.isEmpty || entry.contains(" ") {
             throw ConfigurationError(key: "push.allowList", reason: "'\(entry)' is not a host name or CIDR range")
@@ -90,7 +98,12 @@ extension ServerConfiguration {
             pushAllowList: pushAllowList,
             pushAllowPlainHTTP: try values.boolean("push.allowPlainHttp"),
             pushTimeoutSeconds: try values.integer("push.timeoutSeconds", in: 1...300) ?? 10,
-            pushMaximumAttempts: try values.integer("push.maxAttempts", in: 1...100) ?? 12
+            pushMaximumAttempts: try values.integer("push.maxAttempts", in: 1...100) ?? 12,
+            langGraphConnectTimeoutSeconds: try values.integer("langgraph.connectTimeoutSeconds", in: 1...120) ?? 5,
+            langGraphReadTimeoutSeconds: try values.integer("langgraph.readTimeoutSeconds", in: 5...3600) ?? 60,
+            langGraphMaximumRejoins: try values.integer("langgraph.maxRejoins", in: 0...100) ?? 5,
+            langGraphMaximumProgressUpdates: try values.integer("langgraph.maxProgressUpdates", in: 0...10_000) ?? 100,
+            langGraphStreamModes: streamModes.isEmpty ? ["values", "updates", "custom", "messages-tuple"] : streamModes
         )
     }
 

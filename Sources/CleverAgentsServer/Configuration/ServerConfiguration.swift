@@ -60,6 +60,17 @@ public struct ServerConfiguration: Sendable, Hashable {
     public var pushTimeoutSeconds: Int
     /// `push.maxAttempts`: attempts before a notification is given up.
     public var pushMaximumAttempts: Int
+    /// `langgraph.connectTimeoutSeconds`: connect timeout of the outbound HTTP client (LangGraph
+    /// and webhooks share its pool).
+    public var langGraphConnectTimeoutSeconds: Int
+    /// `langgraph.readTimeoutSeconds`: longest silence on an outbound connection.
+    public var langGraphReadTimeoutSeconds: Int
+    /// `langgraph.maxRejoins`: re-joins in a row of a run stream that breaks.
+    public var langGraphMaximumRejoins: Int
+    /// `langgraph.maxProgressUpdates`: progress status updates sent per run at most.
+    public var langGraphMaximumProgressUpdates: Int
+    /// `langgraph.streamModes`: stream modes of actors that name none.
+    public var langGraphStreamModes: [String]
 
     public init(
         mode: Mode = .development,
@@ -81,7 +92,12 @@ public struct ServerConfiguration: Sendable, Hashable {
         pushAllowList: [String] = [],
         pushAllowPlainHTTP: Bool? = nil,
         pushTimeoutSeconds: Int = 10,
-        pushMaximumAttempts: Int = 12
+        pushMaximumAttempts: Int = 12,
+        langGraphConnectTimeoutSeconds: Int = 5,
+        langGraphReadTimeoutSeconds: Int = 60,
+        langGraphMaximumRejoins: Int = 5,
+        langGraphMaximumProgressUpdates: Int = 100,
+        langGraphStreamModes: [String] = ["values", "updates", "custom", "messages-tuple"]
     ) {
         self.mode = mode
         self.host = host
@@ -103,6 +119,11 @@ public struct ServerConfiguration: Sendable, Hashable {
         self.pushAllowPlainHTTP = pushAllowPlainHTTP ?? (mode == .development)
         self.pushTimeoutSeconds = pushTimeoutSeconds
         self.pushMaximumAttempts = pushMaximumAttempts
+        self.langGraphConnectTimeoutSeconds = langGraphConnectTimeoutSeconds
+        self.langGraphReadTimeoutSeconds = langGraphReadTimeoutSeconds
+        self.langGraphMaximumRejoins = langGraphMaximumRejoins
+        self.langGraphMaximumProgressUpdates = langGraphMaximumProgressUpdates
+        self.langGraphStreamModes = langGraphStreamModes
     }
 }
 
