@@ -23,6 +23,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "cleveragents", targets: ["CleverAgentsCommand"]),
+        .executable(name: "langgraph-emulator", targets: ["LangGraphEmulatorCommand"]),
         .library(name: "A2AProtocol", targets: ["A2AProtocol"]),
         .library(name: "CleverAgentsDomain", targets: ["CleverAgentsDomain"]),
         .library(name: "CleverAgentsRuntime", targets: ["CleverAgentsRuntime"]),
@@ -102,6 +103,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -181,6 +183,38 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // MARK: LangGraph API emulator: load tests and contract tests; not part of the product.
+        .target(
+            name: "LangGraphEmulator",
+            dependencies: [
+                "A2AProtocol",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "LangGraphEmulatorCommand",
+            dependencies: [
+                "LangGraphEmulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            path: "Sources/langgraph-emulator",
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: Tests
         .target(
             name: "CleverAgentsTestSupport",
@@ -195,6 +229,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -233,10 +268,24 @@ let package = Package(
                 "CleverAgentsRuntime",
                 "CleverAgentsLangGraph",
                 "CleverAgentsTestSupport",
+                "LangGraphEmulator",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             resources: [.copy("Transcripts")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "LangGraphEmulatorTests",
+            dependencies: [
+                "A2AProtocol",
+                "LangGraphEmulator",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -262,6 +311,7 @@ let package = Package(
                 "CleverAgentsHTTP",
                 "CleverAgentsServer",
                 "CleverAgentsTestSupport",
+                "LangGraphEmulator",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -8,28 +8,39 @@
 
 /// How the server talks to LangGraph deployments.
 public struct LangGraphConfiguration: Sendable, Hashable {
-    /// Stream modes requested when an actor names none.
+    /// The stream modes LangGraph knows (`stream_mode`); anything else is refused with 422.
+    public static let knownStreamModes: Set<String> = [
+        "values", "updates", "custom", "messages", "messages-tuple", "events", "debug", "tasks", "checkpoints",
+    ]
+
+    /// Stream modes requested when an actor names none. `values` is always added: the final
+    /// state is the run's output.
     public var defaultStreamModes: [String]
     /// Longest time one run may take, unless the actor sets its own.
     public var runTimeout: Duration
-    /// Timeout of the short calls (get run, cancel).
+    /// Timeout of each short call (get run, get thread, cancel, list runs).
     public var requestTimeout: Duration
     /// Attempts for a call that failed in a way that is safe to retry (connection refused, 429, 5xx).
     public var maximumAttempts: Int
     /// First retry delay; doubled on every attempt, with jitter, up to ``maximumBackoff``.
     public var initialBackoff: Duration
+    /// Longest delay between two attempts (also caps a server's `Retry-After`).
     public var maximumBackoff: Duration
-    /// How many times a dropped run stream is re-joined.
+    /// How many times in a row a run stream may break (or close while the run goes on) and be
+    /// re-joined; a re-join that brings new events resets the count.
     public var maximumRejoins: Int
+    /// Progress status updates sent per run at most (see `docs/graph-convention.md`).
+    public var maximumProgressUpdates: Int
 
     public init(
-        defaultStreamModes: [String] = ["values", "updates", "custom"],
+        defaultStreamModes: [String] = ["values", "updates", "custom", "messages-tuple"],
         runTimeout: Duration = .seconds(3600),
         requestTimeout: Duration = .seconds(30),
         maximumAttempts: Int = 4,
         initialBackoff: Duration = .milliseconds(250),
         maximumBackoff: Duration = .seconds(5),
-        maximumRejoins: Int = 5
+        maximumRejoins: Int = 5,
+        maximumProgressUpdates: Int = 100
     ) {
         self.defaultStreamModes = defaultStreamModes
         self.runTimeout = runTimeout
@@ -38,15 +49,17 @@ public struct LangGraphConfiguration: Sendable, Hashable {
         self.initialBackoff = initialBackoff
         self.maximumBackoff = maximumBackoff
         self.maximumRejoins = maximumRejoins
+        self.maximumProgressUpdates = maximumProgressUpdates
     }
 
-    /// The delay before retry number `attempt` (1-based), with ±20 % jitter.
-    func backoff(attempt: Int) -> Duration {
-        var delay = initialBackoff
-        for _ in 1..<max(attempt, 1) {
-            delay = min(delay * 2, maximumBackoff)
-        }
-        let jitter = Double.random(in: 0.8...1.2)
-        return delay * jitter
+    /// The retry policy these settings describe.
+    var retryPolicy: LangGraphRetryPolicy {
+        LangGraphRetryPolicy(maximumAttempts: maximumAttempts, initialBackoff: initialBackoff, maximumBackoff: maximumBackoff)
+    }
+
+    /// The stream modes of a run: the actor's (or the default), with `values` first.
+    func streamModes(for actorModes: [String]?) -> [String] {
+        let modes = actorModes ?? defaultStreamModes
+        return ["values"] + modes.filter { $0 != "values" }
     }
 }

@@ -50,21 +50,34 @@ enum LangGraphInput {
         return input
     }
 
-    /// The `command.resume` value answering pending interrupts with `message`: its single data
-    /// part (an object keyed by interrupt id answers several at once), else its text.
-    static func resumeValue(for message: Message) -> JSONValue {
+    /// The `command.resume` value answering the pending interrupts `interruptIDs` with `message`.
+    ///
+    /// The answer is the message's single data part (`{"resume": X}` answers with `X`), else its
+    /// text. An object keyed by pending interrupt ids answers each of them and is sent as it is;
+    /// any other answer to a single pending interrupt is sent keyed by its id, so that it can only
+    /// answer the question the task asked.
+    static func resumeValue(for message: Message, interruptIDs: [String] = []) -> JSONValue {
         let data = message.parts.compactMap { part -> JSONValue? in
             if case .data(let value) = part.content { return value }
             return nil
         }
+        var answer: JSONValue
         if data.count == 1, let value = data.first {
-            if let object = value.objectValue, object.count == 1, let resume = object["resume"] {
-                return resume
+            if let object = value.objectValue, !object.isEmpty, !interruptIDs.isEmpty, Set(object.keys).isSubset(of: Set(interruptIDs)) {
+                return value
             }
-            return value
+            if let object = value.objectValue, object.count == 1, let resume = object["resume"] {
+                answer = resume
+            } else {
+                answer = value
+            }
+        } else {
+            answer = .string(message.parts.compactMap(\.text).joined(separator: "\n"))
         }
-        let text = message.parts.compactMap(\.text).joined(separator: "\n")
-        return .string(text)
+        if interruptIDs.count == 1, let id = interruptIDs.first {
+            answer = .object([id: answer])
+        }
+        return answer
     }
 
     private static func fileBlock(_ part: Part, source: JSONObject) -> JSONValue {

@@ -19,31 +19,80 @@ struct LangGraphRunMapper {
     /// Marks progress status messages, which are not kept in the task history.
     static let progressMetadataKey = TaskRecord.progressMetadataKey
 
+    /// How the mapper behaves.
+    struct Options: Sendable, Hashable {
+        /// Re-joining a run that another process was streaming (a takeover): the replay starts
+        /// at the run's first event, and what that process already reported is unknown. Progress
+        /// and artifact chunks are then not sent again; every streamed artifact is sent once,
+        /// complete, when the run ends.
+        var catchUp = false
+        /// Progress status updates (from `updates` and plain `custom` events) sent per run at most;
+        /// later ones are dropped.
+        var maximumProgressUpdates = 100
+
+        init(catchUp: Bool = false, maximumProgressUpdates: Int = 100) {
+            self.catchUp = catchUp
+            self.maximumProgressUpdates = maximumProgressUpdates
+        }
+    }
+
     private let inputMessageID: String?
     private let makeID: () -> String
+    private let options: Options
     private(set) var runID: String?
     private var lastValues: JSONObject?
     private var interrupts: [JSONValue] = []
     private var failure: String?
-    private var streamedArtifactIDs: Set<String> = []
+    /// Artifacts streamed through `custom` directives, complete as streamed so far (for catch-up).
+    private var streamedArtifacts: [Artifact] = []
+    private var tokens = TokenStream()
+    private var progressSent = 0
     private(set) var replied = false
     private(set) var finished = false
 
-    init(inputMessageID: String?, makeID: @escaping () -> String) {
+    init(inputMessageID: String?, options: Options = Options(), makeID: @escaping () -> String) {
         self.inputMessageID = inputMessageID
+        self.options = options
         self.makeID = makeID
     }
 
-    /// Maps one SSE event.
+    /// Whether some progress updates were dropped because of the per-run limit.
+    var droppedProgress: Bool { progressSent > options.maximumProgressUpdates }
+
+    /// Maps the events of one read from the stream. Token text is coalesced per read: the tokens
+    /// of a read that no other event separates become one artifact chunk.
+    mutating func consume(_ events: [ServerSentEvent]) -> [ExecutionEvent] {
+        var output: [ExecutionEvent] = []
+        for event in events {
+            if !Self.carriesOnlyState(event) {
+                // Text that came before this event goes out before what it maps to.
+                output += flushTokens()
+            }
+            output += consume(event)
+            if finished { return output }
+        }
+        output += flushTokens()
+        return output
+    }
+
+    /// Events that never map to anything by themselves: token text and state.
+    static func carriesOnlyState(_ event: ServerSentEvent) -> Bool {
+        let mode = event.event.map { $0.split(separator: "|", maxSplits: 1).first.map(String.init) ?? $0 } ?? "message"
+        return mode == "values" || mode.hasPrefix("messages")
+    }
+
+    /// Maps one SSE event. Token text is only collected; ``consume(_:)-([ServerSentEvent])``
+    /// and ``finish(runStatus:pendingInterrupts:threadValues:)`` send it.
     mutating func consume(_ event: ServerSentEvent) -> [ExecutionEvent] {
         guard !finished else { return [] }
-        let name = event.event.map { $0.split(separator: "|").first.map(String.init) ?? $0 } ?? "message"
+        let name = event.event ?? "message"
+        let mode = name.split(separator: "|", maxSplits: 1).first.map(String.init) ?? name
         let data = Self.decode(event.data)
-        switch name {
+        switch mode {
         case "metadata":
             guard runID == nil, let runID = data?["run_id"]?.stringValue else { return [] }
             self.runID = runID
-            return [.runStarted(runID: runID), .update(.status(.working, message: nil))]
+            return options.catchUp ? [.runStarted(runID: runID)] : [.runStarted(runID: runID), .update(.status(.working, message: nil))]
         case "values":
             if let object = data?.objectValue {
                 lastValues = object
@@ -52,12 +101,20 @@ struct LangGraphRunMapper {
             return []
         case "updates":
             collectInterrupts(data?["__interrupt__"])
-            return []
+            return nodeProgress(data)
         case "custom":
             return custom(data ?? .null)
+        case "messages":
+            // `messages-tuple`: `[message chunk, metadata]`.
+            if let chunk = data?.arrayValue?.first { tokens.add(chunk) }
+            return []
+        case "messages/partial", "messages/complete":
+            // `messages`: the messages streamed so far (or finished), each with its whole text.
+            for message in data?.arrayValue ?? [] { tokens.add(partial: message) }
+            return []
         case "error":
             let type = data?["error"]?.stringValue
-            let message = data?["message"]?.stringValue ?? event.data
+            let message = data?["message"]?.stringValue ?? data?["detail"]?.stringValue ?? event.data
             failure = [type, message].compactMap { $0 }.joined(separator: ": ")
             return []
         default:
@@ -65,39 +122,51 @@ struct LangGraphRunMapper {
         }
     }
 
-    /// Maps the end of the run. `runStatus` is the run's status when the stream ended without
-    /// a result (`interrupted` for a canceled run). `pendingInterrupts`, when known, are the
-    /// thread's pending interrupts after the run (`GET /threads/{tid}/state`); they replace
-    /// those collected from the stream, which can miss some.
-    mutating func finish(runStatus: String? = nil, pendingInterrupts: [JSONValue]? = nil) -> [ExecutionEvent] {
+    /// Maps the end of the run.
+    ///
+    /// - Parameters:
+    ///   - runStatus: the run's status when the stream ended without a result (`interrupted`
+    ///     for a canceled run).
+    ///   - pendingInterrupts: when known, the thread's pending interrupts after the run
+    ///     (`GET /threads/{tid}/state`); they replace those collected from the stream, which can
+    ///     miss some.
+    ///   - threadValues: the thread's values after the run, used when the stream carried none.
+    mutating func finish(runStatus: String? = nil, pendingInterrupts: [JSONValue]? = nil, threadValues: JSONObject? = nil) -> [ExecutionEvent] {
         guard !finished else { return [] }
         finished = true
         if let pendingInterrupts { interrupts = pendingInterrupts }
         if replied { return [] }
         if let failure {
-            return [.update(.status(.failed, message: agentMessage(text: "The graph failed: \(failure)")))]
+            return endTokens(keepingUnsent: false) + [.update(.status(.failed, message: agentMessage(text: "The graph failed: \(failure)")))]
         }
         if !interrupts.isEmpty {
-            return [.update(.status(.inputRequired, message: interruptMessage()))]
+            return endTokens(keepingUnsent: true) + completeArtifacts() + [.update(.status(.inputRequired, message: interruptMessage()))]
         }
         if runStatus == "interrupted" {
-            return [.update(.status(.canceled, message: agentMessage(text: "The run was canceled")))]
+            return endTokens(keepingUnsent: false) + [.update(.status(.canceled, message: agentMessage(text: "The run was canceled")))]
         }
         if runStatus == "error" || runStatus == "timeout" {
-            return [.update(.status(.failed, message: agentMessage(text: "The graph run ended with status \(runStatus ?? "")")))]
+            return endTokens(keepingUnsent: false)
+                + [.update(.status(.failed, message: agentMessage(text: "The graph run ended with status \(runStatus ?? "")")))]
         }
-        guard let values = lastValues else {
-            return [.update(.status(.failed, message: agentMessage(text: "The graph run ended without output")))]
+        guard let values = lastValues ?? threadValues else {
+            return endTokens(keepingUnsent: false) + [.update(.status(.failed, message: agentMessage(text: "The graph run ended without output")))]
         }
         if let error = values["__error__"]?.objectValue {
             let text = [error["error"]?.stringValue, error["message"]?.stringValue].compactMap { $0 }.joined(separator: ": ")
-            return [.update(.status(.failed, message: agentMessage(text: "The graph failed: \(text)")))]
+            return endTokens(keepingUnsent: false) + [.update(.status(.failed, message: agentMessage(text: "The graph failed: \(text)")))]
         }
         if let directive = values["a2a"]?.objectValue {
-            return finalDirective(directive)
+            return endTokens(keepingUnsent: false) + completeArtifacts() + finalDirective(directive)
         }
-        var events: [ExecutionEvent] = []
-        if streamedArtifactIDs.isEmpty, let response = responseArtifact(from: values) {
+        var events = completeArtifacts()
+        if !streamedArtifacts.isEmpty {
+            // The graph streamed its output as artifacts: those are the answer.
+            events += endTokens(keepingUnsent: false)
+        } else if tokens.hasText {
+            // The streamed text is the response: close it rather than send the messages again.
+            events += endTokens(keepingUnsent: true)
+        } else if let response = responseArtifact(from: values) {
             events.append(.update(.artifact(response, append: false, lastChunk: true)))
         }
         var rest = values
@@ -122,39 +191,109 @@ struct LangGraphRunMapper {
         }
     }
 
+    // MARK: Progress
+
+    /// One progress status per node that finished (`updates` `{node: update}`), except the
+    /// replayed writes of nodes that ran before (`__metadata__.cached`) and LangGraph's own keys.
+    private mutating func nodeProgress(_ data: JSONValue?) -> [ExecutionEvent] {
+        guard let update = data?.objectValue, update["__metadata__"]?["cached"]?.boolValue != true else { return [] }
+        return update.keys.filter { !$0.hasPrefix("__") }.sorted().flatMap { node in
+            progress(parts: [.data(["node": .string(node)])])
+        }
+    }
+
+    private mutating func progress(parts: [Part]) -> [ExecutionEvent] {
+        guard !options.catchUp else { return [] }
+        progressSent += 1
+        guard progressSent <= options.maximumProgressUpdates else { return [] }
+        let message = Message(messageId: makeID(), role: .agent, parts: parts, metadata: [Self.progressMetadataKey: true])
+        return [.update(.status(.working, message: message))]
+    }
+
     // MARK: Custom events
 
     private mutating func custom(_ value: JSONValue) -> [ExecutionEvent] {
         guard let directive = value["a2a"]?.objectValue else {
-            let progress = Message(
-                messageId: makeID(),
-                role: .agent,
-                parts: [value.stringValue.map { .text($0) } ?? .data(value)],
-                metadata: [Self.progressMetadataKey: true]
-            )
-            return [.update(.status(.working, message: progress))]
+            return progress(parts: [value.stringValue.map { .text($0) } ?? .data(value)])
         }
         if let artifactValue = directive["artifact"], var artifact = Self.decodeArtifact(artifactValue) {
             if artifact.artifactId.isEmpty { artifact.artifactId = makeID() }
-            streamedArtifactIDs.insert(artifact.artifactId)
             let append = directive["append"]?.boolValue ?? false
             let lastChunk = directive["lastChunk"]?.boolValue ?? directive["last_chunk"]?.boolValue ?? false
-            return [.update(.artifact(artifact, append: append, lastChunk: lastChunk))]
+            recordStreamed(artifact, append: append)
+            return options.catchUp ? [] : [.update(.artifact(artifact, append: append, lastChunk: lastChunk))]
         }
         if let message = directive["message"], let reply = replyMessage(message) {
             replied = true
             finished = true
-            return [.reply(reply)]
+            return endTokens(keepingUnsent: false) + completeArtifacts() + [.reply(reply)]
         }
         if let status = directive["status"]?.objectValue {
             let state = status["state"]?.stringValue.flatMap(Self.parseState) ?? .working
-            let message = status["message"].flatMap(statusMessage)
-            if state.isTerminal || state.isInterrupted {
-                finished = true
+            guard state.isTerminal || state.isInterrupted else {
+                return options.catchUp ? [] : [.update(.status(state, message: status["message"].flatMap(statusMessage)))]
             }
-            return [.update(.status(state, message: message))]
+            let message = status["message"].flatMap(statusMessage)
+            finished = true
+            return endTokens(keepingUnsent: state == .inputRequired) + completeArtifacts() + [.update(.status(state, message: message))]
         }
         return []
+    }
+
+    /// Keeps the artifact as streamed so far, so that a catch-up can send it whole.
+    private mutating func recordStreamed(_ artifact: Artifact, append: Bool) {
+        guard let index = streamedArtifacts.firstIndex(where: { $0.artifactId == artifact.artifactId }) else {
+            streamedArtifacts.append(artifact)
+            return
+        }
+        if append {
+            streamedArtifacts[index].parts += artifact.parts
+            if let name = artifact.name { streamedArtifacts[index].name = name }
+        } else {
+            streamedArtifacts[index] = artifact
+        }
+    }
+
+    /// In catch-up, the streamed artifacts, each whole; otherwise nothing (they were sent).
+    private func completeArtifacts() -> [ExecutionEvent] {
+        guard options.catchUp else { return [] }
+        return streamedArtifacts.map { .update(.artifact($0, append: false, lastChunk: true)) }
+    }
+
+    // MARK: Tokens
+
+    /// The token text collected since the last chunk, as a chunk (keeping the last token back,
+    /// so that the run's end has something to close the artifact with).
+    private mutating func flushTokens() -> [ExecutionEvent] {
+        guard !options.catchUp, let text = tokens.takeUnsent() else { return [] }
+        return [tokenChunk(text, lastChunk: false)]
+    }
+
+    /// The end of the token stream. When the run's output is the streamed text (it completed, or
+    /// asks for input), the rest of the text goes out with `lastChunk`; in catch-up, the whole text
+    /// at once. Otherwise (a directive takes over, the run failed or was canceled) a stream that has
+    /// begun is closed with what is left, and text never sent is dropped.
+    private mutating func endTokens(keepingUnsent: Bool) -> [ExecutionEvent] {
+        if options.catchUp {
+            let text = tokens.fullText
+            tokens.close()
+            return keepingUnsent && !text.isEmpty ? [tokenChunk(text, lastChunk: true, whole: true)] : []
+        }
+        guard keepingUnsent || tokens.artifactID != nil else {
+            tokens.close()
+            return []
+        }
+        guard let text = tokens.takeRest() else { return [] }
+        return [tokenChunk(text, lastChunk: true)]
+    }
+
+    private mutating func tokenChunk(_ text: String, lastChunk: Bool, whole: Bool = false) -> ExecutionEvent {
+        let first = tokens.artifactID == nil
+        let id = tokens.artifactID ?? makeID()
+        tokens.artifactID = id
+        let append = !(first || whole)
+        let artifact = Artifact(artifactId: id, name: append ? nil : "response", parts: [.text(text)])
+        return .update(.artifact(artifact, append: append, lastChunk: lastChunk))
     }
 
     // MARK: Final state

@@ -65,9 +65,16 @@ public struct ServerApplication: Sendable {
         self.store = PostgresStore(client: postgres, logger: logger)
         self.migrator = PostgresMigrator(client: postgres, logger: logger)
 
+        // One client, one connection pool, for every outbound call of the process.
         var httpConfiguration = HTTPClient.Configuration()
-        httpConfiguration.timeout = .init(connect: .seconds(10), read: .seconds(60))
+        httpConfiguration.timeout = .init(
+            connect: .seconds(Int64(configuration.langGraphConnectTimeoutSeconds)),
+            read: .seconds(Int64(configuration.langGraphReadTimeoutSeconds))
+        )
         httpConfiguration.connectionPool = .init(idleTimeout: .seconds(60))
+        // A refused connection fails at once: the callers retry with their own bounded backoff,
+        // rather than the pool retrying until its connect timeout on every attempt.
+        httpConfiguration.connectionPool.retryConnectionEstablishment = false
         // Neither graph servers nor webhooks get to send us elsewhere.
         httpConfiguration.redirectConfiguration = .disallow
         self.httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: httpConfiguration)
@@ -79,9 +86,12 @@ public struct ServerApplication: Sendable {
             http: httpClient,
             ids: ids,
             configuration: LangGraphConfiguration(
+                defaultStreamModes: configuration.langGraphStreamModes,
                 runTimeout: .seconds(configuration.runTimeoutSeconds),
                 requestTimeout: .seconds(configuration.langGraphRequestTimeoutSeconds),
-                maximumAttempts: configuration.langGraphMaximumAttempts
+                maximumAttempts: configuration.langGraphMaximumAttempts,
+                maximumRejoins: configuration.langGraphMaximumRejoins,
+                maximumProgressUpdates: configuration.langGraphMaximumProgressUpdates
             ),
             logger: logger
         )

@@ -10,27 +10,24 @@ import Testing
 
 @testable import CleverAgentsLangGraph
 
-/// Retry delays and defaults of the LangGraph adapter.
+/// Defaults and stream modes of the LangGraph adapter.
 @Suite struct LangGraphConfigurationTests {
-    @Test func defaultsRequestValuesUpdatesAndCustomEvents() {
+    @Test func defaultsRequestValuesUpdatesCustomEventsAndMessageTokens() {
         let configuration = LangGraphConfiguration()
-        #expect(configuration.defaultStreamModes == ["values", "updates", "custom"])
+        #expect(configuration.defaultStreamModes == ["values", "updates", "custom", "messages-tuple"])
         #expect(configuration.maximumAttempts > 1)
+        #expect(Set(configuration.defaultStreamModes).isSubset(of: LangGraphConfiguration.knownStreamModes))
     }
 
-    @Test(arguments: [(1, 100), (2, 200), (3, 400), (4, 800), (5, 1000), (12, 1000)])
-    func backoffDoublesUpToTheMaximumWithTwentyPercentJitter(attempt: Int, milliseconds: Int) {
-        let configuration = LangGraphConfiguration(initialBackoff: .milliseconds(100), maximumBackoff: .seconds(1))
-        let nominal = Duration.milliseconds(milliseconds)
-        for _ in 0..<50 {
-            let delay = configuration.backoff(attempt: attempt)
-            #expect(delay >= nominal * 0.8 && delay <= nominal * 1.2, "attempt \(attempt): \(delay)")
-        }
+    @Test func runsAlwaysStreamValuesFirst() {
+        let configuration = LangGraphConfiguration(defaultStreamModes: ["custom", "values"])
+        #expect(configuration.streamModes(for: nil) == ["values", "custom"])
+        #expect(configuration.streamModes(for: ["messages"]) == ["values", "messages"])
+        #expect(configuration.streamModes(for: []) == ["values"])
     }
 
-    @Test func backoffOfAttemptZeroIsTheInitialDelay() {
-        let configuration = LangGraphConfiguration(initialBackoff: .milliseconds(100), maximumBackoff: .seconds(1))
-        let delay = configuration.backoff(attempt: 0)
-        #expect(delay >= .milliseconds(80) && delay <= .milliseconds(120))
+    @Test func retryPolicyTakesTheConfiguredAttemptsAndDelays() {
+        let configuration = LangGraphConfiguration(maximumAttempts: 7, initialBackoff: .milliseconds(10), maximumBackoff: .seconds(2))
+        #expect(configuration.retryPolicy == LangGraphRetryPolicy(maximumAttempts: 7, initialBackoff: .milliseconds(10), maximumBackoff: .seconds(2)))
     }
 }

@@ -62,7 +62,6 @@ import Testing
 
     @Test func unreachableServerIsRetriedThenFailsTheRun() async throws {
         try await withExecutor { executor, records in
-            let started = ContinuousClock.now
             var events: [ExecutionEvent] = []
             let error = await #expect(throws: GraphExecutionError.self) {
                 for try await event in executor.execute(Self.request(graphURL: Self.closedPort)) {
@@ -72,7 +71,6 @@ import Testing
             #expect(error?.message.hasPrefix("LangGraph is unreachable (start run)") == true, "\(String(describing: error))")
             #expect(events.isEmpty)
             #expect(records.messages.filter { $0.hasPrefix("LangGraph is unreachable; retrying") }.count == Self.fastRetries.maximumAttempts - 1)
-            #expect(ContinuousClock.now - started < .seconds(10))
         }
     }
 

@@ -92,6 +92,23 @@ import Testing
         #expect(LangGraphInput.resumeValue(for: Self.message(.data(["resume": "yes", "note": "x"]))) == ["resume": "yes", "note": "x"])
     }
 
+    @Test func answerToASinglePendingInterruptIsKeyedByItsID() {
+        let id = "767054a4e7bd605bb519481397650544"
+        #expect(LangGraphInput.resumeValue(for: Self.message(.text("yes")), interruptIDs: [id]) == [id: "yes"])
+        #expect(LangGraphInput.resumeValue(for: Self.message(.data(["resume": ["ok": true]])), interruptIDs: [id]) == [id: ["ok": true]])
+        // Already keyed by the pending id: sent as it is.
+        #expect(LangGraphInput.resumeValue(for: Self.message(.data([id: "go"])), interruptIDs: [id]) == [id: "go"])
+    }
+
+    @Test func answersKeyedByPendingIDsAreSentAsTheyAre() {
+        let first = "be63063f69039234e82f5bc09a992a4a"
+        let second = "4702aa7541341c16d4b27406cf59bed2"
+        let answers: JSONValue = [first: "yes", second: ["approved": true]]
+        #expect(LangGraphInput.resumeValue(for: Self.message(.data(answers)), interruptIDs: [first, second]) == answers)
+        // Keys that are not pending ids make the object an ordinary answer.
+        #expect(LangGraphInput.resumeValue(for: Self.message(.data(["other": 1])), interruptIDs: [first, second]) == ["other": 1])
+    }
+
     @Test func resumeWithSeveralDataPartsFallsBackToText() {
         let message = Self.message(.data(["a": 1]), .text("the answer"), .data(["b": 2]))
         #expect(LangGraphInput.resumeValue(for: message) == "the answer")

@@ -66,9 +66,6 @@ import Testing
             event: metadata
             data: {"run_id":"run-1","attempt":1}
 
-            event: messages/partial
-            data: [{"type":"ai","content":"partial"}]
-
             event: debug
             data: {"type":"task","payload":{}}
 

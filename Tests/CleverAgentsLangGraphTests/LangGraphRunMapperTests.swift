@@ -42,8 +42,8 @@ import Testing
     }
 
     @Test(arguments: [
-        "echo", "echo-boom", "steps", "chunks", "ask", "ask-resume", "ask-two", "ask-two-partial-resume", "ask-two-final-resume",
-        "directive-message", "directive-rejected", "directive-artifacts", "slow-canceled",
+        "echo", "echo-boom", "steps", "chunks", "tokens", "tokens-messages", "ask", "ask-resume", "ask-two", "ask-two-partial-resume",
+        "ask-two-final-resume", "directive-message", "directive-rejected", "directive-artifacts", "slow-canceled",
     ])
     func transcriptsAreRawServerBytes(name: String) throws {
         let transcript = try Transcript(name)
@@ -58,13 +58,13 @@ import Testing
         }
     }
 
-    @Test func echoAnswersWithAResponseArtifact() throws {
+    @Test func echoAnswersWithItsMessageAsTheStreamedResponse() throws {
         let transcript = try Transcript("echo")
-        #expect(transcript.events().map(\.event) == ["metadata", "values", "updates", "values"])
+        #expect(transcript.events().map(\.event) == ["metadata", "values", "messages", "updates", "values"])
         expectMapping(
             transcript,
             inputMessageID: "msg-echo",
-            [.runStarted(runID: try transcript.runID()), workingStatus, textArtifact("id-1", name: "response", "echo: hello"), completedStatus]
+            [.runStarted(runID: try transcript.runID()), workingStatus, nodeProgress("id-1", "echo"), responseChunk("id-2", "echo: hello"), completedStatus]
         )
     }
 
@@ -81,18 +81,18 @@ import Testing
         )
     }
 
-    @Test func customEventsBecomeProgressInOrderAndTheRestOfTheStateADataArtifact() throws {
+    @Test func customEventsAndNodesBecomeProgressInOrderAndTheRestOfTheStateADataArtifact() throws {
         let transcript = try Transcript("steps")
         expectMapping(
             transcript,
             inputMessageID: "msg-steps",
             [
                 .runStarted(runID: try transcript.runID()), workingStatus,
-                progress("id-1", ["progress": "one"]),
-                progress("id-2", ["progress": "two"]),
-                progress("id-3", ["progress": "three"]),
-                textArtifact("id-4", name: "response", "done: one,two,three"),
-                stateArtifact("id-5", ["steps": ["one", "two", "three"]]),
+                progress("id-1", ["progress": "one"]), nodeProgress("id-2", "one"),
+                progress("id-3", ["progress": "two"]), nodeProgress("id-4", "two"),
+                progress("id-5", ["progress": "three"]), nodeProgress("id-6", "three"),
+                responseChunk("id-7", "done: one,two,three"),
+                stateArtifact("id-8", ["steps": ["one", "two", "three"]]),
                 completedStatus,
             ]
         )
@@ -108,6 +108,57 @@ import Testing
                 .update(.artifact(Artifact(artifactId: "reply", name: "reply", parts: [.text("hello ")]), append: false, lastChunk: false)),
                 .update(.artifact(Artifact(artifactId: "reply", parts: [.text("streaming ")]), append: true, lastChunk: false)),
                 .update(.artifact(Artifact(artifactId: "reply", parts: [.text("world")]), append: true, lastChunk: true)),
+                nodeProgress("id-1", "chunks"),
+                completedStatus,
+            ]
+        )
+    }
+
+    /// Each event is its own read here, so each token is its own chunk, one read late: the last
+    /// token is held back to close the artifact when the run ends.
+    static func tokenChunks(_ tokens: [String], progress: ExecutionEvent? = nil) -> [ExecutionEvent] {
+        var events: [ExecutionEvent] = tokens.dropLast().enumerated().map { index, token in
+            .update(.artifact(Artifact(artifactId: "id-1", name: index == 0 ? "response" : nil, parts: [.text(token)]), append: index > 0, lastChunk: false))
+        }
+        if let progress { events.append(progress) }
+        events.append(.update(.artifact(Artifact(artifactId: "id-1", parts: [.text(tokens.last ?? "")]), append: true, lastChunk: true)))
+        return events
+    }
+
+    static let lifeTokens = ["Streaming", " ", "the", " ", "answer", " ", "to", " ", "life"]
+
+    @Test func messageTupleTokensStreamAsChunksOfTheResponseArtifact() throws {
+        let transcript = try Transcript("tokens")
+        #expect(transcript.events().filter { $0.event == "messages" }.count == Self.lifeTokens.count)
+        expectMapping(
+            transcript,
+            inputMessageID: "msg-tokens",
+            [.runStarted(runID: try transcript.runID()), workingStatus] + Self.tokenChunks(Self.lifeTokens, progress: nodeProgress("id-2", "tokens"))
+                + [completedStatus]
+        )
+    }
+
+    @Test func partialMessagesStreamTheirNewTextAsChunks() throws {
+        let transcript = try Transcript("tokens-messages")
+        #expect(transcript.events().contains { $0.event == "messages/partial" })
+        expectMapping(
+            transcript,
+            inputMessageID: "msg-tokens",
+            [.runStarted(runID: try transcript.runID()), workingStatus] + Self.tokenChunks(Self.lifeTokens) + [completedStatus]
+        )
+    }
+
+    @Test func tokensOfOneReadAreOneChunk() throws {
+        let transcript = try Transcript("tokens")
+        let ids = SequentialIDs()
+        var mapper = LangGraphRunMapper(inputMessageID: "msg-tokens", makeID: { ids.makeID() })
+        let events = mapper.consume(transcript.events()) + mapper.finish(runStatus: "success")
+        #expect(
+            events == [
+                .runStarted(runID: try transcript.runID()), workingStatus,
+                .update(.artifact(Artifact(artifactId: "id-1", name: "response", parts: [.text("Streaming the answer to ")]), append: false, lastChunk: false)),
+                nodeProgress("id-2", "tokens"),
+                .update(.artifact(Artifact(artifactId: "id-1", parts: [.text("life")]), append: true, lastChunk: true)),
                 completedStatus,
             ]
         )
@@ -131,7 +182,7 @@ import Testing
         expectMapping(
             transcript,
             inputMessageID: "msg-answer",
-            [.runStarted(runID: try transcript.runID()), workingStatus, textArtifact("id-1", name: "response", "deploy -> yes"), completedStatus]
+            [.runStarted(runID: try transcript.runID()), workingStatus, nodeProgress("id-1", "ask"), responseChunk("id-2", "deploy -> yes"), completedStatus]
         )
     }
 
@@ -158,8 +209,8 @@ import Testing
         let transcript = try Transcript("ask-two-partial-resume")
         let second = try Transcript("ask-two").interruptID(key: "second")
         let expected: [ExecutionEvent] = [
-            .runStarted(runID: try transcript.runID()), workingStatus,
-            inputRequired("id-1", interrupts: [(second, ["question": "Second approval for 'release'?", "key": "second"])]),
+            .runStarted(runID: try transcript.runID()), workingStatus, nodeProgress("id-1", "ask_first"),
+            inputRequired("id-2", interrupts: [(second, ["question": "Second approval for 'release'?", "key": "second"])]),
         ]
         // The final `values` event has no `__interrupt__`: the pending one is the replayed `updates`.
         expectMapping(transcript, inputMessageID: "msg-answer-1", expected)
@@ -181,8 +232,9 @@ import Testing
             pendingInterrupts: [],
             [
                 .runStarted(runID: try transcript.runID()), workingStatus,
-                textArtifact("id-1", name: "response", "release -> first=yes, second=ok"),
-                stateArtifact("id-2", ["answers": ["first": "yes", "second": "ok"]]),
+                nodeProgress("id-1", "ask_second"), nodeProgress("id-2", "join"),
+                responseChunk("id-3", "release -> first=yes, second=ok"),
+                stateArtifact("id-4", ["answers": ["first": "yes", "second": "ok"]]),
                 completedStatus,
             ]
         )
@@ -196,6 +248,7 @@ import Testing
             [
                 .runStarted(runID: try transcript.runID()), workingStatus,
                 .update(.status(.working, message: agentText("id-1", "directing hi"))),
+                nodeProgress("id-2", "directive"),
                 .reply(Message(messageId: "reply-1", role: .agent, parts: [.text("a direct reply")])),
             ]
         )
@@ -209,7 +262,8 @@ import Testing
             [
                 .runStarted(runID: try transcript.runID()), workingStatus,
                 .update(.status(.working, message: agentText("id-1", "directing hi"))),
-                .update(.status(.rejected, message: agentText("id-2", "not allowed"))),
+                nodeProgress("id-2", "directive"),
+                .update(.status(.rejected, message: agentText("id-3", "not allowed"))),
             ]
         )
     }
@@ -222,8 +276,9 @@ import Testing
             [
                 .runStarted(runID: try transcript.runID()), workingStatus,
                 .update(.status(.working, message: agentText("id-1", "directing hi"))),
+                nodeProgress("id-2", "directive"),
                 .update(.artifact(Artifact(artifactId: "report", name: "report", parts: [.text("line 1")]), append: false, lastChunk: true)),
-                .update(.artifact(Artifact(artifactId: "id-2", name: "table", parts: [.data(["rows": 2])]), append: false, lastChunk: true)),
+                .update(.artifact(Artifact(artifactId: "id-3", name: "table", parts: [.data(["rows": 2])]), append: false, lastChunk: true)),
                 completedStatus,
             ]
         )

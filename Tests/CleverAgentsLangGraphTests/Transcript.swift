@@ -89,8 +89,9 @@ func mapEvents(
     let ids = SequentialIDs()
     var mapper = LangGraphRunMapper(inputMessageID: inputMessageID, makeID: { ids.makeID() })
     var output: [ExecutionEvent] = []
+    // One read per event: token text is flushed after each.
     for event in events {
-        output += mapper.consume(event)
+        output += mapper.consume([event])
         if mapper.finished { break }
     }
     output += mapper.finish(runStatus: runStatus, pendingInterrupts: pendingInterrupts)

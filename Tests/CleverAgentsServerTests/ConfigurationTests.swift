@@ -86,6 +86,11 @@ import Testing
         (["CLEVERAGENTS_SECRETS_KEY": "c2hvcnQ="], "secrets.key"),
         (["CLEVERAGENTS_MODE": "production"], "secrets.key"),
         (["CLEVERAGENTS_DATABASE_POOL_SIZE": "0"], "database.poolSize"),
+        (["CLEVERAGENTS_LANGGRAPH_STREAM_MODES": "values,tokens"], "langgraph.streamModes"),
+        (["CLEVERAGENTS_LANGGRAPH_CONNECT_TIMEOUT_SECONDS": "0"], "langgraph.connectTimeoutSeconds"),
+        (["CLEVERAGENTS_LANGGRAPH_READ_TIMEOUT_SECONDS": "1"], "langgraph.readTimeoutSeconds"),
+        (["CLEVERAGENTS_LANGGRAPH_MAX_REJOINS": "-1"], "langgraph.maxRejoins"),
+        (["CLEVERAGENTS_LANGGRAPH_MAX_PROGRESS_UPDATES": "many"], "langgraph.maxProgressUpdates"),
     ])
     func invalidValuesStopStartUpNamingTheKey(environment: [String: String], key: String) async throws {
         await #expect {
@@ -93,6 +98,33 @@ import Testing
         } throws: { error in
             (error as? ConfigurationError)?.key == key
         }
+    }
+
+    @Test func langGraphSettingsHaveDefaultsAndCanBeSet() async throws {
+        let defaults = try await load(environment: ["DATABASE_URL": Self.database])
+        #expect(defaults.langGraphStreamModes == ["values", "updates", "custom", "messages-tuple"])
+        #expect(defaults.langGraphConnectTimeoutSeconds == 5)
+        #expect(defaults.langGraphReadTimeoutSeconds == 60)
+        #expect(defaults.langGraphMaximumRejoins == 5)
+        #expect(defaults.langGraphMaximumProgressUpdates == 100)
+        let yaml = """
+            database:
+              url: postgres://file/db
+            langgraph:
+              streamModes: [values, messages]
+              connectTimeoutSeconds: 2
+              readTimeoutSeconds: 300
+              maxRejoins: 10
+              maxProgressUpdates: 0
+            """
+        let set = try await load(yaml: yaml)
+        #expect(set.langGraphStreamModes == ["values", "messages"])
+        #expect(set.langGraphConnectTimeoutSeconds == 2)
+        #expect(set.langGraphReadTimeoutSeconds == 300)
+        #expect(set.langGraphMaximumRejoins == 10)
+        #expect(set.langGraphMaximumProgressUpdates == 0)
+        let environment = try await load(environment: ["DATABASE_URL": Self.database, "CLEVERAGENTS_LANGGRAPH_STREAM_MODES": "custom, updates"])
+        #expect(environment.langGraphStreamModes == ["custom", "updates"])
     }
 
     @Test func aMissingOrInvalidDatabaseURLIsNamed() async throws {

@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 from typing import Annotated, Any, TypedDict
 
+from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage, AnyMessage
 from langgraph.config import get_stream_writer
 from langgraph.graph import END, START, StateGraph
@@ -257,4 +258,26 @@ directive = (
     .add_edge(START, "directive")
     .add_edge("directive", END)
     .compile(name="directive")
+)
+
+
+# --------------------------------------------------------------------------- tokens
+
+
+async def tokens_node(state: ChatState) -> ChatState:
+    text = last_human_text(state.get("messages"))
+    # A chat model without an LLM: it streams its answer token by token (split on
+    # whitespace, the whitespace kept as tokens), which LangGraph's `messages` stream
+    # modes report as message chunks, the last one with chunk_position "last".
+    model = GenericFakeChatModel(messages=iter([AIMessage(content=f"Streaming the answer to {text}")]))
+    reply = await model.ainvoke(state.get("messages") or [])
+    return {"messages": [reply]}
+
+
+tokens = (
+    StateGraph(ChatState)
+    .add_node("tokens", tokens_node)
+    .add_edge(START, "tokens")
+    .add_edge("tokens", END)
+    .compile(name="tokens")
 )

@@ -8,6 +8,7 @@
 
 public import Configuration
 import CleverAgentsDomain
+import CleverAgentsLangGraph
 import CleverAgentsPostgres
 import CleverAgentsRuntime
 import Foundation
@@ -111,6 +112,13 @@ extension ServerConfiguration {
             tokenPerSecond: try rate("limits.tokenRequestsPerSecond"),
             tokenBurst: try rate("limits.tokenBurst") ?? 20
         )
+        let streamModes = try values.list("langgraph.streamModes")
+        for mode in streamModes where !LangGraphConfiguration.knownStreamModes.contains(mode) {
+            throw ConfigurationError(
+                key: "langgraph.streamModes",
+                reason: "'\(mode)' is not a LangGraph stream mode (\(LangGraphConfiguration.knownStreamModes.sorted().joined(separator: ", ")))"
+            )
+        }
         let pushAllowList = try values.list("push.allowList")
         for entry in pushAllowList where entry.isEmpty || entry.contains(" ") {
             throw ConfigurationError(key: "push.allowList", reason: "'\(entry)' is not a host name or CIDR range")
@@ -143,7 +151,12 @@ extension ServerConfiguration {
             maximumJSONDepth: try values.integer("limits.maxJsonDepth", in: 2...512) ?? 32,
             maximumParts: try values.integer("limits.maxParts", in: 1...10_000) ?? 64,
             maximumPageSize: try values.integer("limits.maxPageSize", in: 1...1000) ?? 100,
-            rateLimits: rateLimits
+            rateLimits: rateLimits,
+            langGraphConnectTimeoutSeconds: try values.integer("langgraph.connectTimeoutSeconds", in: 1...120) ?? 5,
+            langGraphReadTimeoutSeconds: try values.integer("langgraph.readTimeoutSeconds", in: 5...3600) ?? 60,
+            langGraphMaximumRejoins: try values.integer("langgraph.maxRejoins", in: 0...100) ?? 5,
+            langGraphMaximumProgressUpdates: try values.integer("langgraph.maxProgressUpdates", in: 0...10_000) ?? 100,
+            langGraphStreamModes: streamModes.isEmpty ? ["values", "updates", "custom", "messages-tuple"] : streamModes
         )
     }
 

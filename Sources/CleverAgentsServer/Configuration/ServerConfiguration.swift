@@ -78,6 +78,17 @@ public struct ServerConfiguration: Sendable, Hashable {
     /// `limits.namespaceRequestsPerSecond` / `limits.namespaceBurst`, `limits.tokenRequestsPerSecond` /
     /// `limits.tokenBurst`: rate limits per replica.
     public var rateLimits: RateLimits
+    /// `langgraph.connectTimeoutSeconds`: connect timeout of the outbound HTTP client (LangGraph
+    /// and webhooks share its pool).
+    public var langGraphConnectTimeoutSeconds: Int
+    /// `langgraph.readTimeoutSeconds`: longest silence on an outbound connection.
+    public var langGraphReadTimeoutSeconds: Int
+    /// `langgraph.maxRejoins`: re-joins in a row of a run stream that breaks.
+    public var langGraphMaximumRejoins: Int
+    /// `langgraph.maxProgressUpdates`: progress status updates sent per run at most.
+    public var langGraphMaximumProgressUpdates: Int
+    /// `langgraph.streamModes`: stream modes of actors that name none.
+    public var langGraphStreamModes: [String]
 
     public init(
         mode: Mode = .development,
@@ -107,7 +118,12 @@ public struct ServerConfiguration: Sendable, Hashable {
         maximumJSONDepth: Int = 32,
         maximumParts: Int = 64,
         maximumPageSize: Int = 100,
-        rateLimits: RateLimits = RateLimits()
+        rateLimits: RateLimits = RateLimits(),
+        langGraphConnectTimeoutSeconds: Int = 5,
+        langGraphReadTimeoutSeconds: Int = 60,
+        langGraphMaximumRejoins: Int = 5,
+        langGraphMaximumProgressUpdates: Int = 100,
+        langGraphStreamModes: [String] = ["values", "updates", "custom", "messages-tuple"]
     ) {
         self.mode = mode
         self.host = host
@@ -137,6 +153,11 @@ public struct ServerConfiguration: Sendable, Hashable {
         self.maximumParts = maximumParts
         self.maximumPageSize = maximumPageSize
         self.rateLimits = rateLimits
+        self.langGraphConnectTimeoutSeconds = langGraphConnectTimeoutSeconds
+        self.langGraphReadTimeoutSeconds = langGraphReadTimeoutSeconds
+        self.langGraphMaximumRejoins = langGraphMaximumRejoins
+        self.langGraphMaximumProgressUpdates = langGraphMaximumProgressUpdates
+        self.langGraphStreamModes = langGraphStreamModes
     }
 }
 

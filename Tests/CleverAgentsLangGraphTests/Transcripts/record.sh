@@ -5,8 +5,8 @@
 # Usage: scripts/services up && . .local/services.env
 #        Tests/CleverAgentsLangGraphTests/Transcripts/record.sh
 #
-# Every run is started the way LangGraphExecutor starts it (same stream modes, resumable,
-# thread created on demand) on a fresh thread, with a fixed A2A message id per transcript.
+# Every run is started the way LangGraphExecutor starts it (its default stream modes, resumable,
+# thread created on demand; tokens-messages.sse with the `messages` mode instead) on a fresh thread, with a fixed A2A message id per transcript.
 # Run ids, interrupt ids, event ids and AI message ids are the server's, so re-recording
 # changes them; the tests read those from the transcripts, never from constants.
 set -euo pipefail
@@ -15,16 +15,18 @@ export LC_ALL=C
 : "${CLEVERAGENTS_TEST_LANGGRAPH_URL:?source .local/services.env (scripts/services up) first}"
 URL="${CLEVERAGENTS_TEST_LANGGRAPH_URL%/}"
 OUT="$(cd -P "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
-MODES='"stream_mode":["values","updates","custom"],"stream_resumable":true,"if_not_exists":"create","on_disconnect":"continue"'
+RUN='"stream_resumable":true,"if_not_exists":"create","on_disconnect":"continue"'
+MODES='"stream_mode":["values","updates","custom","messages-tuple"],'"$RUN"
+MESSAGES_MODES='"stream_mode":["values","messages"],'"$RUN"
 
 new_thread() { cat /proc/sys/kernel/random/uuid; }
 
-# stream <file> <thread> <body fields>: POST a streamed run and save the response body as it is.
+# stream <file> <thread> <body fields> [modes]: POST a streamed run and save the response body as it is.
 stream() {
-    local file="$1" thread="$2" fields="$3" code
+    local file="$1" thread="$2" fields="$3" modes="${4:-$MODES}" code
     code=$(curl -sS -N -X POST "$URL/threads/$thread/runs/stream" \
         -H 'content-type: application/json' -H 'accept: text/event-stream' \
-        -d "{$fields,$MODES}" -o "$OUT/$file" -w '%{http_code}')
+        -d "{$fields,$modes}" -o "$OUT/$file" -w '%{http_code}')
     [[ "$code" == 200 ]] || { echo "record.sh: $file: HTTP $code" >&2; exit 1; }
     echo "recorded $file ($(wc -c <"$OUT/$file") bytes)"
 }
@@ -44,6 +46,8 @@ stream echo.sse "$(new_thread)" "$(input echo msg-echo 'hello')"
 stream echo-boom.sse "$(new_thread)" "$(input echo msg-boom 'boom')"
 stream steps.sse "$(new_thread)" "$(input steps msg-steps 'go')"
 stream chunks.sse "$(new_thread)" "$(input chunks msg-chunks 'go')"
+stream tokens.sse "$(new_thread)" "$(input tokens msg-tokens 'life')"
+stream tokens-messages.sse "$(new_thread)" "$(input tokens msg-tokens 'life')" "$MESSAGES_MODES"
 
 thread=$(new_thread)
 stream ask.sse "$thread" "$(input ask msg-ask 'deploy')"

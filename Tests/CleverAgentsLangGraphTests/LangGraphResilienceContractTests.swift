@@ -1,0 +1,135 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the CleverAgents Server open source project
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+import A2AProtocol
+import AsyncHTTPClient
+import CleverAgentsDomain
+import CleverAgentsRuntime
+import CleverAgentsTestSupport
+import Foundation
+import Testing
+
+@testable import CleverAgentsLangGraph
+
+/// `LangGraphExecutor` when the connection to LangGraph fails, with a ``FaultProxy`` between the
+/// executor and the real LangGraph server or the emulator: the run's events come out exactly as
+/// without the fault, none missing and none twice.
+@Suite struct LangGraphResilienceContractTests {
+    static func user(_ parts: Part..., id: String = "msg-1") -> Message {
+        Message(messageId: id, role: .user, parts: parts)
+    }
+
+    /// The events of a `steps` run with a delay, as every test here expects them.
+    static func stepsEvents(_ runID: String, delay: Double) -> [ExecutionEvent] {
+        [
+            .runStarted(runID: runID), workingStatus,
+            progress("id-1", ["progress": "one"]), nodeProgress("id-2", "one"),
+            progress("id-3", ["progress": "two"]), nodeProgress("id-4", "two"),
+            progress("id-5", ["progress": "three"]), nodeProgress("id-6", "three"),
+            responseChunk("id-7", "done: one,two,three"),
+            stateArtifact("id-8", ["steps": ["one", "two", "three"], "delay": .number(delay)]),
+            completedStatus,
+        ]
+    }
+
+    static func runID(_ events: [ExecutionEvent]) throws -> String {
+        try LangGraphExecutorContractTests.runID(events)
+    }
+
+    @Test(arguments: ContractServer.available, [0, 7])
+    func streamCutMidRunIsRejoinedWithoutMissingOrRepeatedEvents(server: ContractServer, extraBytes: Int) async throws {
+        try await ContractHarness.with(server, proxied: true) { harness in
+            let proxy = try #require(harness.proxy)
+            // The start request's stream is cut after four events (and, in the second case, in the
+            // middle of the fifth).
+            proxy.cutNextStream(afterEvents: 4, extraBytes: extraBytes)
+            let events = try await harness.run("steps", .message(Self.user(.text("go"), .data(["delay": 0.3]))))
+            #expect(events == Self.stepsEvents(try Self.runID(events), delay: 0.3))
+            #expect(harness.logs.messages.contains { $0.hasPrefix("Run stream broke; re-joining") }, "the stream was re-joined: \(harness.logs.messages)")
+            #expect(try await harness.runsOnThread().count == 1)
+        }
+    }
+
+    @Test(arguments: ContractServer.available)
+    func serverDownBeforeTheRunIsWaitedForAndTheRunStartsOnce(server: ContractServer) async throws {
+        try await ContractHarness.with(server, proxied: true) { harness in
+            let proxy = try #require(harness.proxy)
+            try await proxy.down()
+            let executor = harness.executor()
+            let running = Task { try await harness.collect(executor.execute(harness.request(harness.actor("echo"), .message(Self.user(.text("again")))))) }
+            try await harness.waitForLog("LangGraph is unreachable; retrying", count: 3)
+            try await proxy.up()
+            let events = try await running.value
+            #expect(events == [.runStarted(runID: try Self.runID(events)), workingStatus, nodeProgress("id-1", "echo"), responseChunk("id-2", "echo: again"), completedStatus])
+            #expect(try await harness.runsOnThread().count == 1)
+        }
+    }
+
+    @Test(arguments: ContractServer.available)
+    func serverDownMidRunAndBackUpLosesNothing(server: ContractServer) async throws {
+        try await ContractHarness.with(server, proxied: true) { harness in
+            let proxy = try #require(harness.proxy)
+            let executor = harness.executor()
+            var events: [ExecutionEvent] = []
+            var wentDown = false
+            for try await event in executor.execute(harness.request(harness.actor("steps"), .message(Self.user(.text("go"), .data(["delay": 0.4]))))) {
+                events.append(event)
+                if !wentDown, case .update(.status(.working, let message?)) = event, message.parts.first?.dataValue?["progress"] == "one" {
+                    wentDown = true
+                    try await proxy.down()
+                    // Down long enough for re-joins to be refused; the run goes on in LangGraph.
+                    try await harness.waitForLog("LangGraph is unreachable; retrying", count: 2)
+                    try await proxy.up()
+                }
+            }
+            #expect(wentDown)
+            #expect(events == Self.stepsEvents(try Self.runID(events), delay: 0.4))
+            #expect(try await harness.runsOnThread().count == 1)
+        }
+    }
+
+    @Test(arguments: ContractServer.available, [503, 429])
+    func busyAnswersAreRetriedAndTheRunStartsOnce(server: ContractServer, status: Int) async throws {
+        try await ContractHarness.with(server, proxied: true) { harness in
+            let proxy = try #require(harness.proxy)
+            proxy.answerNextConnections(status: status, count: 2, retryAfterSeconds: 0)
+            let events = try await harness.run("echo", .message(Self.user(.text("busy"))))
+            #expect(events == [.runStarted(runID: try Self.runID(events)), workingStatus, nodeProgress("id-1", "echo"), responseChunk("id-2", "echo: busy"), completedStatus])
+            #expect(harness.logs.messages.filter { $0.hasPrefix("LangGraph is busy; retrying") }.count == 2, "\(harness.logs.messages)")
+            #expect(try await harness.runsOnThread().count == 1)
+        }
+    }
+
+    @Test(arguments: ContractServer.available)
+    func lostAnswerToTheStartIsFoundInsteadOfStartingTwice(server: ContractServer) async throws {
+        try await ContractHarness.with(server, proxied: true) { harness in
+            let proxy = try #require(harness.proxy)
+            proxy.dropNextResponse()
+            let events = try await harness.run("steps", .message(Self.user(.text("go"), .data(["delay": 0.1]))))
+            #expect(events == Self.stepsEvents(try Self.runID(events), delay: 0.1))
+            #expect(harness.logs.messages.contains { $0.hasPrefix("The run was started by an attempt whose answer was lost; joining it") })
+            let runs = try await harness.runsOnThread()
+            #expect(runs.count == 1, "one run, not two: \(runs)")
+        }
+    }
+
+    @Test(arguments: ContractServer.available)
+    func serverThatStaysDownFailsTheRunSayingWhy(server: ContractServer) async throws {
+        try await ContractHarness.with(server, proxied: true) { harness in
+            let proxy = try #require(harness.proxy)
+            try await proxy.down()
+            var configuration = ContractHarness.resilient
+            configuration.maximumAttempts = 3
+            let error = await #expect(throws: GraphExecutionError.self) {
+                _ = try await harness.run("echo", .message(Self.user(.text("hello"))), configuration: configuration)
+            }
+            #expect(error?.message.hasPrefix("LangGraph is unreachable (start run)") == true, "\(String(describing: error))")
+            #expect(harness.logs.messages.filter { $0.hasPrefix("LangGraph is unreachable; retrying") }.count == 2)
+        }
+    }
+}
