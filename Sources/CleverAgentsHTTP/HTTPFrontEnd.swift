@@ -18,16 +18,24 @@ public struct HTTPFrontEnd: Sendable {
     public let configuration: HTTPFrontEndConfiguration
     /// Whether the server can take traffic (database reachable, schema current).
     public let readiness: @Sendable () async -> Readiness
+    /// Serves the `_cleveragents/sync/*` methods when set.
+    public let sync: SyncService?
 
-    public init(service: A2AService, configuration: HTTPFrontEndConfiguration, readiness: @escaping @Sendable () async -> Readiness) {
+    public init(
+        service: A2AService,
+        configuration: HTTPFrontEndConfiguration,
+        sync: SyncService? = nil,
+        readiness: @escaping @Sendable () async -> Readiness
+    ) {
         self.service = service
         self.configuration = configuration
+        self.sync = sync
         self.readiness = readiness
     }
 
     /// Adds the front end's routes to a router.
     public func addRoutes(to router: Router<A2ARequestContext>) {
-        let jsonRPC = JSONRPCEndpoint(service: service, configuration: configuration)
+        let jsonRPC = JSONRPCEndpoint(service: service, configuration: configuration, sync: sync)
         let cards = AgentCardEndpoint(service: service, configuration: configuration)
         // The router matches `{url}` and `{url}/` alike, as clients join paths both ways.
         router.post("/ns/:namespace") { request, context in

@@ -21,6 +21,8 @@ import NIOFoundationCompat
 struct JSONRPCEndpoint: Sendable {
     let service: A2AService
     let configuration: HTTPFrontEndConfiguration
+    /// Serves `_cleveragents/sync/*`; without it those methods are not found.
+    var sync: SyncService?
 
     static let versionHeader = HTTPField.Name(A2AVersion.headerName)!
     static let supportedVersions = [A2AVersion.v1_0.rawValue, A2AVersion.v0_3.rawValue]
@@ -57,6 +59,10 @@ struct JSONRPCEndpoint: Sendable {
             } else {
                 do {
                     (id, call) = try Self.decode(body, as: A2AMethodCall.self) { $0 }
+                } catch let failure where failure.method.hasPrefix(SyncMethod.extensionPrefix)
+                    && failure.error.code == JSONRPCError.methodNotFoundCode
+                {
+                    return await respondToExtension(body, request: request, namespace: rawNamespace, requested: requested, context: context)
                 } catch let failure where requested == .absent && failure.method.contains("/")
                     && failure.error.code == JSONRPCError.methodNotFoundCode
                 {

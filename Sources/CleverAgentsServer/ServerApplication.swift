@@ -29,6 +29,8 @@ public struct ServerApplication: Sendable {
     public let store: PostgresStore
     public let httpClient: HTTPClient
     public let service: A2AService
+    /// The entity sync methods (`_cleveragents/sync/*`).
+    public let sync: SyncService
     public let worker: TaskWorker
     public let pushWorker: PushDeliveryWorker
     public let migrator: PostgresMigrator
@@ -110,6 +112,7 @@ public struct ServerApplication: Sendable {
             resolver: resolver,
             logger: logger
         )
+        self.sync = SyncService(entities: store, namespaces: store, directory: directory)
         self.state = ReadinessState()
     }
 
@@ -123,6 +126,7 @@ public struct ServerApplication: Sendable {
                 maximumBodySize: configuration.maximumBodySize,
                 defaultNamespace: configuration.defaultNamespace
             ),
+            sync: sync,
             readiness: { [state, store, migrator] in
                 await Self.readiness(state: state, store: store, migrator: migrator)
             }
