@@ -43,27 +43,19 @@ extension PostgresStore: EntityStore {
                 var current = try await loadEntities(namespace, keys: batch.items.map { EntityKey(kind: $0.kind, name: $0.name) }, on: connection)
                 let now = Date()
                 var results: [SyncItemResult] = []
+                var writes: [EntityRecord] = []
                 for item in batch.items {
                     let key = EntityKey(kind: item.kind, name: item.name)
                     let stored = current[key]
                     switch SyncRules.decide(item, current: stored) {
                     case .write(let body, let deleted, let revision):
                         head += 1
-                        try await connection.query(
-                            """
-                            INSERT INTO entities (namespace, kind, name, body, revision, deleted, sync_seq, created_at, updated_at)
-                            VALUES (\(namespace.rawValue), \(key.kind), \(key.name), \(JSONColumn(body)), \(revision), \(deleted), \(head), \(now), \(now))
-                            ON CONFLICT (namespace, kind, name) DO UPDATE
-                            SET body = EXCLUDED.body, revision = EXCLUDED.revision, deleted = EXCLUDED.deleted,
-                                sync_seq = EXCLUDED.sync_seq, updated_at = EXCLUDED.updated_at
-                            """,
-                            logger: logger
-                        )
-                        try await appendSyncLog(namespace: namespace, sequence: head, key: key, revision: revision, deleted: deleted, at: now, on: connection)
-                        current[key] = EntityRecord(
+                        let record = EntityRecord(
                             namespace: namespace, kind: key.kind, name: key.name, body: body, revision: revision, deleted: deleted,
                             syncSequence: head, updatedAt: A2ATimestamp(storedDate: now)
                         )
+                        current[key] = record
+                        writes.append(record)
                         results.append(SyncItemResult(kind: key.kind, name: key.name, status: .applied, revision: revision))
                     case .unchanged:
                         results.append(SyncItemResult(kind: key.kind, name: key.name, status: .unchanged, revision: stored?.revision ?? 0))
@@ -73,6 +65,7 @@ extension PostgresStore: EntityStore {
                         )
                     }
                 }
+                try await writeEntities(writes, namespace: namespace, at: now, on: connection)
                 try await storeSyncHead(namespace, head, on: connection)
                 let response = SyncPushResponse(batchId: batch.batchId, replayed: false, results: results, head: head)
                 try await connection.query(
@@ -163,6 +156,55 @@ extension PostgresStore: EntityStore {
     }
 
     // MARK: Sync log
+
+    /// Stores changed entities and logs them, in two statements whatever their number.
+    func writeEntities(_ records: [EntityRecord], namespace: NamespaceName, at now: Date, on connection: PostgresConnection) async throws {
+        guard !records.isEmpty else { return }
+        let encoder = JSONEncoder()
+        let bodies = try records.map { String(decoding: try encoder.encode($0.body), as: UTF8.self) }
+        var binds = PostgresBindings()
+        binds.append(namespace.rawValue)
+        binds.append(records.map(\.kind))
+        binds.append(records.map(\.name))
+        binds.append(bodies)
+        binds.append(records.map(\.revision))
+        binds.append(records.map(\.deleted))
+        binds.append(records.map(\.syncSequence))
+        binds.append(now)
+        try await connection.query(
+            PostgresQuery(
+                unsafeSQL: """
+                    INSERT INTO entities (namespace, kind, name, body, revision, deleted, sync_seq, created_at, updated_at)
+                    SELECT $1, t.kind, t.name, t.body::jsonb, t.revision, t.deleted, t.seq, $8, $8
+                    FROM unnest($2::text[], $3::text[], $4::text[], $5::int8[], $6::bool[], $7::int8[]) AS t(kind, name, body, revision, deleted, seq)
+                    ON CONFLICT (namespace, kind, name) DO UPDATE
+                    SET body = EXCLUDED.body, revision = EXCLUDED.revision, deleted = EXCLUDED.deleted,
+                        sync_seq = EXCLUDED.sync_seq, updated_at = EXCLUDED.updated_at
+                    """,
+                binds: binds
+            ),
+            logger: logger
+        )
+        var logBinds = PostgresBindings()
+        logBinds.append(namespace.rawValue)
+        logBinds.append(records.map(\.syncSequence))
+        logBinds.append(records.map(\.kind))
+        logBinds.append(records.map(\.name))
+        logBinds.append(records.map(\.revision))
+        logBinds.append(records.map(\.deleted))
+        logBinds.append(now)
+        try await connection.query(
+            PostgresQuery(
+                unsafeSQL: """
+                    INSERT INTO sync_log (namespace, seq, kind, name, revision, deleted, changed_at)
+                    SELECT $1, t.seq, t.kind, t.name, t.revision, t.deleted, $7
+                    FROM unnest($2::int8[], $3::text[], $4::text[], $5::int8[], $6::bool[]) AS t(seq, kind, name, revision, deleted)
+                    """,
+                binds: logBinds
+            ),
+            logger: logger
+        )
+    }
 
     /// Locks the namespace's sync head until the transaction ends and returns it.
     func lockSyncHead(_ namespace: NamespaceName, on connection: PostgresConnection) async throws -> Int64 {

@@ -159,6 +159,8 @@ public struct SyncReplicator: Sendable {
         var cursor = state.pullCursor
         var done = 0
         var blocked = false
+        // One read of the local entities; adopting a change updates this view as it goes.
+        var locals = Dictionary(uniqueKeysWithValues: try await store.entities(namespace: namespace).map { ($0.key, $0) })
         while true {
             let page = try await remote.pull(SyncPullRequest(cursor: cursor, pageSize: pageSize))
             var pairs: [EntityKey: SyncedRevisions] = [:]
@@ -171,8 +173,11 @@ public struct SyncReplicator: Sendable {
                 let key = EntityKey(kind: change.kind, name: change.name)
                 sequences[key] = change.sequence
                 let synced = state.synced[key]
-                if synced?.remote == change.revision { continue }
-                let local = try await store.entity(namespace: namespace, key: key)
+                if synced?.remote == change.revision {
+                    report.unchanged += 1
+                    continue
+                }
+                let local = locals[key]
                 let localMoved = local.map { $0.revision != synced?.local && !($0.deleted && synced == nil) } ?? false
                 if let local, Self.sameContent(local, change) {
                     pairs[key] = SyncedRevisions(remote: change.revision, local: local.revision)
@@ -188,6 +193,13 @@ public struct SyncReplicator: Sendable {
                 }
             }
             let adopted = try await adopt(toAdopt)
+            for (key, _, change) in toAdopt {
+                guard let change, let revision = adopted.pairs[key]?.local else { continue }
+                locals[key] = EntityRecord(
+                    namespace: namespace, kind: key.kind, name: key.name, body: change.body ?? locals[key]?.body ?? [:],
+                    revision: revision, deleted: change.deleted, syncSequence: 0, updatedAt: .now
+                )
+            }
             pairs.merge(adopted.pairs) { _, new in new }
             report.applied.append(contentsOf: adopted.applied)
             report.conflicts.append(contentsOf: adopted.conflicts)
