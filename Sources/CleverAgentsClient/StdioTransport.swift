@@ -6,7 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-public import A2AProtocol
+import A2AProtocol
 import Dispatch
 import Foundation
 import NIOCore

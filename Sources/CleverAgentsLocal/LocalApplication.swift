@@ -8,7 +8,7 @@
 
 import A2AProtocol
 public import AsyncHTTPClient
-public import CleverAgentsDomain
+import CleverAgentsDomain
 public import CleverAgentsRuntime
 import CleverAgentsLangGraph
 import CleverAgentsPush

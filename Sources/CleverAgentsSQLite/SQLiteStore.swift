@@ -8,7 +8,7 @@
 
 import A2AProtocol
 import CleverAgentsDomain
-public import CleverAgentsRuntime
+import CleverAgentsRuntime
 import Dispatch
 import Foundation
 import GRDB

@@ -6,7 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-public import A2AProtocol
+import A2AProtocol
 public import CleverAgentsDomain
 public import CleverAgentsRuntime
 import Foundation
