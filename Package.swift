@@ -32,6 +32,10 @@ let package = Package(
         .library(name: "CleverAgentsPush", targets: ["CleverAgentsPush"]),
         .library(name: "CleverAgentsHTTP", targets: ["CleverAgentsHTTP"]),
         .library(name: "CleverAgentsServer", targets: ["CleverAgentsServer"]),
+        .library(name: "CleverAgentsSQLite", targets: ["CleverAgentsSQLite"]),
+        .library(name: "CleverAgentsStdio", targets: ["CleverAgentsStdio"]),
+        .library(name: "CleverAgentsLocal", targets: ["CleverAgentsLocal"]),
+        .library(name: "CleverAgentsClient", targets: ["CleverAgentsClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -45,6 +49,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
@@ -118,7 +123,32 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // MARK: SQLite adapter (local mode): the same ports on an embedded database.
+        .target(
+            name: "CleverAgentsSQLite",
+            dependencies: [
+                "A2AProtocol",
+                "CleverAgentsDomain",
+                "CleverAgentsRuntime",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // MARK: Front ends
+        .target(
+            name: "CleverAgentsStdio",
+            dependencies: [
+                "A2AProtocol",
+                "CleverAgentsDomain",
+                "CleverAgentsRuntime",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "CleverAgentsHTTP",
             dependencies: [
@@ -163,6 +193,38 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // MARK: Composition root of local mode: SQLite, stdio, LangGraph.
+        .target(
+            name: "CleverAgentsLocal",
+            dependencies: [
+                "A2AProtocol",
+                "CleverAgentsDomain",
+                "CleverAgentsRuntime",
+                "CleverAgentsSQLite",
+                "CleverAgentsStdio",
+                "CleverAgentsLangGraph",
+                "CleverAgentsPush",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // MARK: Client library: typed A2A client over HTTP(S) or stdio. No server code.
+        .target(
+            name: "CleverAgentsClient",
+            dependencies: [
+                "A2AProtocol",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // MARK: Executable
         .executableTarget(
             name: "CleverAgentsCommand",
@@ -172,6 +234,9 @@ let package = Package(
                 "CleverAgentsRuntime",
                 "CleverAgentsPostgres",
                 "CleverAgentsServer",
+                "CleverAgentsSQLite",
+                "CleverAgentsLocal",
+                "CleverAgentsClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -253,6 +318,7 @@ let package = Package(
                 "A2AProtocol",
                 "CleverAgentsDomain",
                 "CleverAgentsRuntime",
+                "CleverAgentsStdio",
                 "CleverAgentsTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -295,6 +361,7 @@ let package = Package(
                 "CleverAgentsDomain",
                 "CleverAgentsRuntime",
                 "CleverAgentsPostgres",
+                "CleverAgentsSQLite",
                 "CleverAgentsTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -321,6 +388,25 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CleverAgentsClientTests",
+            dependencies: [
+                "A2AProtocol",
+                "CleverAgentsDomain",
+                "CleverAgentsRuntime",
+                "CleverAgentsPostgres",
+                "CleverAgentsSQLite",
+                "CleverAgentsServer",
+                "CleverAgentsClient",
+                "CleverAgentsTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings

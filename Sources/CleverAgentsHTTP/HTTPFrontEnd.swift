@@ -20,25 +20,29 @@ public struct HTTPFrontEnd: Sendable {
     public let configuration: HTTPFrontEndConfiguration
     /// Whether the server can take traffic (database reachable, schema current).
     public let readiness: @Sendable () async -> Readiness
+    /// Serves the `_cleveragents/sync/*` methods when set.
+    public let sync: SyncService?
 
     public init(
         service: A2AService,
         admin: AdminService,
         authenticator: Authenticator,
         configuration: HTTPFrontEndConfiguration,
+        sync: SyncService? = nil,
         readiness: @escaping @Sendable () async -> Readiness
     ) {
         self.service = service
         self.admin = admin
         self.authenticator = authenticator
         self.configuration = configuration
+        self.sync = sync
         self.readiness = readiness
     }
 
     /// Adds the front end's routes (and its transport security middleware) to a router.
     public func addRoutes(to router: Router<A2ARequestContext>) {
         router.add(middleware: TransportSecurityMiddleware(transport: configuration.transport))
-        let jsonRPC = JSONRPCEndpoint(service: service, admin: admin, authenticator: authenticator, configuration: configuration)
+        let jsonRPC = JSONRPCEndpoint(service: service, admin: admin, authenticator: authenticator, configuration: configuration, sync: sync)
         let cards = AgentCardEndpoint(service: service, configuration: configuration)
         // The router matches `{url}` and `{url}/` alike, as clients join paths both ways.
         router.post("/ns/:namespace") { request, context in

@@ -24,6 +24,8 @@ struct JSONRPCEndpoint: Sendable {
     let admin: AdminService
     let authenticator: Authenticator
     let configuration: HTTPFrontEndConfiguration
+    /// Serves `_cleveragents/sync/*`; without it those methods are not found.
+    var sync: SyncService?
 
     static let versionHeader = HTTPField.Name(A2AVersion.headerName)!
     static let apiKeyHeader = HTTPField.Name("X-API-Key")!
@@ -33,6 +35,7 @@ struct JSONRPCEndpoint: Sendable {
     enum Decoded {
         case a2a(A2AMethodCall)
         case admin(AdminCall)
+        case sync(SyncMethodCall)
     }
 
     // MARK: Namespace endpoint
@@ -86,6 +89,10 @@ struct JSONRPCEndpoint: Sendable {
                 }
                 let result = try await admin.handle(call, context: requestContext)
                 return try WireCodec.json(JSONRPCResultResponse(id: id, result: result))
+            case .sync(let call):
+                guard let sync else { throw JSONRPCError.methodNotFound(call.method.rawValue) }
+                logger[metadataKey: "rpc.method"] = "\(call.method.rawValue)"
+                return try Self.encode(try await sync.handle(call, context: requestContext), id: id)
             }
         } catch {
             return Self.failure(error, codec: codec, id: id, logger: logger)
@@ -181,6 +188,9 @@ struct JSONRPCEndpoint: Sendable {
             } catch let failure where failure.error.code == JSONRPCError.methodNotFoundCode && failure.method.hasPrefix(AdminCall.prefix) {
                 let (id, call) = try decode(body, as: AdminCall.self) { $0 }
                 return .success((.v1_0, id, .admin(call)))
+            } catch let failure where failure.error.code == JSONRPCError.methodNotFoundCode && failure.method.hasPrefix(SyncMethod.extensionPrefix) {
+                let (id, call) = try decode(body, as: SyncMethodCall.self) { $0 }
+                return .success((.v1_0, id, .sync(call)))
             } catch let failure where requested == .absent && failure.method.contains("/") && failure.error.code == JSONRPCError.methodNotFoundCode {
                 let (id, call) = try decode(body, as: A2A03MethodCall.self) { $0.call }
                 return .success((.v0_3, id, .a2a(call)))
@@ -285,6 +295,8 @@ struct JSONRPCEndpoint: Sendable {
             }
             response.headers[.wwwAuthenticate] = challenge
             return response
+        case SyncError.permissionDenied(let method, let required):
+            return codec.error(.syncPermissionDenied(method: method, required: required), id: id, status: .forbidden)
         case let error as PermissionDenied:
             return codec.error(JSONRPCError(code: JSONRPCError.permissionDeniedCode, message: "Permission denied: \(error)"), id: id, status: .forbidden)
         default:

@@ -32,6 +32,8 @@ public struct ServerApplication: Sendable {
     public let store: PostgresStore
     public let httpClient: HTTPClient
     public let service: A2AService
+    /// The entity sync methods (`_cleveragents/sync/*`).
+    public let sync: SyncService
     public let worker: TaskWorker
     public let pushWorker: PushDeliveryWorker
     public let admin: AdminService
@@ -159,6 +161,7 @@ public struct ServerApplication: Sendable {
                 await actor.invalidate()
             }
         }
+        self.sync = SyncService(entities: store, namespaces: store, directory: directory)
         self.state = ReadinessState()
     }
 
@@ -177,6 +180,7 @@ public struct ServerApplication: Sendable {
                 production: configuration.mode == .production,
                 transport: tlsConfiguration != nil ? .tls : (configuration.behindTLSProxy ? .tlsProxy : .plain)
             ),
+            sync: sync,
             readiness: { [state, store, migrator] in
                 await Self.readiness(state: state, store: store, migrator: migrator)
             }

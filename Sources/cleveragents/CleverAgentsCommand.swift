@@ -14,6 +14,8 @@ struct CleverAgentsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cleveragents",
         abstract: "CleverAgents Server: a multi-tenant A2A agent server running LangGraph graphs.",
-        subcommands: [ServeCommand.self, MigrateCommand.self, AdminCommand.self]
+        subcommands: [
+            ServeCommand.self, MigrateCommand.self, AdminCommand.self, StdioCommand.self, SendCommand.self, TasksCommand.self, SyncCommand.self,
+        ]
     )
 }

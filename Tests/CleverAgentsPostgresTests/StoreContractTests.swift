@@ -10,33 +10,53 @@ import A2AProtocol
 import CleverAgentsDomain
 import CleverAgentsPostgres
 import CleverAgentsRuntime
+import CleverAgentsSQLite
 import CleverAgentsTestSupport
+import Foundation
+import Logging
 import Testing
 
-/// One contract, two stores: the in-memory store the unit tests use must behave like PostgreSQL.
+/// Every port a store implements.
+typealias ContractStore = TaskStore & NamespaceStore & PushConfigStore & PushOutbox & EntityStore
+
+/// One contract, three stores: the in-memory store the unit tests use and the SQLite store of
+/// local mode must behave like PostgreSQL.
 @Suite struct StoreContractTests {
     enum Backend: String, CaseIterable, CustomTestStringConvertible {
-        case memory, postgres
+        case memory, sqlite, postgres
         var testDescription: String { rawValue }
     }
 
-    static var backends: [Backend] { TestEnvironment.hasPostgres ? Backend.allCases : [.memory] }
+    static var backends: [Backend] { TestEnvironment.hasPostgres ? Backend.allCases : [.memory, .sqlite] }
 
-    func withStore(_ backend: Backend, _ body: @Sendable (any TaskStore & NamespaceStore & PushConfigStore & PushOutbox) async throws -> Void) async throws {
+    func withStore(_ backend: Backend, _ body: @Sendable (any ContractStore) async throws -> Void) async throws {
         switch backend {
         case .memory:
             try await body(InMemoryStore())
+        case .sqlite:
+            try await Self.withSQLiteStore(body)
         case .postgres:
             try await PostgresTestDatabase.withStore { store, _ in try await body(store) }
         }
     }
 
+    /// An SQLite store in a file of its own (WAL mode, as local mode uses it).
+    static func withSQLiteStore(_ body: @Sendable (SQLiteStore) async throws -> Void) async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(TestEnvironment.uniqueName("sqlite-contract"))
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var logger = Logger(label: "sqlite-test")
+        logger.logLevel = .critical
+        try await body(try await SQLiteStore.open(path: directory.appendingPathComponent("store.sqlite").path, logger: logger))
+    }
+
     /// The outbox is shared by the whole database (a worker serves every namespace), so its tests
     /// use a database of their own, where no other test's worker claims their notifications.
-    func withIsolatedStore(_ backend: Backend, _ body: @Sendable @escaping (any TaskStore & NamespaceStore & PushConfigStore & PushOutbox) async throws -> Void) async throws {
+    func withIsolatedStore(_ backend: Backend, _ body: @Sendable @escaping (any ContractStore) async throws -> Void) async throws {
         switch backend {
         case .memory:
             try await body(InMemoryStore())
+        case .sqlite:
+            try await Self.withSQLiteStore(body)
         case .postgres:
             try await PostgresTestDatabase.withFreshDatabase { url in
                 try await PostgresTestDatabase.withStore(url: url) { store, _ in try await body(store) }

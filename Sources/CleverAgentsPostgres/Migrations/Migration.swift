@@ -27,6 +27,7 @@ extension Migration {
         .initialSchema,
         .pushNotifications,
         .identity,
+        .entitySync,
     ]
 
     /// Namespaces, entities (actors), contexts, tasks and their event logs.
@@ -214,6 +215,58 @@ extension Migration {
             )
             """,
             "CREATE INDEX audit_log_by_namespace ON audit_log (namespace, id DESC)",
+        ]
+    )
+
+    /// The per-namespace sync log of entities, its heads, and the applied push batches.
+    ///
+    /// Entities that exist already get sequence numbers in the order they last changed.
+    static let entitySync = Migration(
+        version: 5,
+        name: "entity sync",
+        statements: [
+            "ALTER TABLE entities ADD COLUMN sync_seq bigint NOT NULL DEFAULT 0",
+            """
+            CREATE TABLE sync_heads (
+                namespace text PRIMARY KEY REFERENCES namespaces (name) ON DELETE CASCADE,
+                head_seq bigint NOT NULL CHECK (head_seq >= 0)
+            )
+            """,
+            """
+            CREATE TABLE sync_log (
+                namespace text NOT NULL REFERENCES namespaces (name) ON DELETE CASCADE,
+                seq bigint NOT NULL CHECK (seq > 0),
+                kind text NOT NULL,
+                name text NOT NULL,
+                revision bigint NOT NULL,
+                deleted boolean NOT NULL,
+                changed_at timestamptz NOT NULL,
+                PRIMARY KEY (namespace, seq)
+            )
+            """,
+            """
+            UPDATE entities e SET sync_seq = n.seq
+            FROM (SELECT namespace, kind, name, row_number() OVER (PARTITION BY namespace ORDER BY updated_at, kind, name) AS seq FROM entities) n
+            WHERE e.namespace = n.namespace AND e.kind = n.kind AND e.name = n.name
+            """,
+            """
+            INSERT INTO sync_log (namespace, seq, kind, name, revision, deleted, changed_at)
+            SELECT namespace, sync_seq, kind, name, revision, deleted, updated_at FROM entities
+            """,
+            "INSERT INTO sync_heads (namespace, head_seq) SELECT namespace, max(sync_seq) FROM entities GROUP BY namespace",
+            "CREATE INDEX entities_by_sync_seq ON entities (namespace, sync_seq)",
+            """
+            CREATE TABLE sync_batches (
+                namespace text NOT NULL REFERENCES namespaces (name) ON DELETE CASCADE,
+                principal text NOT NULL,
+                batch_id text NOT NULL,
+                fingerprint text NOT NULL,
+                response jsonb NOT NULL,
+                created_at timestamptz NOT NULL,
+                PRIMARY KEY (namespace, principal, batch_id)
+            )
+            """,
+            "CREATE INDEX sync_batches_by_age ON sync_batches (namespace, created_at)",
         ]
     )
 }

@@ -75,42 +75,85 @@ extension PostgresStore: NamespaceStore {
     }
 
     public func putActor(_ actor: ActorDefinition, in namespace: NamespaceName) async throws {
+        let body = try actor.entityBody()
         try await translatingErrors {
             let now = Date()
             try await client.withTransaction(logger: logger) { connection in
+                var head = try await lockSyncHead(namespace, on: connection)
                 if actor.isDefault {
-                    try await connection.query(
+                    // Clearing the flag on the others is a change of each of them, logged in name order.
+                    let cleared = try await connection.query(
                         """
-                        UPDATE entities
-                        SET body = jsonb_set(body, '{isDefault}', 'false'), revision = revision + 1, updated_at = \(now)
-                        WHERE namespace = \(namespace.rawValue) AND kind = \(Self.actorKind) AND name <> \(actor.name)
-                          AND (body->>'isDefault')::boolean
+                        WITH changed AS (
+                            SELECT name, row_number() OVER (ORDER BY name) AS offset_seq FROM entities
+                            WHERE namespace = \(namespace.rawValue) AND kind = \(Self.actorKind) AND name <> \(actor.name)
+                              AND NOT deleted AND (body->>'isDefault')::boolean
+                        )
+                        UPDATE entities e
+                        SET body = jsonb_set(e.body, '{isDefault}', 'false'), revision = e.revision + 1,
+                            sync_seq = \(head) + changed.offset_seq, updated_at = \(now)
+                        FROM changed
+                        WHERE e.namespace = \(namespace.rawValue) AND e.kind = \(Self.actorKind) AND e.name = changed.name
+                        RETURNING e.name, e.revision, e.sync_seq
                         """,
                         logger: logger
                     )
+                    // Collected first: the connection runs one query at a time.
+                    for row in try await cleared.collect() {
+                        let (name, revision, sequence) = try row.decode((String, Int64, Int64).self)
+                        try await appendSyncLog(
+                            namespace: namespace, sequence: sequence, key: EntityKey(kind: Self.actorKind, name: name),
+                            revision: revision, deleted: false, at: now, on: connection
+                        )
+                        head = max(head, sequence)
+                    }
                 }
-                try await connection.query(
+                head += 1
+                let rows = try await connection.query(
                     """
-                    INSERT INTO entities (namespace, kind, name, body, revision, deleted, created_at, updated_at)
-                    VALUES (\(namespace.rawValue), \(Self.actorKind), \(actor.name), \(JSONColumn(actor)), 1, false, \(now), \(now))
+                    INSERT INTO entities (namespace, kind, name, body, revision, deleted, sync_seq, created_at, updated_at)
+                    VALUES (\(namespace.rawValue), \(Self.actorKind), \(actor.name), \(JSONColumn(body)), 1, false, \(head), \(now), \(now))
                     ON CONFLICT (namespace, kind, name) DO UPDATE
-                    SET body = EXCLUDED.body, revision = entities.revision + 1, deleted = false, updated_at = EXCLUDED.updated_at
+                    SET body = EXCLUDED.body, revision = entities.revision + 1, deleted = false, sync_seq = EXCLUDED.sync_seq,
+                        updated_at = EXCLUDED.updated_at
+                    RETURNING revision
                     """,
                     logger: logger
                 )
+                let revision = try await rows.collect().first?.decode(Int64.self) ?? 1
+                try await appendSyncLog(
+                    namespace: namespace, sequence: head, key: EntityKey(kind: Self.actorKind, name: actor.name),
+                    revision: revision, deleted: false, at: now, on: connection
+                )
+                try await storeSyncHead(namespace, head, on: connection)
             }
         }
     }
 }
 
 extension PostgresStore {
+    /// Deletes an actor as a tombstone, so that sync replicas learn of the deletion.
     public func deleteActor(named name: String, in namespace: NamespaceName) async throws -> Bool {
         try await translatingErrors {
-            let rows = try await client.query(
-                "DELETE FROM entities WHERE namespace = \(namespace.rawValue) AND kind = \(Self.actorKind) AND name = \(name) RETURNING 1",
-                logger: logger
-            )
-            return try await rows.collect().count == 1
+            let now = Date()
+            return try await client.withTransaction(logger: logger) { connection in
+                let head = try await lockSyncHead(namespace, on: connection) + 1
+                let rows = try await connection.query(
+                    """
+                    UPDATE entities SET deleted = true, revision = revision + 1, sync_seq = \(head), updated_at = \(now)
+                    WHERE namespace = \(namespace.rawValue) AND kind = \(Self.actorKind) AND name = \(name) AND NOT deleted
+                    RETURNING revision
+                    """,
+                    logger: logger
+                )
+                guard let revision = try await rows.collect().first?.decode(Int64.self) else { return false }
+                try await appendSyncLog(
+                    namespace: namespace, sequence: head, key: EntityKey(kind: Self.actorKind, name: name),
+                    revision: revision, deleted: true, at: now, on: connection
+                )
+                try await storeSyncHead(namespace, head, on: connection)
+                return true
+            }
         }
     }
 

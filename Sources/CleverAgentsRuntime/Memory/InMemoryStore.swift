@@ -6,7 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-import A2AProtocol
+public import A2AProtocol
 public import CleverAgentsDomain
 import Synchronization
 
@@ -14,10 +14,13 @@ import Synchronization
 ///
 /// It keeps the same contracts as the durable stores (versions, sequence numbers, ordering),
 /// so that code tested against it behaves the same on Postgres.
-public final class InMemoryStore: TaskStore, NamespaceStore, PushConfigStore, PushOutbox, Sendable {
+public final class InMemoryStore: TaskStore, NamespaceStore, PushConfigStore, PushOutbox, EntityStore, SyncReplicaStore, Sendable {
     private struct State {
         var namespaces: [NamespaceName: Namespace] = [:]
-        var actors: [NamespaceName: [String: ActorDefinition]] = [:]
+        var entities: [NamespaceName: [EntityKey: EntityRecord]] = [:]
+        var syncHeads: [NamespaceName: Int64] = [:]
+        var syncBatches: [NamespaceName: [String: (fingerprint: String, response: SyncPushResponse, at: A2ATimestamp)]] = [:]
+        var replicas: [String: SyncReplicaState] = [:]
         var tasks: [NamespaceName: [String: TaskRecord]] = [:]
         var events: [NamespaceName: [String: [TaskEventRecord]]] = [:]
         var pushConfigs: [NamespaceName: [String: [PushConfigRecord]]] = [:]
@@ -50,24 +53,146 @@ public final class InMemoryStore: TaskStore, NamespaceStore, PushConfigStore, Pu
     }
 
     public func actors(in namespace: NamespaceName) async throws -> [ActorDefinition] {
-        state.withLock { state in
-            (state.actors[namespace] ?? [:]).values.sorted { $0.name < $1.name }
+        let records = state.withLock { state in
+            (state.entities[namespace] ?? [:]).values.filter { $0.kind == EntityKinds.actor && !$0.deleted }.sorted { $0.name < $1.name }
+        }
+        return try records.map { record in
+            var actor = try ActorDefinition(entityBody: record.body)
+            actor.updatedAt = record.updatedAt
+            return actor
         }
     }
 
     public func putActor(_ actor: ActorDefinition, in namespace: NamespaceName) async throws {
+        let body = try actor.entityBody()
+        let now = A2ATimestamp.now
         state.withLock { state in
             if actor.isDefault {
-                for name in (state.actors[namespace] ?? [:]).keys {
-                    state.actors[namespace]?[name]?.isDefault = false
+                let others = (state.entities[namespace] ?? [:]).values.filter {
+                    $0.kind == EntityKinds.actor && $0.name != actor.name && !$0.deleted && $0.body["isDefault"] == .bool(true)
+                }
+                for var other in others.sorted(by: { $0.name < $1.name }) {
+                    other.body["isDefault"] = .bool(false)
+                    Self.write(&other, revision: other.revision + 1, deleted: false, at: now, in: &state)
                 }
             }
-            state.actors[namespace, default: [:]][actor.name] = actor
+            let key = EntityKey(kind: EntityKinds.actor, name: actor.name)
+            var record = state.entities[namespace]?[key]
+                ?? EntityRecord(namespace: namespace, kind: key.kind, name: key.name, body: body, revision: 0, deleted: false, syncSequence: 0, updatedAt: now)
+            record.body = body
+            Self.write(&record, revision: record.revision + 1, deleted: false, at: now, in: &state)
+        }
+    }
+
+    /// Stores a changed entity with the next sequence of its namespace's sync log.
+    private static func write(_ record: inout EntityRecord, revision: Int64, deleted: Bool, at now: A2ATimestamp, in state: inout State) {
+        let sequence = (state.syncHeads[record.namespace] ?? 0) + 1
+        state.syncHeads[record.namespace] = sequence
+        record.revision = revision
+        record.deleted = deleted
+        record.syncSequence = sequence
+        record.updatedAt = now
+        state.entities[record.namespace, default: [:]][record.key] = record
+    }
+
+    // MARK: EntityStore
+
+    public func applySyncBatch(_ batch: SyncBatch, namespace: NamespaceName) async throws -> SyncPushResponse {
+        let now = A2ATimestamp.now
+        return try state.withLock { state in
+            let replayKey = "\(batch.principal)\u{0}\(batch.batchId)"
+            let horizon = now.millisecondsSinceEpoch - SyncBatchRetention.seconds * 1000
+            state.syncBatches[namespace] = state.syncBatches[namespace]?.filter { $0.value.at.millisecondsSinceEpoch >= horizon }
+            if let previous = state.syncBatches[namespace]?[replayKey] {
+                guard previous.fingerprint == batch.fingerprint else { throw SyncBatchError.batchIdReused(batch.batchId) }
+                var response = previous.response
+                response.replayed = true
+                return response
+            }
+            var results: [SyncItemResult] = []
+            for item in batch.items {
+                let key = EntityKey(kind: item.kind, name: item.name)
+                let current = state.entities[namespace]?[key]
+                switch SyncRules.decide(item, current: current) {
+                case .write(let body, let deleted, let revision):
+                    var record = current
+                        ?? EntityRecord(namespace: namespace, kind: key.kind, name: key.name, body: body, revision: 0, deleted: false, syncSequence: 0, updatedAt: now)
+                    record.body = body
+                    Self.write(&record, revision: revision, deleted: deleted, at: now, in: &state)
+                    results.append(SyncItemResult(kind: key.kind, name: key.name, status: .applied, revision: revision))
+                case .unchanged:
+                    results.append(SyncItemResult(kind: key.kind, name: key.name, status: .unchanged, revision: current?.revision ?? 0))
+                case .conflict:
+                    results.append(
+                        SyncItemResult(kind: key.kind, name: key.name, status: .conflict, revision: current?.revision ?? 0, current: current?.syncEntity)
+                    )
+                }
+            }
+            let response = SyncPushResponse(batchId: batch.batchId, replayed: false, results: results, head: state.syncHeads[namespace] ?? 0)
+            state.syncBatches[namespace, default: [:]][replayKey] = (batch.fingerprint, response, now)
+            return response
+        }
+    }
+
+    public func syncChanges(namespace: NamespaceName, after cursor: Int64, limit: Int) async throws -> SyncPullResponse {
+        state.withLock { state in
+            let changed = (state.entities[namespace] ?? [:]).values.filter { $0.syncSequence > cursor }.sorted { $0.syncSequence < $1.syncSequence }
+            let page = changed.prefix(limit)
+            return SyncPullResponse(
+                changes: page.map(\.syncEntity),
+                nextCursor: page.last?.syncSequence ?? cursor,
+                hasMore: changed.count > page.count,
+                head: state.syncHeads[namespace] ?? 0
+            )
+        }
+    }
+
+    public func syncStatus(namespace: NamespaceName) async throws -> SyncStatusResponse {
+        state.withLock { state in
+            let all = (state.entities[namespace] ?? [:]).values
+            var kinds: [String: Int] = [:]
+            for record in all where !record.deleted { kinds[record.kind, default: 0] += 1 }
+            return SyncStatusResponse(
+                head: state.syncHeads[namespace] ?? 0,
+                entities: all.filter { !$0.deleted }.count,
+                tombstones: all.filter(\.deleted).count,
+                kinds: kinds
+            )
+        }
+    }
+
+    public func entity(namespace: NamespaceName, key: EntityKey) async throws -> EntityRecord? {
+        state.withLock { $0.entities[namespace]?[key] }
+    }
+
+    public func entities(namespace: NamespaceName) async throws -> [EntityRecord] {
+        state.withLock { state in (state.entities[namespace] ?? [:]).values.sorted { $0.key < $1.key } }
+    }
+
+    // MARK: SyncReplicaStore
+
+    public func replicaState(remote: String, namespace: NamespaceName) async throws -> SyncReplicaState {
+        state.withLock { $0.replicas["\(namespace)\u{0}\(remote)"] ?? SyncReplicaState() }
+    }
+
+    public func recordSynced(remote: String, namespace: NamespaceName, pairs: [EntityKey: SyncedRevisions], pullCursor: Int64?) async throws {
+        state.withLock { state in
+            let key = "\(namespace)\u{0}\(remote)"
+            var replica = state.replicas[key] ?? SyncReplicaState()
+            replica.synced.merge(pairs) { _, new in new }
+            if let pullCursor { replica.pullCursor = pullCursor }
+            state.replicas[key] = replica
         }
     }
 
     public func deleteActor(named name: String, in namespace: NamespaceName) async throws -> Bool {
-        state.withLock { $0.actors[namespace]?.removeValue(forKey: name) != nil }
+        let now = A2ATimestamp.now
+        return state.withLock { state in
+            guard var record = state.entities[namespace]?[EntityKey(kind: EntityKinds.actor, name: name)], !record.deleted else { return false }
+            // A tombstone, so that sync replicas learn of the deletion.
+            Self.write(&record, revision: record.revision + 1, deleted: true, at: now, in: &state)
+            return true
+        }
     }
 
     public func allNamespaces() async throws -> [Namespace] {
@@ -77,7 +202,9 @@ public final class InMemoryStore: TaskStore, NamespaceStore, PushConfigStore, Pu
     public func deleteNamespace(named name: NamespaceName) async throws -> Bool {
         state.withLock { state in
             guard state.namespaces.removeValue(forKey: name) != nil else { return false }
-            state.actors[name] = nil
+            state.entities[name] = nil
+            state.syncHeads[name] = nil
+            state.syncBatches[name] = nil
             state.tasks[name] = nil
             state.events[name] = nil
             state.pushConfigs[name] = nil

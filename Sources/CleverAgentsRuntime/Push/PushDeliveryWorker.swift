@@ -109,6 +109,8 @@ public final class PushDeliveryWorker: Service, TaskEventBus, Sendable {
         let batch: [PushDelivery]
         do {
             batch = try await outbox.claimDueDeliveries(limit: configuration.batchSize, lease: configuration.lease)
+        } catch is CancellationError {
+            return 0
         } catch {
             logger.warning("Cannot read the notification outbox", metadata: ["error": "\(error)"])
             return 0
