@@ -135,6 +135,13 @@ import Testing
         #expect(SyncPermissions.requiredRole(for: .status) == .viewer)
     }
 
+    @Test(arguments: [SyncMethod.push, .pull, .status])
+    func theRoleNamedInTheErrorIsTheLowestThatHoldsThePermission(method: SyncMethod) {
+        let permission = SyncPermissions.permission(for: method)
+        let lowest = NamespaceRole.allCases.sorted().first { $0.permissions.contains(permission) }
+        #expect(lowest == SyncPermissions.requiredRole(for: method))
+    }
+
     @Test(arguments: [
         (SyncPushItem(op: .upsert, kind: "Bad Kind", name: "a", baseRevision: 0, body: [:]), "items[0].kind"),
         (SyncPushItem(op: .upsert, kind: "actor", name: "Not Valid", baseRevision: 0, body: [:]), "items[0].name"),

@@ -180,6 +180,40 @@ import Testing
         try await server.stop()
     }
 
+    @Test func syncMethodsNeedACredentialAndTheirPermission() async throws {
+        let server = try await TestServer.start()
+        do {
+            let tenant = try await Self.tenant(server)
+            let stranger = try await Self.tenant(server)
+            let push = #"{"batchId":"b1","items":[{"op":"upsert","kind":"note","name":"todo","baseRevision":0,"body":{"text":"x"}}]}"#
+            for (method, params) in [("_cleveragents/sync/status", "{}"), ("_cleveragents/sync/pull", "{}"), ("_cleveragents/sync/push", push)] {
+                let anonymous = try await call(server, tenant.namespace, method, params, headers: [])
+                #expect(anonymous.status == 401, "\(method)")
+                let foreign = try await call(server, tenant.namespace, method, params, headers: [("Authorization", "Bearer \(stranger.admin)")])
+                #expect(foreign.status == 401, "a token of another namespace: \(method)")
+            }
+            let viewerPull = try await call(server, tenant.namespace, "_cleveragents/sync/pull", "{}", headers: [("Authorization", "Bearer \(tenant.viewer)")])
+            #expect(viewerPull.status == 200)
+            #expect(viewerPull.errorCode == nil)
+            for token in [tenant.viewer, tenant.member] {
+                let refused = try await call(server, tenant.namespace, "_cleveragents/sync/push", push, headers: [("Authorization", "Bearer \(token)")])
+                #expect(refused.status == 403)
+                #expect(refused.errorCode == JSONRPCError.permissionDeniedCode)
+            }
+            let status = try await call(server, tenant.namespace, "_cleveragents/sync/status", "{}", headers: [("X-API-Key", tenant.viewer)])
+            let head = try status.result()["head"]
+            let pushed = try await call(server, tenant.namespace, "_cleveragents/sync/push", push, headers: [("Authorization", "Bearer \(tenant.admin)")])
+            #expect(pushed.status == 200)
+            #expect(pushed.errorCode == nil, "\(pushed.text)")
+            let after = try await call(server, tenant.namespace, "_cleveragents/sync/status", "{}", headers: [("X-API-Key", tenant.viewer)])
+            #expect(try after.result()["head"] != head, "the admin's push was applied")
+        } catch {
+            try await server.stop()
+            throw error
+        }
+        try await server.stop()
+    }
+
     @Test func aTenantParamNamingAnotherNamespaceIsRejectedAndCrossTenantTasksAreNotFound() async throws {
         let server = try await TestServer.start()
         do {

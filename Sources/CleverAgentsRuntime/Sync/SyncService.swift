@@ -31,9 +31,8 @@ public struct SyncService: Sendable {
         if let tenant = call.tenant, !tenant.isEmpty, tenant != context.namespace.rawValue {
             throw JSONRPCError.invalidParams(field: "tenant", description: "does not match the namespace of the endpoint")
         }
-        let required = SyncPermissions.requiredRole(for: call.method)
-        guard context.caller.isSuperadmin || (context.caller.role.map { $0 >= required } ?? false) else {
-            throw SyncError.permissionDenied(method: call.method.rawValue, required: required)
+        guard context.caller.has(SyncPermissions.permission(for: call.method)) else {
+            throw SyncError.permissionDenied(method: call.method.rawValue, required: SyncPermissions.requiredRole(for: call.method))
         }
         guard try await namespaces.namespace(named: context.namespace) != nil else {
             throw ServiceError.namespaceNotFound(context.namespace.rawValue)
@@ -184,6 +183,15 @@ public struct SyncLimits: Sendable, Hashable {
 /// Which role each sync method needs (documented in docs/sync.md): reading is for viewers,
 /// changing entities is for admins, as the architecture's role table has it.
 public enum SyncPermissions {
+    /// The permission of the namespace's permission table that the method needs.
+    public static func permission(for method: SyncMethod) -> Permission {
+        switch method {
+        case .pull, .status: .pullEntities
+        case .push: .pushEntities
+        }
+    }
+
+    /// The lowest role that holds ``permission(for:)``, named in the error.
     public static func requiredRole(for method: SyncMethod) -> NamespaceRole {
         switch method {
         case .pull, .status: .viewer
