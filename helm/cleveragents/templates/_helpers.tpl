@@ -53,12 +53,12 @@ app.kubernetes.io/part-of: cleveragents
 
 {{/*
 The server's configuration file (mounted from the ConfigMap): the operator's `config` values,
-then what the chart owns (bind address, port, JSON logs, migrations).
+then what the chart owns (bind address, port, TLS or a TLS proxy in front, JSON logs, migrations).
 */}}
 {{- define "cleveragents.configFile" -}}
 {{- $owned := dict
   "mode" "production"
-  "http" (dict "host" "0.0.0.0" "port" (int .Values.containerPort))
+  "http" (dict "host" "0.0.0.0" "port" (int .Values.containerPort) "behindTlsProxy" (not .Values.tls.enabled))
   "database" (dict "migrateOnStart" (not .Values.migrations.job))
   "log" (dict "format" "json")
   "shutdown" (dict "gracePeriodSeconds" (int .Values.shutdownGracePeriodSeconds))
