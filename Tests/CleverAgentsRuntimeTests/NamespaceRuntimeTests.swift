@@ -147,7 +147,8 @@ import Testing
             ]
         )
         let card = builder.card(for: snapshot, requestBaseURL: "http://ignored:1")
-        #expect(card.supportedInterfaces == [AgentInterface(url: "https://agents.example.com/ns/acme", protocolBinding: "JSONRPC", protocolVersion: "1.0")])
+        #expect(card.supportedInterfaces.map(\.protocolVersion) == ["1.0", "0.3"], "1.0 first, then 0.3 at the same endpoint")
+        #expect(card.supportedInterfaces.allSatisfy { $0.url == "https://agents.example.com/ns/acme" && $0.protocolBinding == "JSONRPC" })
         #expect(card.skills.map(\.id) == ["analyst", "writer"])
         #expect(card.skills.last?.tags == ["text"])
         #expect(card.description == "Acme agents")

@@ -26,7 +26,7 @@ import Testing
             let card = try JSONDecoder().decode(AgentCard.self, from: reply.body)
             #expect(card.name == namespace.rawValue)
             #expect(card.description == "Echo things")
-            #expect(card.supportedInterfaces == [AgentInterface(url: server.endpoint(namespace.rawValue), protocolBinding: "JSONRPC", protocolVersion: "1.0")])
+            #expect(card.supportedInterfaces == ["1.0", "0.3"].map { AgentInterface(url: server.endpoint(namespace.rawValue), protocolBinding: "JSONRPC", protocolVersion: $0) })
             #expect(card.skills.map(\.id) == ["echo"])
             #expect(card.capabilities.streaming == true)
             #expect(reply.text.contains("text/plain"), "slashes are not escaped")
