@@ -18,16 +18,24 @@ public struct HTTPFrontEnd: Sendable {
     public let configuration: HTTPFrontEndConfiguration
     /// Whether the server can take traffic (database reachable, schema current).
     public let readiness: @Sendable () async -> Readiness
+    public let metrics: ServerMetrics
 
-    public init(service: A2AService, configuration: HTTPFrontEndConfiguration, readiness: @escaping @Sendable () async -> Readiness) {
+    public init(
+        service: A2AService,
+        configuration: HTTPFrontEndConfiguration,
+        readiness: @escaping @Sendable () async -> Readiness,
+        metrics: ServerMetrics = ServerMetrics()
+    ) {
         self.service = service
         self.configuration = configuration
         self.readiness = readiness
+        self.metrics = metrics
     }
 
-    /// Adds the front end's routes to a router.
+    /// Adds the front end's routes to a router, behind request ids, metrics and access logs.
     public func addRoutes(to router: Router<A2ARequestContext>) {
-        let jsonRPC = JSONRPCEndpoint(service: service, configuration: configuration)
+        router.add(middleware: RequestObservabilityMiddleware(metrics: metrics, logRequests: configuration.logRequests))
+        let jsonRPC = JSONRPCEndpoint(service: service, configuration: configuration, metrics: metrics)
         let cards = AgentCardEndpoint(service: service, configuration: configuration)
         // The router matches `{url}` and `{url}/` alike, as clients join paths both ways.
         router.post("/ns/:namespace") { request, context in

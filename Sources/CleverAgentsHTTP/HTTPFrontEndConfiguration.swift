@@ -16,10 +16,13 @@ public struct HTTPFrontEndConfiguration: Sendable, Hashable {
     public var defaultNamespace: NamespaceName?
     /// `Cache-Control: max-age` of agent cards, in seconds.
     public var agentCardMaxAge: Int
+    /// Whether each request writes an access log line (`log.requests`).
+    public var logRequests: Bool
 
-    public init(maximumBodySize: Int = 1 << 20, defaultNamespace: NamespaceName? = nil, agentCardMaxAge: Int = 60) {
+    public init(maximumBodySize: Int = 1 << 20, defaultNamespace: NamespaceName? = nil, agentCardMaxAge: Int = 60, logRequests: Bool = true) {
         self.maximumBodySize = maximumBodySize
         self.defaultNamespace = defaultNamespace
         self.agentCardMaxAge = agentCardMaxAge
+        self.logRequests = logRequests
     }
 }

@@ -21,13 +21,37 @@ import NIOFoundationCompat
 struct JSONRPCEndpoint: Sendable {
     let service: A2AService
     let configuration: HTTPFrontEndConfiguration
+    let metrics: ServerMetrics
 
     static let versionHeader = HTTPField.Name(A2AVersion.headerName)!
     static let supportedVersions = [A2AVersion.v1_0.rawValue, A2AVersion.v0_3.rawValue]
 
+    /// Answers one request and records it in the RPC metrics (method and result).
     func respond(to request: Request, namespace rawNamespace: String, context: A2ARequestContext) async throws -> Response {
+        let started = ContinuousClock.now
+        var outcome = RPCOutcome()
+        defer {
+            metrics.recordRPC(method: outcome.method, errorCode: outcome.errorCode, namespace: outcome.namespace, duration: ContinuousClock.now - started)
+        }
+        do {
+            return try await answer(request, namespace: rawNamespace, context: context, outcome: &outcome)
+        } catch {
+            outcome.errorCode = JSONRPCError.internalErrorCode
+            throw error
+        }
+    }
+
+    /// What the metrics learn about a call while it is answered.
+    struct RPCOutcome {
+        var method: String?
+        var namespace: NamespaceName?
+        var errorCode: Int?
+    }
+
+    func answer(_ request: Request, namespace rawNamespace: String, context: A2ARequestContext, outcome: inout RPCOutcome) async throws -> Response {
         let tooLarge = Self.errorResponse(.payloadTooLarge(limit: configuration.maximumBodySize), id: .null, status: .contentTooLarge)
         if let length = request.headers[.contentLength].flatMap(Int.init), length > configuration.maximumBodySize {
+            outcome.errorCode = JSONRPCError.payloadTooLargeCode
             return tooLarge
         }
         let body: ByteBuffer
@@ -35,9 +59,11 @@ struct JSONRPCEndpoint: Sendable {
             var request = request
             body = try await request.collectBody(upTo: configuration.maximumBodySize)
         } catch is NIOTooManyBytesError {
+            outcome.errorCode = JSONRPCError.payloadTooLargeCode
             return tooLarge
         }
         if let contentType = request.headers[.contentType], !Self.isJSON(contentType) {
+            outcome.errorCode = JSONRPCError.contentTypeNotSupportedCode
             return Self.errorResponse(
                 .contentTypeNotSupported("Content-Type '\(contentType)' is not supported; send application/json"),
                 id: .null,
@@ -65,14 +91,19 @@ struct JSONRPCEndpoint: Sendable {
                 }
             }
         } catch let failure {
+            (outcome.method, outcome.errorCode) = (failure.method, failure.error.code)
             return codec.error(failure.error, id: failure.id)
         }
+        (outcome.method, outcome.errorCode) = (call.method.rawValue, nil)
         if case .unsupported(let value) = requested {
+            outcome.errorCode = JSONRPCError.versionNotSupportedCode
             return codec.error(.versionNotSupported(value, supported: Self.supportedVersions), id: id)
         }
         guard let namespace = NamespaceName(rawNamespace) else {
+            outcome.errorCode = JSONRPCError.namespaceNotFoundCode
             return codec.error(.namespaceNotFound(rawNamespace), id: id, status: .notFound)
         }
+        outcome.namespace = namespace
 
         var logger = context.logger
         logger[metadataKey: "namespace"] = "\(namespace)"
@@ -88,6 +119,7 @@ struct JSONRPCEndpoint: Sendable {
             return try codec.encode(response, id: id, untilInterrupted: call.method == .sendStreamingMessage, logger: logger)
         } catch {
             let (rpcError, status) = Self.describe(error, logger: logger)
+            outcome.errorCode = rpcError.code
             return codec.error(rpcError, id: id, status: status)
         }
     }

@@ -49,15 +49,30 @@ public final class TestServer: Sendable {
     /// A configuration for tests: the test database, port 0, quiet logs.
     public static func testConfiguration() throws -> ServerConfiguration {
         guard let url = TestEnvironment.databaseURL else { throw MissingTestService("CLEVERAGENTS_TEST_DATABASE_URL") }
-        return ServerConfiguration(host: "127.0.0.1", port: 0, databaseURL: try DatabaseURL(url), databasePoolSize: 8, shutdownGracePeriodSeconds: 10)
+        // Every test server shares the database and its notification outbox, like replicas: they
+        // all allow the tests' loopback webhooks, so whichever claims a notification delivers it.
+        return ServerConfiguration(
+            host: "127.0.0.1",
+            port: 0,
+            databaseURL: try DatabaseURL(url),
+            databasePoolSize: 8,
+            shutdownGracePeriodSeconds: 10,
+            pushAllowList: ["127.0.0.1"],
+            pushAllowPlainHTTP: true
+        )
     }
 
     /// Starts a server and returns once it accepts connections.
-    public static func start(logLevel: Logger.Level = .warning, configure: (inout ServerConfiguration) -> Void = { _ in }) async throws -> TestServer {
+    /// `logger`, when given, replaces the default one (and `logLevel`): tests that read the logs.
+    public static func start(
+        logLevel: Logger.Level = .warning,
+        logger customLogger: Logger? = nil,
+        configure: (inout ServerConfiguration) -> Void = { _ in }
+    ) async throws -> TestServer {
         var configuration = try testConfiguration()
         configure(&configuration)
-        var logger = Logger(label: "test-server")
-        logger.logLevel = logLevel
+        var logger = customLogger ?? Logger(label: "test-server")
+        if customLogger == nil { logger.logLevel = logLevel }
         let server = try ServerApplication(configuration: configuration, logger: logger)
         let (portStream, portContinuation) = AsyncStream<Int>.makeStream()
         let app = server.application { channel in

@@ -90,7 +90,8 @@ extension ServerConfiguration {
             pushAllowList: pushAllowList,
             pushAllowPlainHTTP: try values.boolean("push.allowPlainHttp"),
             pushTimeoutSeconds: try values.integer("push.timeoutSeconds", in: 1...300) ?? 10,
-            pushMaximumAttempts: try values.integer("push.maxAttempts", in: 1...100) ?? 12
+            pushMaximumAttempts: try values.integer("push.maxAttempts", in: 1...100) ?? 12,
+            observability: try ObservabilityConfiguration(values: values)
         )
     }
 

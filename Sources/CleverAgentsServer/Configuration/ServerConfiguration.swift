@@ -60,6 +60,8 @@ public struct ServerConfiguration: Sendable, Hashable {
     public var pushTimeoutSeconds: Int
     /// `push.maxAttempts`: attempts before a notification is given up.
     public var pushMaximumAttempts: Int
+    /// `metrics.*`, `tracing.*` and `log.requests`.
+    public var observability: ObservabilityConfiguration
 
     public init(
         mode: Mode = .development,
@@ -81,7 +83,8 @@ public struct ServerConfiguration: Sendable, Hashable {
         pushAllowList: [String] = [],
         pushAllowPlainHTTP: Bool? = nil,
         pushTimeoutSeconds: Int = 10,
-        pushMaximumAttempts: Int = 12
+        pushMaximumAttempts: Int = 12,
+        observability: ObservabilityConfiguration = ObservabilityConfiguration()
     ) {
         self.mode = mode
         self.host = host
@@ -103,6 +106,7 @@ public struct ServerConfiguration: Sendable, Hashable {
         self.pushAllowPlainHTTP = pushAllowPlainHTTP ?? (mode == .development)
         self.pushTimeoutSeconds = pushTimeoutSeconds
         self.pushMaximumAttempts = pushMaximumAttempts
+        self.observability = observability
     }
 }
 
