@@ -22,6 +22,7 @@ public struct HTTPFrontEnd: Sendable {
     public let readiness: @Sendable () async -> Readiness
     /// Serves the `_cleveragents/sync/*` methods when set.
     public let sync: SyncService?
+    public let metrics: ServerMetrics
 
     public init(
         service: A2AService,
@@ -29,7 +30,8 @@ public struct HTTPFrontEnd: Sendable {
         authenticator: Authenticator,
         configuration: HTTPFrontEndConfiguration,
         sync: SyncService? = nil,
-        readiness: @escaping @Sendable () async -> Readiness
+        readiness: @escaping @Sendable () async -> Readiness,
+        metrics: ServerMetrics = ServerMetrics()
     ) {
         self.service = service
         self.admin = admin
@@ -37,12 +39,17 @@ public struct HTTPFrontEnd: Sendable {
         self.configuration = configuration
         self.sync = sync
         self.readiness = readiness
+        self.metrics = metrics
     }
 
-    /// Adds the front end's routes (and its transport security middleware) to a router.
+    /// Adds the front end's routes to a router, behind request ids, metrics and access logs,
+    /// and the transport security rules.
     public func addRoutes(to router: Router<A2ARequestContext>) {
+        router.add(middleware: RequestObservabilityMiddleware(metrics: metrics, logRequests: configuration.logRequests))
         router.add(middleware: TransportSecurityMiddleware(transport: configuration.transport))
-        let jsonRPC = JSONRPCEndpoint(service: service, admin: admin, authenticator: authenticator, configuration: configuration, sync: sync)
+        let jsonRPC = JSONRPCEndpoint(
+            service: service, admin: admin, authenticator: authenticator, configuration: configuration, sync: sync, metrics: metrics
+        )
         let cards = AgentCardEndpoint(service: service, configuration: configuration)
         // The router matches `{url}` and `{url}/` alike, as clients join paths both ways.
         router.post("/ns/:namespace") { request, context in

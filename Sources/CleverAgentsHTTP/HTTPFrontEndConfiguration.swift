@@ -22,6 +22,8 @@ public struct HTTPFrontEndConfiguration: Sendable, Hashable {
     public var production: Bool
     /// How requests reach the server, for the HTTPS rules.
     public var transport: Transport
+    /// Whether each request writes an access log line (`log.requests`).
+    public var logRequests: Bool
 
     /// How requests reach the server.
     public enum Transport: Sendable, Hashable {
@@ -39,7 +41,8 @@ public struct HTTPFrontEndConfiguration: Sendable, Hashable {
         agentCardMaxAge: Int = 60,
         maximumJSONDepth: Int = 32,
         production: Bool = false,
-        transport: Transport = .plain
+        transport: Transport = .plain,
+        logRequests: Bool = true
     ) {
         self.maximumBodySize = maximumBodySize
         self.defaultNamespace = defaultNamespace
@@ -47,5 +50,6 @@ public struct HTTPFrontEndConfiguration: Sendable, Hashable {
         self.maximumJSONDepth = maximumJSONDepth
         self.production = production
         self.transport = transport
+        self.logRequests = logRequests
     }
 }

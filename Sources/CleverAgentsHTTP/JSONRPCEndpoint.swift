@@ -26,6 +26,7 @@ struct JSONRPCEndpoint: Sendable {
     let configuration: HTTPFrontEndConfiguration
     /// Serves `_cleveragents/sync/*`; without it those methods are not found.
     var sync: SyncService?
+    let metrics: ServerMetrics
 
     static let versionHeader = HTTPField.Name(A2AVersion.headerName)!
     static let apiKeyHeader = HTTPField.Name("X-API-Key")!
@@ -36,28 +37,67 @@ struct JSONRPCEndpoint: Sendable {
         case a2a(A2AMethodCall)
         case admin(AdminCall)
         case sync(SyncMethodCall)
+
+        /// The method name, for logs and metrics.
+        var method: String {
+            switch self {
+            case .a2a(let call): call.method.rawValue
+            case .admin(let call): call.methodName
+            case .sync(let call): call.method.rawValue
+            }
+        }
     }
 
     // MARK: Namespace endpoint
 
+    /// Answers one request and records it in the RPC metrics (method and result).
     func respond(to request: Request, namespace rawNamespace: String, context: A2ARequestContext) async throws -> Response {
+        let started = ContinuousClock.now
+        var outcome = RPCOutcome()
+        defer {
+            metrics.recordRPC(method: outcome.method, errorCode: outcome.errorCode, namespace: outcome.namespace, duration: ContinuousClock.now - started)
+        }
+        do {
+            return try await answer(request, namespace: rawNamespace, context: context, outcome: &outcome)
+        } catch {
+            outcome.errorCode = JSONRPCError.internalErrorCode
+            throw error
+        }
+    }
+
+    /// What the metrics learn about a call while it is answered.
+    struct RPCOutcome {
+        var method: String?
+        var namespace: NamespaceName?
+        var errorCode: Int?
+    }
+
+    func answer(_ request: Request, namespace rawNamespace: String, context: A2ARequestContext, outcome: inout RPCOutcome) async throws -> Response {
         let body: ByteBuffer
         switch await readBody(request) {
         case .success(let buffer): body = buffer
-        case .failure(let early): return early.response
+        case .failure(let early):
+            outcome.errorCode = early.code
+            return early.response
         }
         let requested = Self.requestedVersion(request)
         let (codec, id, decoded): (WireCodec, JSONRPCID, Decoded)
         switch Self.decode(body, requested: requested) {
         case .success(let result): (codec, id, decoded) = result
-        case .failure(let failure): return failure.codec.error(failure.error, id: failure.id)
+        case .failure(let failure):
+            (outcome.method, outcome.errorCode) = (failure.method, failure.error.code)
+            return failure.codec.error(failure.error, id: failure.id)
         }
+        outcome.method = decoded.method
         if case .unsupported(let value) = requested {
+            outcome.errorCode = JSONRPCError.versionNotSupportedCode
             return codec.error(.versionNotSupported(value, supported: Self.supportedVersions), id: id)
         }
         guard let namespace = NamespaceName(rawNamespace) else {
+            outcome.errorCode = JSONRPCError.namespaceNotFoundCode
             return codec.error(.namespaceNotFound(rawNamespace), id: id, status: .notFound)
         }
+        outcome.namespace = namespace
         var logger = context.logger
         logger[metadataKey: "namespace"] = "\(namespace)"
         do {
@@ -70,6 +110,7 @@ struct JSONRPCEndpoint: Sendable {
             }
             logger[metadataKey: "principal"] = "\(caller.principalID)"
             if case .limited(let retryAfter) = await namespaceActor.admit(tokenID: caller.tokenID) {
+                outcome.errorCode = JSONRPCError.rateLimitedCode
                 return Self.rateLimited(codec: codec, id: id, retryAfter: retryAfter)
             }
             let requestContext = RequestContext(
@@ -95,6 +136,7 @@ struct JSONRPCEndpoint: Sendable {
                 return try Self.encode(try await sync.handle(call, context: requestContext), id: id)
             }
         } catch {
+            outcome.errorCode = Self.errorCode(of: error)
             return Self.failure(error, codec: codec, id: id, logger: logger)
         }
     }
@@ -132,7 +174,7 @@ struct JSONRPCEndpoint: Sendable {
     func readBody(_ request: Request) async -> Result<ByteBuffer, ErrorResponse> {
         let tooLarge = Self.errorResponse(.payloadTooLarge(limit: configuration.maximumBodySize), id: .null, status: .contentTooLarge)
         if let length = request.headers[.contentLength].flatMap(Int.init), length > configuration.maximumBodySize {
-            return .failure(ErrorResponse(tooLarge))
+            return .failure(ErrorResponse(tooLarge, code: JSONRPCError.payloadTooLargeCode))
         }
         if let contentType = request.headers[.contentType], !Self.isJSON(contentType) {
             return .failure(
@@ -141,7 +183,8 @@ struct JSONRPCEndpoint: Sendable {
                         .contentTypeNotSupported("Content-Type '\(contentType)' is not supported; send application/json"),
                         id: .null,
                         status: .unsupportedMediaType
-                    )
+                    ),
+                    code: JSONRPCError.contentTypeNotSupportedCode
                 )
             )
         }
@@ -150,13 +193,16 @@ struct JSONRPCEndpoint: Sendable {
             var request = request
             body = try await request.collectBody(upTo: configuration.maximumBodySize)
         } catch is NIOTooManyBytesError {
-            return .failure(ErrorResponse(tooLarge))
+            return .failure(ErrorResponse(tooLarge, code: JSONRPCError.payloadTooLargeCode))
         } catch {
-            return .failure(ErrorResponse(Self.errorResponse(.invalidRequest("The request body could not be read"), id: .null)))
+            return .failure(ErrorResponse(Self.errorResponse(.invalidRequest("The request body could not be read"), id: .null), code: JSONRPCError.invalidRequestCode))
         }
         guard JSONDepth.isWithin(configuration.maximumJSONDepth, body.readableBytesView) else {
             return .failure(
-                ErrorResponse(Self.errorResponse(.invalidRequest("JSON nests deeper than \(configuration.maximumJSONDepth) levels"), id: .null))
+                ErrorResponse(
+                    Self.errorResponse(.invalidRequest("JSON nests deeper than \(configuration.maximumJSONDepth) levels"), id: .null),
+                    code: JSONRPCError.invalidRequestCode
+                )
             )
         }
         return .success(body)
@@ -165,12 +211,18 @@ struct JSONRPCEndpoint: Sendable {
     /// A response that ends the request early (a `Result` failure needs an `Error`).
     struct ErrorResponse: Error {
         var response: Response
-        init(_ response: Response) { self.response = response }
+        /// The JSON-RPC error code in the response, for the metrics.
+        var code: Int
+        init(_ response: Response, code: Int) {
+            self.response = response
+            self.code = code
+        }
     }
 
     struct DecodeError: Error {
         var codec: WireCodec
         var id: JSONRPCID
+        var method: String
         var error: JSONRPCError
     }
 
@@ -197,7 +249,7 @@ struct JSONRPCEndpoint: Sendable {
             }
         } catch let failure {
             let codec: WireCodec = (requested == .supported(.v0_3)) ? .v0_3 : .v1_0
-            return .failure(DecodeError(codec: codec, id: failure.id, error: failure.error))
+            return .failure(DecodeError(codec: codec, id: failure.id, method: failure.method, error: failure.error))
         }
     }
 
@@ -285,6 +337,15 @@ struct JSONRPCEndpoint: Sendable {
 
     /// The answer for a failure: authentication 401 (with a challenge), permission 403, the
     /// rest by ``describe(_:logger:)``.
+    /// The JSON-RPC error code that ``failure(_:codec:id:logger:)`` answers for `error`.
+    static func errorCode(of error: any Error) -> Int {
+        switch error {
+        case is AuthenticationError: JSONRPCError.unauthenticatedCode
+        case is PermissionDenied, SyncError.permissionDenied: JSONRPCError.permissionDeniedCode
+        default: describe(error, logger: Logger(label: "metrics", factory: { _ in SwiftLogNoOpLogHandler() })).0.code
+        }
+    }
+
     static func failure(_ error: any Error, codec: WireCodec, id: JSONRPCID, logger: Logger) -> Response {
         switch error {
         case let error as AuthenticationError:

@@ -41,6 +41,8 @@ public struct ServerApplication: Sendable {
     public let identityListener: PostgresNotificationListener
     public let migrator: PostgresMigrator
     public let logger: Logger
+    /// The metrics registry behind `/metrics`, and the tracer when tracing is on.
+    public let observability: ServerObservability
     private let state: ReadinessState
     private let tlsConfiguration: TLSConfiguration?
     private let serverBuilder: HTTPServerBuilder
@@ -63,8 +65,11 @@ public struct ServerApplication: Sendable {
         var postgresConfiguration = try configuration.databaseURL.clientConfiguration()
         postgresConfiguration.options.maximumConnections = configuration.databasePoolSize
         postgresConfiguration.options.minimumConnections = min(2, configuration.databasePoolSize)
+        self.observability = try ServerObservability(configuration: configuration.observability, version: Self.version, logger: logger)
+        let metrics = observability.metrics
+        metrics.recordDatabasePoolMaximum(configuration.databasePoolSize)
         self.postgres = PostgresClient(configuration: postgresConfiguration, backgroundLogger: logger)
-        self.store = PostgresStore(client: postgres, logger: logger)
+        self.store = PostgresStore(client: postgres, logger: logger, metrics: metrics)
         self.migrator = PostgresMigrator(client: postgres, logger: logger)
 
         // One client, one connection pool, for every outbound call of the process.
@@ -105,16 +110,18 @@ public struct ServerApplication: Sendable {
             sender: HTTPPushSender(http: httpClient, policy: webhooks, resolver: resolver, timeout: .seconds(configuration.pushTimeoutSeconds)),
             secrets: secrets,
             configuration: .init(maximumAttempts: configuration.pushMaximumAttempts),
-            logger: logger
+            logger: logger,
+            metrics: metrics
         )
-        let bus = CompositeTaskEventBus([LocalTaskEventBus(directory: directory), pushWorker])
+        let bus = CompositeTaskEventBus([LocalTaskEventBus(directory: directory), pushWorker, TaskMetricsEventBus(metrics: metrics)])
         let runner = TaskRunner(
             store: store,
             executor: executor,
             bus: bus,
             ids: ids,
             clock: .system,
-            logger: logger
+            logger: logger,
+            metrics: metrics
         )
         self.worker = TaskWorker(runner: runner)
         self.service = A2AService(
@@ -169,6 +176,7 @@ public struct ServerApplication: Sendable {
     /// client and the task worker as services, shut down in reverse order.
     public func application(onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) -> some ApplicationProtocol {
         let router = Router(context: A2ARequestContext.self)
+        observability.addTracing(to: router)
         let frontEnd = HTTPFrontEnd(
             service: service,
             admin: admin,
@@ -178,14 +186,19 @@ public struct ServerApplication: Sendable {
                 defaultNamespace: configuration.defaultNamespace,
                 maximumJSONDepth: configuration.maximumJSONDepth,
                 production: configuration.mode == .production,
-                transport: tlsConfiguration != nil ? .tls : (configuration.behindTLSProxy ? .tlsProxy : .plain)
+                transport: tlsConfiguration != nil ? .tls : (configuration.behindTLSProxy ? .tlsProxy : .plain),
+                logRequests: configuration.observability.logRequests
             ),
             sync: sync,
             readiness: { [state, store, migrator] in
                 await Self.readiness(state: state, store: store, migrator: migrator)
-            }
+            },
+            metrics: observability.metrics
         )
         frontEnd.addRoutes(to: router)
+        if configuration.observability.metricsEnabled {
+            observability.addMetricsRoute(to: router)
+        }
         var app = Application(
             router: router,
             server: serverBuilder,
@@ -193,6 +206,8 @@ public struct ServerApplication: Sendable {
             onServerRunning: onServerRunning,
             logger: logger
         )
+        // The span exporter comes first, so it stops last and flushes the spans of the others.
+        if let tracingService = observability.tracingService { app.addServices(tracingService) }
         app.addServices(postgres, HTTPClientService(client: httpClient), identityListener, worker, pushWorker, ShutdownFlagService(state: state))
         app.beforeServerStarts { [configuration, migrator, logger] in
             if configuration.migrateOnStart {

@@ -166,3 +166,35 @@ import Testing
         #expect(!AdminCall.listTokens.isServerLevel)
     }
 }
+
+@Suite struct AdminCallNameTests {
+    @Test func everyCallNamesTheMethodItWasDecodedFrom() throws {
+        let params: [String: String] = [
+            "tokens/create": #"{"principal":"p","role":"member"}"#,
+            "tokens/revoke": #"{"id":"t"}"#,
+            "roleBindings/set": #"{"principal":"p","role":"member"}"#,
+            "roleBindings/delete": #"{"principal":"p"}"#,
+            "teams/create": #"{"name":"t"}"#,
+            "teams/delete": #"{"name":"t"}"#,
+            "teams/addMember": #"{"team":"t","principal":"p"}"#,
+            "teams/removeMember": #"{"team":"t","principal":"p"}"#,
+            "actors/put": #"{"name":"a","graphUrl":"http://127.0.0.1:1","assistantId":"g"}"#,
+            "actors/delete": #"{"name":"a"}"#,
+            "namespaces/create": #"{"name":"n"}"#,
+            "principals/create": #"{"id":"p"}"#,
+            "principals/setSuperadmin": #"{"principal":"p","superadmin":true}"#,
+        ]
+        var decoded = 0
+        for name in AdminCall.names.keys.sorted() {
+            let body = #"{"jsonrpc":"2.0","id":1,"method":"_cleveragents/admin/\#(name)","params":\#(params[name] ?? "{}")}"#
+            let request = try JSONDecoder().decode(JSONRPCRequest<AdminCall>.self, from: Data(body.utf8))
+            guard case .success(let call) = request.call else {
+                Issue.record("\(name) did not decode: \(request.call)")
+                continue
+            }
+            #expect(call.methodName == AdminCall.prefix + name)
+            decoded += 1
+        }
+        #expect(decoded == AdminCall.names.count)
+    }
+}

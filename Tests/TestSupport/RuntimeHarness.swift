@@ -27,6 +27,7 @@ public struct RuntimeHarness: Sendable {
         authMode: Namespace.AuthMode = .disabled,
         limits: ServiceLimits = ServiceLimits(),
         executor: ScriptedExecutor = ScriptedExecutor(),
+        metrics: ServerMetrics = ServerMetrics(),
         _ body: (RuntimeHarness) async throws -> Result
     ) async throws -> Result {
         let store = InMemoryStore()
@@ -42,10 +43,11 @@ public struct RuntimeHarness: Sendable {
         let pushWorker = PushDeliveryWorker(
             outbox: store, configs: store, sender: pushSender, secrets: secrets,
             configuration: .init(pollInterval: .milliseconds(20), maximumAttempts: 3, initialBackoff: .milliseconds(1), maximumBackoff: .milliseconds(5)),
-            logger: logger
+            logger: logger,
+            metrics: metrics
         )
-        let bus = CompositeTaskEventBus([LocalTaskEventBus(directory: directory), pushWorker])
-        let runner = TaskRunner(store: store, executor: executor, bus: bus, ids: ids, clock: .system, logger: logger)
+        let bus = CompositeTaskEventBus([LocalTaskEventBus(directory: directory), pushWorker, TaskMetricsEventBus(metrics: metrics)])
+        let runner = TaskRunner(store: store, executor: executor, bus: bus, ids: ids, clock: .system, logger: logger, metrics: metrics)
         let worker = TaskWorker(runner: runner)
         let service = A2AService(
             directory: directory,

@@ -63,11 +63,16 @@ public final class TestServer: Sendable {
     }
 
     /// Starts a server and returns once it accepts connections.
-    public static func start(logLevel: Logger.Level = .warning, configure: (inout ServerConfiguration) -> Void = { _ in }) async throws -> TestServer {
+    /// `logger`, when given, replaces the default one (and `logLevel`): tests that read the logs.
+    public static func start(
+        logLevel: Logger.Level = .warning,
+        logger customLogger: Logger? = nil,
+        configure: (inout ServerConfiguration) -> Void = { _ in }
+    ) async throws -> TestServer {
         var configuration = try testConfiguration()
         configure(&configuration)
-        var logger = Logger(label: "test-server")
-        logger.logLevel = logLevel
+        var logger = customLogger ?? Logger(label: "test-server")
+        if customLogger == nil { logger.logLevel = logLevel }
         let server = try ServerApplication(configuration: configuration, logger: logger)
         let (portStream, portContinuation) = AsyncStream<Int>.makeStream()
         let app = server.application { channel in

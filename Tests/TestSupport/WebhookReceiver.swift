@@ -19,6 +19,8 @@ public final class WebhookReceiver: Sendable {
     public struct Received: Sendable {
         public var headers: [String: String]
         public var body: Data
+        /// The request's path: `/webhook`, or any other path (the receiver takes every POST).
+        public var path: String = "/webhook"
         /// What the receiver answered.
         public var status: Int = 200
     }
@@ -48,14 +50,18 @@ public final class WebhookReceiver: Sendable {
     public static func start() async throws -> WebhookReceiver {
         let router = Router()
         let stateBox = Mutex<(@Sendable (Received) -> HTTPResponse.Status)?>(nil)
-        router.post("/webhook") { request, _ -> Response in
+        let receive: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, _ in
             var request = request
             let body = try await request.collectBody(upTo: 1 << 20)
             var headers: [String: String] = [:]
             for field in request.headers { headers[field.name.canonicalName.lowercased()] = field.value }
-            let status = stateBox.withLock { $0 }?(Received(headers: headers, body: Data(body.readableBytesView))) ?? .ok
+            let received = Received(headers: headers, body: Data(body.readableBytesView), path: request.uri.path)
+            let status = stateBox.withLock { $0 }?(received) ?? .ok
             return Response(status: status)
         }
+        router.post("/webhook", use: receive)
+        // Any other POST too: the receiver also stands in for an OTLP collector or a graph server.
+        router.post("/**", use: receive)
         var logger = Logger(label: "webhook")
         logger.logLevel = .critical
         let (ports, continuation) = AsyncStream<Int>.makeStream()

@@ -8,7 +8,7 @@
 
 public import Logging
 public import PostgresNIO
-import CleverAgentsRuntime
+public import CleverAgentsRuntime
 
 /// The server's stores on PostgreSQL, sharing one `PostgresClient` pool.
 ///
@@ -17,10 +17,12 @@ import CleverAgentsRuntime
 public struct PostgresStore: Sendable {
     public let client: PostgresClient
     public let logger: Logger
+    public let metrics: ServerMetrics
 
-    public init(client: PostgresClient, logger: Logger) {
+    public init(client: PostgresClient, logger: Logger, metrics: ServerMetrics = ServerMetrics()) {
         self.client = client
         self.logger = logger
+        self.metrics = metrics
     }
 
     /// Whether the database answers; used by `/readyz`.
@@ -33,11 +35,11 @@ public struct PostgresStore: Sendable {
         }
     }
 
-    /// Runs `body`, translating database failures into ``StoreError``s.
+    /// Runs `body`, translating database failures into ``StoreError``s, and measures it.
     @discardableResult
     func translatingErrors<Result: Sendable>(_ body: () async throws -> Result) async throws -> Result {
         do {
-            return try await body()
+            return try await metrics.measureDatabaseOperation(body)
         } catch {
             throw Self.translate(error)
         }

@@ -64,6 +64,35 @@ public enum AdminCall: Sendable, Hashable {
         "principals/setSuperadmin": { .setSuperadmin(try $0.decode(SuperadminParams.self)) },
     ]
 
+    /// The full method name of the call, `_cleveragents/admin/…`.
+    public var methodName: String { Self.prefix + name }
+
+    private var name: String {
+        switch self {
+        case .createToken: "tokens/create"
+        case .listTokens: "tokens/list"
+        case .revokeToken: "tokens/revoke"
+        case .setRoleBinding: "roleBindings/set"
+        case .deleteRoleBinding: "roleBindings/delete"
+        case .listRoleBindings: "roleBindings/list"
+        case .createTeam: "teams/create"
+        case .deleteTeam: "teams/delete"
+        case .listTeams: "teams/list"
+        case .addTeamMember: "teams/addMember"
+        case .removeTeamMember: "teams/removeMember"
+        case .putActor: "actors/put"
+        case .deleteActor: "actors/delete"
+        case .listActors: "actors/list"
+        case .listAudit: "audit/list"
+        case .getNamespace: "namespace/get"
+        case .deleteNamespace: "namespace/delete"
+        case .createNamespace: "namespaces/create"
+        case .listNamespaces: "namespaces/list"
+        case .createPrincipal: "principals/create"
+        case .setSuperadmin: "principals/setSuperadmin"
+        }
+    }
+
     /// Whether the call administers the server rather than one namespace.
     public var isServerLevel: Bool {
         switch self {

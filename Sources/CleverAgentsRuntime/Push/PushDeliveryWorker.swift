@@ -63,6 +63,7 @@ public final class PushDeliveryWorker: Service, TaskEventBus, Sendable {
     private let secrets: any SecretBox
     private let configuration: Configuration
     private let logger: Logger
+    private let metrics: ServerMetrics
     private let wakeups: AsyncStream<Void>
     private let wake: AsyncStream<Void>.Continuation
 
@@ -72,7 +73,8 @@ public final class PushDeliveryWorker: Service, TaskEventBus, Sendable {
         sender: any PushSender,
         secrets: any SecretBox,
         configuration: Configuration = .init(),
-        logger: Logger
+        logger: Logger,
+        metrics: ServerMetrics = ServerMetrics()
     ) {
         self.outbox = outbox
         self.configs = configs
@@ -80,6 +82,7 @@ public final class PushDeliveryWorker: Service, TaskEventBus, Sendable {
         self.secrets = secrets
         self.configuration = configuration
         self.logger = logger
+        self.metrics = metrics
         (self.wakeups, self.wake) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
     }
 
@@ -139,9 +142,13 @@ public final class PushDeliveryWorker: Service, TaskEventBus, Sendable {
         logger[metadataKey: "namespace"] = "\(delivery.namespace)"
         logger[metadataKey: "task_id"] = "\(delivery.taskId)"
         logger[metadataKey: "push_config_id"] = "\(delivery.configId)"
+        let started = ContinuousClock.now
+        var result = "error"
+        defer { metrics.recordPushDelivery(result: result, duration: ContinuousClock.now - started) }
         do {
             guard let config = try await configs.pushConfig(namespace: delivery.namespace, taskId: delivery.taskId, id: delivery.configId) else {
                 try await outbox.abandonDelivery(id: delivery.id, error: "the push notification config was deleted")
+                result = "abandoned"
                 return
             }
             var headers: [(name: String, value: String)] = [("Content-Type", "application/a2a+json")]
@@ -156,17 +163,21 @@ public final class PushDeliveryWorker: Service, TaskEventBus, Sendable {
             do {
                 try await sender.send(body, to: config.url, headers: headers)
                 try await outbox.completeDelivery(id: delivery.id)
+                result = "delivered"
             } catch let error as PushSendError {
                 switch error {
                 case .permanent(let reason):
                     logger.warning("Push notification refused; giving up", metadata: ["reason": "\(reason)"])
                     try await outbox.abandonDelivery(id: delivery.id, error: reason)
+                    result = "abandoned"
                 case .transient(let reason) where delivery.attempts >= configuration.maximumAttempts:
                     logger.warning("Push notification failed too often; giving up", metadata: ["reason": "\(reason)", "attempts": "\(delivery.attempts)"])
                     try await outbox.abandonDelivery(id: delivery.id, error: reason)
+                    result = "abandoned"
                 case .transient(let reason):
                     logger.info("Push notification failed; will retry", metadata: ["reason": "\(reason)", "attempt": "\(delivery.attempts)"])
                     try await outbox.retryDelivery(id: delivery.id, after: configuration.backoff(afterAttempt: delivery.attempts), error: reason)
+                    result = "retrying"
                 }
             }
         } catch {

@@ -19,6 +19,7 @@ public struct TaskRunner: Sendable {
     public let ids: any IdentifierGenerator
     public let clock: A2ATimestampSource
     public let logger: Logger
+    public let metrics: ServerMetrics
 
     public init(
         store: any TaskStore,
@@ -26,7 +27,8 @@ public struct TaskRunner: Sendable {
         bus: any TaskEventBus,
         ids: any IdentifierGenerator,
         clock: A2ATimestampSource,
-        logger: Logger
+        logger: Logger,
+        metrics: ServerMetrics = ServerMetrics()
     ) {
         self.store = store
         self.executor = executor
@@ -34,6 +36,7 @@ public struct TaskRunner: Sendable {
         self.ids = ids
         self.clock = clock
         self.logger = logger
+        self.metrics = metrics
     }
 
     /// Runs the job to the end of the run. Returns early, leaving the task as it is, only when
@@ -44,9 +47,21 @@ public struct TaskRunner: Sendable {
         logger[metadataKey: "task_id"] = "\(job.task.id)"
         var record = job.task
         var startedRunID = job.task.runID
+        let started = ContinuousClock.now
+        var sawEvent = false
+        metrics.recordRunActive(true)
+        defer {
+            metrics.recordRunActive(false)
+            let ended = record.state.isTerminal || record.state.isInterrupted
+            metrics.recordExecutorRun(outcome: ended ? ServerMetrics.stateName(record.state) : "interrupted", duration: ContinuousClock.now - started)
+        }
         do {
             for try await event in executor.execute(job.request) {
                 try Task.checkCancellation()
+                if !sawEvent {
+                    sawEvent = true
+                    metrics.recordExecutorFirstEvent(after: ContinuousClock.now - started)
+                }
                 switch event {
                 case .runStarted(let runID):
                     startedRunID = runID

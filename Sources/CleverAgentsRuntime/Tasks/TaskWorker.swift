@@ -28,7 +28,10 @@ public final class TaskWorker: Service, Sendable {
     public func submit(_ job: TaskJob) -> Bool {
         accepting.withLock { accepting in
             guard accepting else { return false }
+            // Counted before the yield, so the consumer never takes the gauge below zero.
+            runner.metrics.recordTaskQueued(true)
             if case .enqueued = continuation.yield(job) { return true }
+            runner.metrics.recordTaskQueued(false)
             return false
         }
     }
@@ -37,6 +40,7 @@ public final class TaskWorker: Service, Sendable {
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
                 for await job in jobs {
+                    runner.metrics.recordTaskQueued(false)
                     group.addTask { await self.runner.run(job) }
                 }
             }

@@ -156,7 +156,8 @@ extension ServerConfiguration {
             langGraphReadTimeoutSeconds: try values.integer("langgraph.readTimeoutSeconds", in: 5...3600) ?? 60,
             langGraphMaximumRejoins: try values.integer("langgraph.maxRejoins", in: 0...100) ?? 5,
             langGraphMaximumProgressUpdates: try values.integer("langgraph.maxProgressUpdates", in: 0...10_000) ?? 100,
-            langGraphStreamModes: streamModes.isEmpty ? ["values", "updates", "custom", "messages-tuple"] : streamModes
+            langGraphStreamModes: streamModes.isEmpty ? ["values", "updates", "custom", "messages-tuple"] : streamModes,
+            observability: try ObservabilityConfiguration(values: values)
         )
     }
 

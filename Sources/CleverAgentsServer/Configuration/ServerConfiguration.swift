@@ -89,6 +89,8 @@ public struct ServerConfiguration: Sendable, Hashable {
     public var langGraphMaximumProgressUpdates: Int
     /// `langgraph.streamModes`: stream modes of actors that name none.
     public var langGraphStreamModes: [String]
+    /// `metrics.*`, `tracing.*` and `log.requests`.
+    public var observability: ObservabilityConfiguration
 
     public init(
         mode: Mode = .development,
@@ -123,7 +125,8 @@ public struct ServerConfiguration: Sendable, Hashable {
         langGraphReadTimeoutSeconds: Int = 60,
         langGraphMaximumRejoins: Int = 5,
         langGraphMaximumProgressUpdates: Int = 100,
-        langGraphStreamModes: [String] = ["values", "updates", "custom", "messages-tuple"]
+        langGraphStreamModes: [String] = ["values", "updates", "custom", "messages-tuple"],
+        observability: ObservabilityConfiguration = ObservabilityConfiguration()
     ) {
         self.mode = mode
         self.host = host
@@ -158,6 +161,7 @@ public struct ServerConfiguration: Sendable, Hashable {
         self.langGraphMaximumRejoins = langGraphMaximumRejoins
         self.langGraphMaximumProgressUpdates = langGraphMaximumProgressUpdates
         self.langGraphStreamModes = langGraphStreamModes
+        self.observability = observability
     }
 }
 

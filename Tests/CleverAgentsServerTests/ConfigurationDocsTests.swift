@@ -1,0 +1,70 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the CleverAgents Server open source project
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+import CleverAgentsServer
+import CleverAgentsTestSupport
+import Foundation
+import Testing
+
+/// docs/configuration.md and the shipped configuration files agree with the code.
+@Suite struct ConfigurationDocsTests {
+    static let root = TestEnvironment.repositoryRoot
+
+    /// Every key the configuration reader reads: `values.string("http.host")` and the like.
+    static func keysReadByTheCode() throws -> Set<String> {
+        let folder = root.appendingPathComponent("Sources/CleverAgentsServer/Configuration")
+        let pattern = try NSRegularExpression(pattern: #"(?:values\.(?:string|integer|boolean|list|enumeration)|rate)\("([A-Za-z][A-Za-z0-9.]*)""#)
+        var keys: Set<String> = []
+        for file in try FileManager.default.contentsOfDirectory(atPath: folder.path) where file.hasSuffix(".swift") {
+            let source = try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
+            for match in pattern.matches(in: source, range: NSRange(source.startIndex..., in: source)) {
+                keys.insert(String(source[Range(match.range(at: 1), in: source)!]))
+            }
+        }
+        return keys
+    }
+
+    /// The keys in the key table of docs/configuration.md (first column); the later tables
+    /// (environment of the client commands) are not server keys.
+    static func documentedKeys() throws -> Set<String> {
+        let text = try String(contentsOf: root.appendingPathComponent("docs/configuration.md"), encoding: .utf8)
+        let table = text.split(separator: "\n", omittingEmptySubsequences: false)
+            .drop { !$0.hasPrefix("| Key |") }
+            .prefix { $0.hasPrefix("|") }
+        let keys = table.compactMap { line -> String? in
+            guard line.hasPrefix("| `") else { return nil }
+            return String(line.dropFirst(3).prefix { $0 != "`" })
+        }
+        return Set(keys)
+    }
+
+    @Test func everyKeyTheCodeReadsIsDocumentedAndEveryDocumentedKeyIsRead() throws {
+        let read = try Self.keysReadByTheCode()
+        let documented = try Self.documentedKeys()
+        #expect(read.count >= 25, "the reader's keys were found: \(read.sorted())")
+        #expect(read.subtracting(documented).isEmpty, "read but not in docs/configuration.md: \(read.subtracting(documented).sorted())")
+        #expect(documented.subtracting(read).isEmpty, "documented but never read: \(documented.subtracting(read).sorted())")
+    }
+
+    @Test(arguments: ["config/cleveragents.yaml", "config/container.yaml"])
+    func shippedConfigurationFilesAreValid(_ file: String) async throws {
+        let environment = [
+            "DATABASE_URL": "postgres://user:secret@db.example.com:5432/cleveragents?sslmode=require",
+            "CLEVERAGENTS_SECRETS_KEY": Data(repeating: 7, count: 32).base64EncodedString(),
+            "CLEVERAGENTS_AUTH_TOKEN_PEPPER": Data(repeating: 9, count: 32).base64EncodedString(),
+        ]
+        let reader = try await ServerConfiguration.reader(configFile: Self.root.appendingPathComponent(file).path, environment: environment, overrides: [:])
+        let configuration = try ServerConfiguration(reader: reader)
+        if file == "config/container.yaml" {
+            #expect(configuration.mode == .production)
+            #expect(configuration.host == "0.0.0.0")
+            #expect(configuration.port == 8080, "the Dockerfile EXPOSEs 8080")
+            #expect(configuration.logFormat == "json")
+        }
+    }
+}
