@@ -303,14 +303,7 @@ struct JSONRPCEndpoint: Sendable {
 
     /// The presented credential: `Authorization: Bearer <token>`, else `X-API-Key: <token>`.
     static func credential(of request: Request) -> String? {
-        if let authorization = request.headers[.authorization] {
-            let parts = authorization.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
-            if parts.count == 2, parts[0].lowercased() == "bearer" {
-                return parts[1].trimmingCharacters(in: .whitespaces)
-            }
-            return authorization  // Another scheme: present, but not one of our tokens.
-        }
-        return request.headers[apiKeyHeader]?.trimmingCharacters(in: .whitespaces)
+        APITokenText.presented(authorization: request.headers[.authorization], apiKey: request.headers[apiKeyHeader])
     }
 
     static func isJSON(_ contentType: String) -> Bool {

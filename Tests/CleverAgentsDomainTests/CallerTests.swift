@@ -73,3 +73,14 @@ struct CallerTests {
         #expect(throws: DecodingError.self) { try JSONDecoder().decode([NamespaceRole].self, from: Data(#"["superadmin"]"#.utf8)) }
     }
 }
+
+@Suite struct PresentedCredentialTests {
+    @Test func bearerValuesOtherSchemesAndAPIKeys() {
+        #expect(APITokenText.presented(authorization: "Bearer abc", apiKey: nil) == "abc")
+        #expect(APITokenText.presented(authorization: "bearer  abc ", apiKey: "k") == "abc", "the scheme is case-insensitive; Authorization wins")
+        #expect(APITokenText.presented(authorization: "Basic dXNlcg==", apiKey: nil) == "Basic dXNlcg==", "another scheme is presented as is")
+        #expect(APITokenText.presented(authorization: "Bearer", apiKey: nil) == "Bearer")
+        #expect(APITokenText.presented(authorization: nil, apiKey: " key ") == "key")
+        #expect(APITokenText.presented(authorization: nil, apiKey: nil) == nil)
+    }
+}

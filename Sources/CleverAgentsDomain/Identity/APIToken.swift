@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 public import A2AProtocol
+import Foundation
 
 /// The text form of an API token: `ca_<id>_<secret>`.
 ///
@@ -144,5 +145,21 @@ public struct Credential: Sendable, Hashable {
         self.principalDisabled = principalDisabled
         self.isSuperadmin = isSuperadmin
         self.role = role
+    }
+}
+
+extension APITokenText {
+    /// The credential a request presents: the `Bearer` value of `Authorization`, else the whole
+    /// `Authorization` value (another scheme: present, but never one of our tokens), else
+    /// `X-API-Key`. `nil` when the request carries none.
+    public static func presented(authorization: String?, apiKey: String?) -> String? {
+        if let authorization {
+            let parts = authorization.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+            if parts.count == 2, parts[0].lowercased() == "bearer" {
+                return parts[1].trimmingCharacters(in: .whitespaces)
+            }
+            return authorization
+        }
+        return apiKey?.trimmingCharacters(in: .whitespaces)
     }
 }
