@@ -38,7 +38,8 @@ public struct ServerApplication: Sendable {
     public let pushWorker: PushDeliveryWorker
     public let admin: AdminService
     public let authenticator: Authenticator
-    public let identityListener: PostgresNotificationListener
+    /// The replica's LISTEN connection (``ClusterNotifications``).
+    public let clusterListener: PostgresNotificationListener
     public let migrator: PostgresMigrator
     public let logger: Logger
     /// The metrics registry behind `/metrics`, and the tracer when tracing is on.
@@ -69,7 +70,7 @@ public struct ServerApplication: Sendable {
         let metrics = observability.metrics
         metrics.recordDatabasePoolMaximum(configuration.databasePoolSize)
         self.postgres = PostgresClient(configuration: postgresConfiguration, backgroundLogger: logger)
-        self.store = PostgresStore(client: postgres, logger: logger, metrics: metrics)
+        self.store = PostgresStore(client: postgres, logger: logger, metrics: metrics, queueGroup: configuration.taskQueueGroup)
         self.migrator = PostgresMigrator(client: postgres, logger: logger)
 
         // One client, one connection pool, for every outbound call of the process.
@@ -123,7 +124,18 @@ public struct ServerApplication: Sendable {
             logger: logger,
             metrics: metrics
         )
-        self.worker = TaskWorker(runner: runner)
+        self.worker = TaskWorker(
+            runner: runner,
+            queue: TaskWorker.QueueSettings(
+                queue: store,
+                jobs: TaskJobFactory(directory: directory, namespaces: store, secrets: secrets),
+                owner: store.instanceID,
+                lease: .seconds(configuration.taskLeaseSeconds),
+                maximumRuns: configuration.maximumConcurrentRuns,
+                defaultNamespaceLimit: configuration.maximumRunningTasksPerNamespace,
+                pollInterval: .milliseconds(configuration.queuePollMilliseconds)
+            )
+        )
         self.service = A2AService(
             directory: directory,
             namespaces: store,
@@ -153,20 +165,19 @@ public struct ServerApplication: Sendable {
             secrets: secrets,
             directory: directory,
             production: configuration.mode == .production,
+            queue: store,
             logger: logger
         )
-        // Revocations and role changes reach every replica's caches at once.
-        self.identityListener = PostgresNotificationListener(
+        // One LISTEN connection: revocations and role changes reach every replica's caches at
+        // once, task events reach subscribers on any replica, released tasks are claimed at once.
+        let notifications = ClusterNotifications(directory: directory, store: store, worker: worker, logger: logger)
+        self.clusterListener = PostgresNotificationListener(
             client: postgres,
-            channels: [PostgresStore.identityChannel],
+            channels: ClusterNotifications.channels,
             logger: logger,
-            onReconnect: { for actor in directory.allActive { await actor.invalidateCredentials(); await actor.invalidate() } }
-        ) { _, scope in
-            let actors = scope == "*" ? directory.allActive : NamespaceName(scope).flatMap { directory.activeActor(for: $0) }.map { [$0] } ?? []
-            for actor in actors {
-                await actor.invalidateCredentials()
-                await actor.invalidate()
-            }
+            onReconnect: { await notifications.catchUp() }
+        ) { channel, payload in
+            await notifications.handle(channel: channel, payload: payload)
         }
         self.sync = SyncService(entities: store, namespaces: store, directory: directory)
         self.state = ReadinessState()
@@ -208,7 +219,7 @@ public struct ServerApplication: Sendable {
         )
         // The span exporter comes first, so it stops last and flushes the spans of the others.
         if let tracingService = observability.tracingService { app.addServices(tracingService) }
-        app.addServices(postgres, HTTPClientService(client: httpClient), identityListener, worker, pushWorker, ShutdownFlagService(state: state))
+        app.addServices(postgres, HTTPClientService(client: httpClient), clusterListener, worker, pushWorker, ShutdownFlagService(state: state))
         app.beforeServerStarts { [configuration, migrator, logger] in
             if configuration.migrateOnStart {
                 let applied = try await migrator.migrate()

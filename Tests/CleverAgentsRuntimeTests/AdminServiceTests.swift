@@ -182,6 +182,7 @@ import Testing
             "actors/delete": #"{"name":"a"}"#,
             "namespaces/create": #"{"name":"n"}"#,
             "principals/create": #"{"id":"p"}"#,
+            "namespaces/setQuota": #"{"namespace":"n","maxRunningTasks":2}"#,
             "principals/setSuperadmin": #"{"principal":"p","superadmin":true}"#,
         ]
         var decoded = 0

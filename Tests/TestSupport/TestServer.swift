@@ -51,6 +51,7 @@ public final class TestServer: Sendable {
         guard let url = TestEnvironment.databaseURL else { throw MissingTestService("CLEVERAGENTS_TEST_DATABASE_URL") }
         // Every test server shares the database and its notification outbox, like replicas: they
         // all allow the tests' loopback webhooks, so whichever claims a notification delivers it.
+        // Each runs the tasks it accepted (its own queue group) unless a test gives replicas one.
         return ServerConfiguration(
             host: "127.0.0.1",
             port: 0,
@@ -58,7 +59,8 @@ public final class TestServer: Sendable {
             databasePoolSize: 8,
             shutdownGracePeriodSeconds: 10,
             pushAllowList: ["127.0.0.1"],
-            pushAllowPlainHTTP: true
+            pushAllowPlainHTTP: true,
+            taskQueueGroup: TestEnvironment.uniqueName("queue")
         )
     }
 

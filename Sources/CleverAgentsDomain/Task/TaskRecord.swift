@@ -34,6 +34,10 @@ public struct TaskRecord: Sendable, Hashable {
     public var lastEventSequence: Int64
     public var createdAt: A2ATimestamp
     public var updatedAt: A2ATimestamp
+    /// What the task's next (or current) graph run starts from, while the task needs a run:
+    /// set when the task is queued, cleared when the run ends (terminal or waiting for input).
+    /// A replica that takes the task over rebuilds the run from it.
+    public var runInput: TaskRunInput?
 
     public init(
         namespace: NamespaceName,
@@ -51,7 +55,8 @@ public struct TaskRecord: Sendable, Hashable {
         version: Int64 = 1,
         lastEventSequence: Int64 = 0,
         createdAt: A2ATimestamp,
-        updatedAt: A2ATimestamp? = nil
+        updatedAt: A2ATimestamp? = nil,
+        runInput: TaskRunInput? = nil
     ) {
         self.namespace = namespace
         self.id = id
@@ -69,6 +74,7 @@ public struct TaskRecord: Sendable, Hashable {
         self.lastEventSequence = lastEventSequence
         self.createdAt = createdAt
         self.updatedAt = updatedAt ?? createdAt
+        self.runInput = runInput
     }
 
     public var state: TaskState { status.state }
@@ -96,5 +102,22 @@ public enum HistoryWindow {
         guard let length else { return history }
         guard length > 0 else { return [] }
         return Array(history.suffix(length))
+    }
+}
+
+/// The input of a task's graph run, kept with the task so that any replica can start or resume
+/// the run.
+public struct TaskRunInput: Sendable, Hashable, Codable {
+    /// The user message that starts the run, or answers the interrupts.
+    public var message: Message
+    /// The interrupts the message answers (`command.resume`); empty for a new run.
+    public var interruptIDs: [String]
+    /// W3C `traceparent` of the request that queued the run.
+    public var traceParent: String?
+
+    public init(message: Message, interruptIDs: [String] = [], traceParent: String? = nil) {
+        self.message = message
+        self.interruptIDs = interruptIDs
+        self.traceParent = traceParent
     }
 }

@@ -27,6 +27,7 @@ extension Migration {
         .initialSchema,
         .pushNotifications,
         .identity,
+        .taskQueue,
         .entitySync,
     ]
 
@@ -215,6 +216,23 @@ extension Migration {
             )
             """,
             "CREATE INDEX audit_log_by_namespace ON audit_log (namespace, id DESC)",
+        ]
+    )
+
+    /// The durable task queue: a task's run input while it needs a run, the lease of the replica
+    /// running it, and each namespace's cap of running tasks.
+    static let taskQueue = Migration(
+        version: 4,
+        name: "task queue",
+        statements: [
+            "ALTER TABLE tasks ADD COLUMN run_input jsonb",
+            "ALTER TABLE tasks ADD COLUMN queued_at timestamptz",
+            "ALTER TABLE tasks ADD COLUMN lease_owner text",
+            "ALTER TABLE tasks ADD COLUMN lease_expires_at timestamptz",
+            "ALTER TABLE tasks ADD COLUMN queue_group text NOT NULL DEFAULT ''",
+            "CREATE INDEX tasks_queued ON tasks (queue_group, namespace, queued_at) WHERE run_input IS NOT NULL",
+            "CREATE INDEX tasks_by_lease_owner ON tasks (lease_owner) WHERE lease_owner IS NOT NULL",
+            "ALTER TABLE namespaces ADD COLUMN max_running_tasks integer CHECK (max_running_tasks > 0)",
         ]
     )
 

@@ -13,9 +13,12 @@ import Foundation
 import PostgresNIO
 
 extension PostgresStore: TaskStore {
+    /// The channel that announces appended task events (``TaskEventNotice``).
+    public static let taskEventsChannel = "cleveragents_task_events"
+
     static let taskColumns = """
         namespace, id, context_id, owner, actor, status, artifacts, history, metadata, thread_id::text,
-        run_id, replied_with_message, version, last_event_seq, created_at, updated_at
+        run_id, replied_with_message, version, last_event_seq, created_at, updated_at, run_input
         """
 
     public func createTask(_ task: TaskRecord, events: [TaskEventRecord], pushConfigs: [PushConfigRecord]) async throws {
@@ -32,11 +35,13 @@ extension PostgresStore: TaskStore {
                 try await connection.query(
                     """
                     INSERT INTO tasks (namespace, id, context_id, owner, actor, state, status, artifacts, history, metadata,
-                                       thread_id, run_id, replied_with_message, version, last_event_seq, status_at, created_at, updated_at)
+                                       thread_id, run_id, replied_with_message, version, last_event_seq, status_at, created_at, updated_at,
+                                       run_input, queued_at, queue_group)
                     VALUES (\(task.namespace.rawValue), \(task.id), \(task.contextId), \(task.owner), \(task.actorName),
                             \(task.state.rawValue), \(JSONColumn(task.status)), \(JSONColumn(task.artifacts)), \(JSONColumn(task.history)),
                             \(task.metadata.map(JSONColumn.init)), \(task.threadID)::uuid, \(task.runID), \(task.repliedWithMessage),
-                            \(task.version), \(task.lastEventSequence), \(Self.statusDate(task)), \(task.createdAt.date), \(task.updatedAt.date))
+                            \(task.version), \(task.lastEventSequence), \(Self.statusDate(task)), \(task.createdAt.date), \(task.updatedAt.date),
+                            \(task.runInput.map(JSONColumn.init)), \(task.runInput == nil ? nil : Date()), \(queueGroup))
                     """,
                     logger: logger
                 )
@@ -65,7 +70,12 @@ extension PostgresStore: TaskStore {
                     SET state = \(task.state.rawValue), status = \(JSONColumn(task.status)), artifacts = \(JSONColumn(task.artifacts)),
                         history = \(JSONColumn(task.history)), metadata = \(task.metadata.map(JSONColumn.init)),
                         run_id = \(task.runID), replied_with_message = \(task.repliedWithMessage), version = \(task.version),
-                        last_event_seq = \(task.lastEventSequence), status_at = \(Self.statusDate(task)), updated_at = \(task.updatedAt.date)
+                        last_event_seq = \(task.lastEventSequence), status_at = \(Self.statusDate(task)), updated_at = \(task.updatedAt.date),
+                        run_input = \(task.runInput.map(JSONColumn.init)),
+                        -- A run queued anew (a follow-up message) waits from now; a run that ended frees its lease.
+                        queued_at = CASE WHEN run_input IS NULL THEN \(task.runInput == nil ? nil : Date()) ELSE queued_at END,
+                        lease_owner = CASE WHEN \(task.runInput == nil) THEN NULL ELSE lease_owner END,
+                        lease_expires_at = CASE WHEN \(task.runInput == nil) THEN NULL ELSE lease_expires_at END
                     WHERE namespace = \(task.namespace.rawValue) AND id = \(task.id) AND version = \(expectedVersion)
                     RETURNING 1
                     """,
@@ -165,8 +175,13 @@ extension PostgresStore: TaskStore {
         }
     }
 
+    /// Appends events and announces the last one to every replica (delivered at commit).
     private func insertEvents(_ events: [TaskEventRecord], on connection: PostgresConnection) async throws {
-        guard !events.isEmpty else { return }
+        guard let last = events.last else { return }
+        try await connection.query(
+            "SELECT pg_notify(\(Self.taskEventsChannel), \(TaskEventNotice(task: TaskKey(namespace: last.namespace, id: last.taskId), sequence: last.sequence, origin: instanceID).payload))",
+            logger: logger
+        )
         let now = Date()
         for event in events {
             try await connection.query(
@@ -211,7 +226,8 @@ extension PostgresStore: TaskStore {
             version: try columns[12].decode(Int64.self),
             lastEventSequence: try columns[13].decode(Int64.self),
             createdAt: A2ATimestamp(storedDate: try columns[14].decode(Date.self)),
-            updatedAt: A2ATimestamp(storedDate: try columns[15].decode(Date.self))
+            updatedAt: A2ATimestamp(storedDate: try columns[15].decode(Date.self)),
+            runInput: try columns[16].decode(JSONColumn<TaskRunInput>?.self)?.value
         )
     }
 }

@@ -8,6 +8,7 @@
 
 public import Logging
 public import PostgresNIO
+import Foundation
 public import CleverAgentsRuntime
 
 /// The server's stores on PostgreSQL, sharing one `PostgresClient` pool.
@@ -18,11 +19,25 @@ public struct PostgresStore: Sendable {
     public let client: PostgresClient
     public let logger: Logger
     public let metrics: ServerMetrics
+    /// This process among the replicas: it names the origin of task event notifications, so a
+    /// replica does not read back the events it announced itself.
+    public let instanceID: String
+    /// The replicas that share a task queue (`tasks.queueGroup`): tasks accepted here are run by
+    /// replicas of the same group only.
+    public let queueGroup: String
 
-    public init(client: PostgresClient, logger: Logger, metrics: ServerMetrics = ServerMetrics()) {
+    public init(
+        client: PostgresClient,
+        logger: Logger,
+        metrics: ServerMetrics = ServerMetrics(),
+        instanceID: String? = nil,
+        queueGroup: String = ""
+    ) {
         self.client = client
         self.logger = logger
         self.metrics = metrics
+        self.instanceID = instanceID ?? UUID().uuidString
+        self.queueGroup = queueGroup
     }
 
     /// Whether the database answers; used by `/readyz`.

@@ -34,6 +34,7 @@ public enum AdminCall: Sendable, Hashable {
     // Server level.
     case createNamespace(CreateNamespaceParams)
     case listNamespaces
+    case setNamespaceQuota(NamespaceQuotaParams)
     case createPrincipal(CreatePrincipalParams)
     case setSuperadmin(SuperadminParams)
 
@@ -60,6 +61,7 @@ public enum AdminCall: Sendable, Hashable {
         "namespace/delete": { _ in .deleteNamespace },
         "namespaces/create": { .createNamespace(try $0.decode(CreateNamespaceParams.self)) },
         "namespaces/list": { _ in .listNamespaces },
+        "namespaces/setQuota": { .setNamespaceQuota(try $0.decode(NamespaceQuotaParams.self)) },
         "principals/create": { .createPrincipal(try $0.decode(CreatePrincipalParams.self)) },
         "principals/setSuperadmin": { .setSuperadmin(try $0.decode(SuperadminParams.self)) },
     ]
@@ -88,6 +90,7 @@ public enum AdminCall: Sendable, Hashable {
         case .deleteNamespace: "namespace/delete"
         case .createNamespace: "namespaces/create"
         case .listNamespaces: "namespaces/list"
+        case .setNamespaceQuota: "namespaces/setQuota"
         case .createPrincipal: "principals/create"
         case .setSuperadmin: "principals/setSuperadmin"
         }
@@ -96,7 +99,7 @@ public enum AdminCall: Sendable, Hashable {
     /// Whether the call administers the server rather than one namespace.
     public var isServerLevel: Bool {
         switch self {
-        case .createNamespace, .listNamespaces, .createPrincipal, .setSuperadmin: true
+        case .createNamespace, .listNamespaces, .setNamespaceQuota, .createPrincipal, .setSuperadmin: true
         default: false
         }
     }
@@ -111,7 +114,7 @@ public enum AdminCall: Sendable, Hashable {
         case .listActors, .getNamespace: .readExtendedCard
         case .listAudit: .readAudit
         case .deleteNamespace: .deleteNamespace
-        case .createNamespace, .listNamespaces, .createPrincipal, .setSuperadmin: .manageServer
+        case .createNamespace, .listNamespaces, .setNamespaceQuota, .createPrincipal, .setSuperadmin: .manageServer
         }
     }
 }
@@ -255,5 +258,17 @@ public struct SuperadminParams: Sendable, Hashable, Codable {
     public init(principal: String, superadmin: Bool) {
         self.principal = principal
         self.superadmin = superadmin
+    }
+}
+
+/// `_cleveragents/admin/namespaces/setQuota`: a namespace's cap of running tasks across all
+/// replicas; `null` returns it to the server default (`tasks.maxRunningPerNamespace`).
+public struct NamespaceQuotaParams: Sendable, Hashable, Codable {
+    public var namespace: String
+    public var maxRunningTasks: Int?
+
+    public init(namespace: String, maxRunningTasks: Int?) {
+        self.namespace = namespace
+        self.maxRunningTasks = maxRunningTasks
     }
 }

@@ -22,6 +22,8 @@ public struct AdminService: Sendable {
     public let clock: A2ATimestampSource
     /// Production mode refuses namespaces with authentication disabled.
     public let production: Bool
+    /// Sets namespace quotas; without it `namespaces/setQuota` is not supported.
+    public let queue: (any TaskQueue)?
     public let logger: Logger
 
     public init(
@@ -32,6 +34,7 @@ public struct AdminService: Sendable {
         directory: NamespaceDirectory,
         clock: A2ATimestampSource = .system,
         production: Bool,
+        queue: (any TaskQueue)? = nil,
         logger: Logger
     ) {
         self.namespaces = namespaces
@@ -41,6 +44,7 @@ public struct AdminService: Sendable {
         self.directory = directory
         self.clock = clock
         self.production = production
+        self.queue = queue
         self.logger = logger
     }
 
@@ -161,6 +165,21 @@ public struct AdminService: Sendable {
             return Self.json(created)
         case .listNamespaces:
             return ["namespaces": .array(try await namespaces.allNamespaces().map(Self.json))]
+        case .setNamespaceQuota(let params):
+            guard let name = NamespaceName(params.namespace) else {
+                throw JSONRPCError.invalidParams(field: "namespace", description: "'\(params.namespace)' is not a namespace name (\(NamespaceName.rule))")
+            }
+            if let limit = params.maxRunningTasks, !(1...100_000).contains(limit) {
+                throw JSONRPCError.invalidParams(field: "maxRunningTasks", description: "must be between 1 and 100000, or null for the server default")
+            }
+            guard let queue else { throw JSONRPCError.unsupportedOperation("this server has no shared task queue") }
+            do {
+                try await queue.setRunningLimit(params.maxRunningTasks, namespace: name)
+            } catch ServiceError.namespaceNotFound {
+                throw JSONRPCError.namespaceNotFound(name.rawValue)
+            }
+            try await audit(name, caller, "namespaces.setQuota", name.rawValue, ["maxRunningTasks": params.maxRunningTasks.map { .number(Double($0)) } ?? .null])
+            return ["namespace": .string(name.rawValue), "maxRunningTasks": params.maxRunningTasks.map { .number(Double($0)) } ?? .null]
         case .createPrincipal(let params):
             guard Principal.isValidID(params.id) else {
                 throw JSONRPCError.invalidParams(field: "id", description: "must be \(Principal.idRule)")

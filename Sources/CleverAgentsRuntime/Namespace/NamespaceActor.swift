@@ -215,6 +215,16 @@ public actor NamespaceActor {
         }
     }
 
+    /// The tasks that have subscribers on this replica.
+    public var subscribedTaskIDs: [String] {
+        Array(subscribers.keys)
+    }
+
+    /// Whether a task has subscribers on this replica.
+    public func hasSubscribers(taskId: String) -> Bool {
+        subscribers[taskId] != nil
+    }
+
     /// The number of open subscriptions, for metrics and tests.
     public var subscriberCount: Int {
         subscribers.values.reduce(0) { $0 + $1.count }

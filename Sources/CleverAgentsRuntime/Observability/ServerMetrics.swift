@@ -134,6 +134,11 @@ public struct ServerMetrics: Sendable {
         if up { depth.increment() } else { depth.decrement() }
     }
 
+    /// Tasks waiting in the shared queue, as the last claim of this replica saw them.
+    func recordQueueWaiting(_ count: Int) {
+        Meter(label: Name.taskQueueDepth, factory: factory).set(count)
+    }
+
     /// A graph run started (`up`) or ended on this replica.
     func recordRunActive(_ up: Bool) {
         let active = Meter(label: Name.taskRunsActive, factory: factory)

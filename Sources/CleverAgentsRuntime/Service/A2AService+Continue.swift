@@ -49,6 +49,10 @@ extension A2AService {
         let returnImmediately = !streaming && (params.configuration?.returnImmediately ?? false)
         let subscription = returnImmediately ? nil : await namespaceActor.subscribe(taskId: existing.id)
         var record = existing
+        let input = TaskRunInput(message: message, interruptIDs: pending, traceParent: context.traceParent)
+        record.runInput = input
+        // A new run: the one that asked for input is over.
+        record.runID = nil
         do {
             try await committer.commit(&record, updates: [.status(.working, message: nil)], userMessage: message)
         } catch StoreError.conflict {
@@ -58,16 +62,7 @@ extension A2AService {
             await subscription?.cancel()
             throw error
         }
-        let request = GraphRunRequest(
-            namespace: record.namespace,
-            taskId: record.id,
-            contextId: record.contextId,
-            actor: actor,
-            apiKey: try actor.apiKey.map { try secrets.open($0) },
-            threadID: record.threadID,
-            input: pending.isEmpty ? .message(message) : .resume(message, interruptIDs: pending),
-            traceParent: context.traceParent
-        )
+        let request = GraphRunRequest(task: record, input: input, actor: actor, apiKey: try actor.apiKey.map { try secrets.open($0) })
         return try await start(TaskJob(task: record, request: request), subscription: subscription, streaming: streaming, historyLength: params.configuration?.historyLength)
     }
 

@@ -120,11 +120,7 @@ public struct A2AService: Sendable {
     /// The namespace's actor and settings; throws when the namespace does not exist.
     public func namespace(_ name: NamespaceName) async throws -> (NamespaceActor, NamespaceSnapshot) {
         let actor = directory.actor(for: name)
-        let namespaces = self.namespaces
-        let snapshot = try await actor.snapshot {
-            guard let namespace = try await namespaces.namespace(named: name) else { return nil }
-            return NamespaceSnapshot(namespace: namespace, actors: try await namespaces.actors(in: name))
-        }
+        let snapshot = try await NamespaceSnapshot.load(name, directory: directory, namespaces: namespaces)
         guard let snapshot else {
             throw ServiceError.namespaceNotFound(name.rawValue)
         }
@@ -175,16 +171,9 @@ public struct A2AService: Sendable {
         )
         record.lastEventSequence = 1
         let created = TaskEventRecord(namespace: context.namespace, taskId: taskId, sequence: 1, event: .task(record.a2aTask()))
-        let request = GraphRunRequest(
-            namespace: context.namespace,
-            taskId: taskId,
-            contextId: contextId,
-            actor: actor,
-            apiKey: try actor.apiKey.map { try secrets.open($0) },
-            threadID: record.threadID,
-            input: .message(message),
-            traceParent: context.traceParent
-        )
+        let input = TaskRunInput(message: message, traceParent: context.traceParent)
+        record.runInput = input
+        let request = GraphRunRequest(task: record, input: input, actor: actor, apiKey: try actor.apiKey.map { try secrets.open($0) })
         let returnImmediately = !streaming && (params.configuration?.returnImmediately ?? false)
         let subscription = returnImmediately ? nil : await namespaceActor.subscribe(taskId: taskId)
         do {

@@ -52,6 +52,10 @@ public struct TaskCommitter: Sendable {
             updated.lastEventSequence += 1
             events.append(TaskEventRecord(namespace: updated.namespace, taskId: updated.id, sequence: updated.lastEventSequence, event: response))
         }
+        if updated.state.isTerminal || updated.state.isInterrupted {
+            // The run is over: nothing is left to run, and the queue must not pick the task again.
+            updated.runInput = nil
+        }
         if events.isEmpty && updated == record {
             return []
         }

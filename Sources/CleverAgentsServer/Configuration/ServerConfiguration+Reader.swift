@@ -157,6 +157,11 @@ extension ServerConfiguration {
             langGraphMaximumRejoins: try values.integer("langgraph.maxRejoins", in: 0...100) ?? 5,
             langGraphMaximumProgressUpdates: try values.integer("langgraph.maxProgressUpdates", in: 0...10_000) ?? 100,
             langGraphStreamModes: streamModes.isEmpty ? ["values", "updates", "custom", "messages-tuple"] : streamModes,
+            taskLeaseSeconds: try values.integer("tasks.leaseSeconds", in: 2...300) ?? 15,
+            maximumConcurrentRuns: try values.integer("tasks.maxConcurrentRuns", in: 1...100_000) ?? 256,
+            maximumRunningTasksPerNamespace: try values.integer("tasks.maxRunningPerNamespace", in: 1...100_000) ?? 32,
+            queuePollMilliseconds: try values.integer("tasks.pollIntervalMs", in: 50...60_000) ?? 1000,
+            taskQueueGroup: try values.string("tasks.queueGroup") ?? "",
             observability: try ObservabilityConfiguration(values: values)
         )
     }

@@ -89,6 +89,19 @@ public struct ServerConfiguration: Sendable, Hashable {
     public var langGraphMaximumProgressUpdates: Int
     /// `langgraph.streamModes`: stream modes of actors that name none.
     public var langGraphStreamModes: [String]
+    /// `tasks.leaseSeconds`: how long a replica holds a task without renewing its lease; after a
+    /// replica dies, its tasks move on after at most this long.
+    public var taskLeaseSeconds: Int
+    /// `tasks.maxConcurrentRuns`: graph runs at once on one replica.
+    public var maximumConcurrentRuns: Int
+    /// `tasks.maxRunningPerNamespace`: running tasks of one namespace across all replicas, unless
+    /// the namespace sets its own cap.
+    public var maximumRunningTasksPerNamespace: Int
+    /// `tasks.pollIntervalMs`: how often a replica looks at the queue without being told to.
+    public var queuePollMilliseconds: Int
+    /// `tasks.queueGroup`: replicas that share a task queue; tasks accepted by a replica are run
+    /// by replicas of its group only.
+    public var taskQueueGroup: String
     /// `metrics.*`, `tracing.*` and `log.requests`.
     public var observability: ObservabilityConfiguration
 
@@ -126,6 +139,11 @@ public struct ServerConfiguration: Sendable, Hashable {
         langGraphMaximumRejoins: Int = 5,
         langGraphMaximumProgressUpdates: Int = 100,
         langGraphStreamModes: [String] = ["values", "updates", "custom", "messages-tuple"],
+        taskLeaseSeconds: Int = 15,
+        maximumConcurrentRuns: Int = 256,
+        maximumRunningTasksPerNamespace: Int = 32,
+        queuePollMilliseconds: Int = 1000,
+        taskQueueGroup: String = "",
         observability: ObservabilityConfiguration = ObservabilityConfiguration()
     ) {
         self.mode = mode
@@ -161,6 +179,11 @@ public struct ServerConfiguration: Sendable, Hashable {
         self.langGraphMaximumRejoins = langGraphMaximumRejoins
         self.langGraphMaximumProgressUpdates = langGraphMaximumProgressUpdates
         self.langGraphStreamModes = langGraphStreamModes
+        self.taskLeaseSeconds = taskLeaseSeconds
+        self.maximumConcurrentRuns = maximumConcurrentRuns
+        self.maximumRunningTasksPerNamespace = maximumRunningTasksPerNamespace
+        self.queuePollMilliseconds = queuePollMilliseconds
+        self.taskQueueGroup = taskQueueGroup
         self.observability = observability
     }
 }

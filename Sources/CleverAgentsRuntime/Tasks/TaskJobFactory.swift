@@ -1,0 +1,63 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the CleverAgents Server open source project
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+public import CleverAgentsDomain
+
+/// Rebuilds a task's job from the stored task alone, so that any replica can run a task it
+/// claimed from the queue: the actor from the namespace, the input from the task's run input.
+public struct TaskJobFactory: Sendable {
+    public let directory: NamespaceDirectory
+    public let namespaces: any NamespaceStore
+    public let secrets: any SecretBox
+
+    public init(directory: NamespaceDirectory, namespaces: any NamespaceStore, secrets: any SecretBox) {
+        self.directory = directory
+        self.namespaces = namespaces
+        self.secrets = secrets
+    }
+
+    /// The job of a claimed task, or why it cannot run (the task then fails with that reason).
+    public func job(for task: TaskRecord) async throws -> Result<TaskJob, GraphExecutionError> {
+        guard let input = task.runInput else {
+            return .failure(GraphExecutionError("The task has nothing to run"))
+        }
+        let snapshot = try await NamespaceSnapshot.load(task.namespace, directory: directory, namespaces: namespaces)
+        guard let actor = snapshot?.actors.first(where: { $0.name == task.actorName }) else {
+            return .failure(GraphExecutionError("The actor '\(task.actorName)' of the task no longer exists"))
+        }
+        let apiKey = try actor.apiKey.map { try secrets.open($0) }
+        return .success(TaskJob(task: task, request: GraphRunRequest(task: task, input: input, actor: actor, apiKey: apiKey)))
+    }
+}
+
+extension GraphRunRequest {
+    /// The run of `task` from its run input: a re-join when the task records a run already.
+    public init(task: TaskRecord, input: TaskRunInput, actor: ActorDefinition, apiKey: String?) {
+        self.init(
+            namespace: task.namespace,
+            taskId: task.id,
+            contextId: task.contextId,
+            actor: actor,
+            apiKey: apiKey,
+            threadID: task.threadID,
+            input: input.interruptIDs.isEmpty ? .message(input.message) : .resume(input.message, interruptIDs: input.interruptIDs),
+            existingRunID: task.runID,
+            traceParent: input.traceParent
+        )
+    }
+}
+
+extension NamespaceSnapshot {
+    /// The namespace's settings through its actor's cache.
+    static func load(_ name: NamespaceName, directory: NamespaceDirectory, namespaces: any NamespaceStore) async throws -> NamespaceSnapshot? {
+        try await directory.actor(for: name).snapshot {
+            guard let namespace = try await namespaces.namespace(named: name) else { return nil }
+            return NamespaceSnapshot(namespace: namespace, actors: try await namespaces.actors(in: name))
+        }
+    }
+}
