@@ -8,6 +8,11 @@ ARG SWIFT_IMAGE=swift:6.3-bookworm
 ARG RUNTIME_IMAGE=debian:bookworm-slim
 
 FROM ${SWIFT_IMAGE} AS build
+# SQLite (the local mode's store) links against the system library.
+# hadolint ignore=DL3008
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libsqlite3-dev zlib1g-dev \
+    && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 # Dependencies first, so that source changes reuse the resolved packages.
 COPY Package.swift ./
@@ -26,10 +31,11 @@ LABEL org.opencontainers.image.title="CleverAgents Server" \
       org.opencontainers.image.description="Multi-tenant A2A agent server running LangGraph graphs" \
       org.opencontainers.image.version="${VERSION}" \
       org.opencontainers.image.licenses="Apache-2.0"
-# ca-certificates for TLS to PostgreSQL, LangGraph and webhooks; tzdata for local times in logs.
+# ca-certificates for TLS to PostgreSQL, LangGraph and webhooks; tzdata for local times in logs;
+# libsqlite3-0 and zlib1g, the two system libraries the binary links besides libc and libstdc++.
 # hadolint ignore=DL3008
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends ca-certificates tzdata \
+    && apt-get install -y --no-install-recommends ca-certificates tzdata libsqlite3-0 zlib1g \
     && rm -rf /var/lib/apt/lists/* /var/cache/apt/archives/*.deb \
     && groupadd --system --gid 65532 cleveragents \
     && useradd --system --uid 65532 --gid 65532 --no-create-home --home-dir /nonexistent \

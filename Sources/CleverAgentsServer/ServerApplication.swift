@@ -70,7 +70,8 @@ public struct ServerApplication: Sendable {
         let metrics = observability.metrics
         metrics.recordDatabasePoolMaximum(configuration.databasePoolSize)
         self.postgres = PostgresClient(configuration: postgresConfiguration, backgroundLogger: logger)
-        self.store = PostgresStore(client: postgres, logger: logger, metrics: metrics, queueGroup: configuration.taskQueueGroup)
+        let replicaName = configuration.replicaName ?? "\(ProcessInfo.processInfo.hostName)-\(UUID().uuidString.prefix(8).lowercased())"
+        self.store = PostgresStore(client: postgres, logger: logger, metrics: metrics, instanceID: replicaName, queueGroup: configuration.taskQueueGroup)
         self.migrator = PostgresMigrator(client: postgres, logger: logger)
 
         // One client, one connection pool, for every outbound call of the process.

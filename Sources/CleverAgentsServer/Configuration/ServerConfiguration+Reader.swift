@@ -162,6 +162,7 @@ extension ServerConfiguration {
             maximumRunningTasksPerNamespace: try values.integer("tasks.maxRunningPerNamespace", in: 1...100_000) ?? 32,
             queuePollMilliseconds: try values.integer("tasks.pollIntervalMs", in: 50...60_000) ?? 1000,
             taskQueueGroup: try values.string("tasks.queueGroup") ?? "",
+            replicaName: try values.string("replica.name"),
             observability: try ObservabilityConfiguration(values: values)
         )
     }

@@ -102,6 +102,9 @@ public struct ServerConfiguration: Sendable, Hashable {
     /// `tasks.queueGroup`: replicas that share a task queue; tasks accepted by a replica are run
     /// by replicas of its group only.
     public var taskQueueGroup: String
+    /// `replica.name`: this replica's name in task leases and logs; unique per replica (the pod
+    /// name, say). Default: the host name and a random suffix.
+    public var replicaName: String?
     /// `metrics.*`, `tracing.*` and `log.requests`.
     public var observability: ObservabilityConfiguration
 
@@ -144,6 +147,7 @@ public struct ServerConfiguration: Sendable, Hashable {
         maximumRunningTasksPerNamespace: Int = 32,
         queuePollMilliseconds: Int = 1000,
         taskQueueGroup: String = "",
+        replicaName: String? = nil,
         observability: ObservabilityConfiguration = ObservabilityConfiguration()
     ) {
         self.mode = mode
@@ -184,6 +188,7 @@ public struct ServerConfiguration: Sendable, Hashable {
         self.maximumRunningTasksPerNamespace = maximumRunningTasksPerNamespace
         self.queuePollMilliseconds = queuePollMilliseconds
         self.taskQueueGroup = taskQueueGroup
+        self.replicaName = replicaName
         self.observability = observability
     }
 }
