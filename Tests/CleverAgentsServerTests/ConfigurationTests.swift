@@ -167,3 +167,15 @@ import Testing
         #expect((json?["ts"] as? String)?.hasSuffix("Z") == true)
     }
 }
+
+@Suite struct SecretVariableTests {
+    @Test(arguments: ["CLEVERAGENTS_AUTH_TOKEN_PEPPER", "CLEVERAGENTS_SECRETS_KEY", "DATABASE_URL", "PGPASSWORD"])
+    func secretsAreRedacted(name: String) {
+        #expect(ServerConfiguration.isSecretVariable(name))
+    }
+
+    @Test(arguments: ["CLEVERAGENTS_HTTP_PORT", "CLEVERAGENTS_MODE", "PGHOST"])
+    func otherSettingsAreNot(name: String) {
+        #expect(!ServerConfiguration.isSecretVariable(name))
+    }
+}

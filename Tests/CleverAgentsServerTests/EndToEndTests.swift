@@ -139,7 +139,13 @@ import Testing
     @Test func pendingNotificationsSurviveARestartAndArriveInOrder() async throws {
         let webhook = try await WebhookReceiver.start()
         webhook.answer(.serviceUnavailable)
-        let configure: (inout ServerConfiguration) -> Void = { $0.pushAllowList = ["127.0.0.1"]; $0.pushAllowPlainHTTP = true }
+        // The second server is the first one restarted: the same task queue.
+        let group = TestEnvironment.uniqueName("restart")
+        let configure: (inout ServerConfiguration) -> Void = {
+            $0.pushAllowList = ["127.0.0.1"]
+            $0.pushAllowPlainHTTP = true
+            $0.taskQueueGroup = group
+        }
         let first = try await TestServer.start(configure: configure)
         let namespace: NamespaceName
         let taskId: String

@@ -14,6 +14,7 @@ import CleverAgentsServer
 import CleverAgentsTestSupport
 import Foundation
 import PostgresNIO
+import Synchronization
 import Testing
 
 /// Several replicas on one PostgreSQL and one LangGraph server: streams on any replica, a
@@ -147,8 +148,8 @@ struct ReplicaProcess {
     let port: Int
     let process: Process
 
-    static func start(name: String, group: String) async throws -> ReplicaProcess {
-        let database = try #require(TestEnvironment.databaseURL)
+    static func start(name: String, group: String, databaseURL: String? = nil) async throws -> ReplicaProcess {
+        let database = try #require(databaseURL ?? TestEnvironment.databaseURL)
         for _ in 0..<5 {
             let port = Int.random(in: 20_000...40_000)
             let process = Process()
@@ -159,6 +160,8 @@ struct ReplicaProcess {
             environment["CLEVERAGENTS_TASKS_QUEUE_GROUP"] = group
             environment["CLEVERAGENTS_TASKS_LEASE_SECONDS"] = "2"
             environment["CLEVERAGENTS_TASKS_POLL_INTERVAL_MS"] = "200"
+            // Like the test servers: the tests' webhooks listen on loopback.
+            environment["CLEVERAGENTS_PUSH_ALLOW_LIST"] = "127.0.0.1"
             process.environment = environment
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
@@ -191,10 +194,20 @@ struct ReplicaProcess {
 }
 
 @Suite(.enabled(if: TestEnvironment.hasServices), .serialized) struct ReplicaFailureTests {
+    // Killed replicas hold what they claimed (push deliveries too) until their leases run out:
+    // these tests use a database of their own, so that no other test waits for those leases.
     @Test func aTaskWhoseReplicaIsKilledMidRunCompletesOnAnotherWithEveryEventOnce() async throws {
+        try await PostgresTestDatabase.withFreshDatabase { database in try await Self.killMidRun(database: database) }
+    }
+
+    static func killMidRun(database: String) async throws {
         let group = TestEnvironment.uniqueName("killed")
-        let arranger = try await TestServer.start()
-        var replicas = [try await ReplicaProcess.start(name: "\(group)-1", group: group), try await ReplicaProcess.start(name: "\(group)-2", group: group)]
+        let url = try DatabaseURL(database)
+        let arranger = try await TestServer.start { $0.databaseURL = url }
+        var replicas = [
+            try await ReplicaProcess.start(name: "\(group)-1", group: group, databaseURL: database),
+            try await ReplicaProcess.start(name: "\(group)-2", group: group, databaseURL: database),
+        ]
         do {
             let namespace = try await arranger.createNamespace(assistant: "slow")
             let client = RPCTestClient()
@@ -236,7 +249,7 @@ struct ReplicaProcess {
                 #expect(Set(artifactStarts).count == artifactStarts.count, "round \(round): no artifact twice")
                 #expect(task.artifacts.count == Set(artifactStarts).count)
 
-                replicas[victim] = try await ReplicaProcess.start(name: owner, group: group)
+                replicas[victim] = try await ReplicaProcess.start(name: owner, group: group, databaseURL: database)
             }
         } catch {
             for replica in replicas { try? await replica.stop() }
@@ -248,10 +261,15 @@ struct ReplicaProcess {
     }
 
     @Test func sigtermUnderLoadHandsTasksOverAndLosesNone() async throws {
+        try await PostgresTestDatabase.withFreshDatabase { database in try await Self.sigtermUnderLoad(database: database) }
+    }
+
+    static func sigtermUnderLoad(database: String) async throws {
         let group = TestEnvironment.uniqueName("sigterm")
-        let arranger = try await TestServer.start()
-        let leaving = try await ReplicaProcess.start(name: "\(group)-leaving", group: group)
-        let staying = try await ReplicaProcess.start(name: "\(group)-staying", group: group)
+        let url = try DatabaseURL(database)
+        let arranger = try await TestServer.start { $0.databaseURL = url }
+        let leaving = try await ReplicaProcess.start(name: "\(group)-leaving", group: group, databaseURL: database)
+        let staying = try await ReplicaProcess.start(name: "\(group)-staying", group: group, databaseURL: database)
         do {
             let namespace = try await arranger.createNamespace(assistant: "slow")
             let client = RPCTestClient()
@@ -297,4 +315,150 @@ struct ReplicaProcess {
         let rows = try await store.client.query("SELECT lease_owner FROM tasks WHERE namespace = \(namespace.rawValue) AND id = \(taskId)", logger: store.logger)
         return try await rows.collect().first?.decode(String?.self)
     }
+}
+
+/// A PostgreSQL cluster of its own, for a test that restarts it.
+struct DedicatedPostgres {
+    let bin: String
+    let directory: URL
+    let port: Int
+
+    var url: String { "postgres://postgres@127.0.0.1:\(port)/cleveragents?sslmode=disable" }
+
+    static func start() async throws -> DedicatedPostgres {
+        guard let bin = ProcessInfo.processInfo.environment["CLEVERAGENTS_TEST_PG_BIN"] else {
+            throw MissingTestService("CLEVERAGENTS_TEST_PG_BIN")
+        }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(TestEnvironment.uniqueName("pg"))
+        let initdb = try await asOwner("\(bin)/initdb", ["-D", directory.path, "-U", "postgres", "-A", "trust", "--no-sync"])
+        guard initdb.status == 0 else { throw MissingTestService("initdb: \(initdb.stderr)") }
+        for _ in 0..<5 {
+            let postgres = DedicatedPostgres(bin: bin, directory: directory, port: Int.random(in: 41_000...49_000))
+            if try await postgres.control("start"), try await ChildProcess.run("\(bin)/createdb", ["-h", "127.0.0.1", "-p", String(postgres.port), "-U", "postgres", "cleveragents"]).status == 0 {
+                return postgres
+            }
+        }
+        throw MissingTestService("a dedicated PostgreSQL")
+    }
+
+    /// `pg_ctl start` or `stop`, waiting until done.
+    func control(_ action: String) async throws -> Bool {
+        var arguments = [action, "-D", directory.path, "-w", "-m", "fast", "-l", directory.appendingPathComponent("log").path]
+        if action == "start" { arguments += ["-o", "-p \(port) -k \(directory.path) -c listen_addresses=127.0.0.1 -c fsync=off"] }
+        // Not through pipes: the server pg_ctl starts would keep them open.
+        let process = Process()
+        if getuid() == 0 {
+            process.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
+            process.arguments = ["-u", "postgres", "--", "\(bin)/pg_ctl"] + arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: "\(bin)/pg_ctl")
+            process.arguments = arguments
+        }
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Reaped here: Foundation does not notice runuser's exit (it leads its own process group).
+        let pid = process.processIdentifier
+        let status = await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                var status: Int32 = 0
+                _ = waitpid(pid, &status, 0)
+                continuation.resume(returning: status)
+            }
+        }
+        return (status & 0x7f) == 0 && ((status >> 8) & 0xff) == 0
+    }
+
+    /// PostgreSQL refuses to run as root: as root, run its tools as `postgres` (as scripts/services does).
+    static func asOwner(_ tool: String, _ arguments: [String]) async throws -> ChildProcess.Output {
+        guard getuid() == 0 else { return try await ChildProcess.run(tool, arguments) }
+        return try await ChildProcess.run("/usr/sbin/runuser", ["-u", "postgres", "--", tool] + arguments)
+    }
+
+    func remove() async throws {
+        _ = try await control("stop")
+        try? FileManager.default.removeItem(at: directory)
+    }
+}
+
+@Suite(.enabled(if: TestEnvironment.hasServices), .serialized) struct DatabaseOutageTests {
+    @Test func postgresRestartedUnderLoadLosesNoAcknowledgedTaskAndNeedsNoRestart() async throws {
+        let postgres = try await DedicatedPostgres.start()
+        var replica: ReplicaProcess?
+        do {
+            let graph = try #require(TestEnvironment.langGraphURL)
+            let database = ["DATABASE_URL": postgres.url]
+            #expect(try await ChildProcess.run(ChildProcess.cleveragents, ["migrate"], environment: database).status == 0)
+            #expect(try await ChildProcess.run(ChildProcess.cleveragents, ["admin", "namespace", "create", "load", "--auth", "disabled"], environment: database).status == 0)
+            let actor = try await ChildProcess.run(
+                ChildProcess.cleveragents,
+                ["admin", "actor", "put", "--namespace", "load", "--name", "echo", "--graph-url", graph, "--assistant", "echo", "--default"],
+                environment: database
+            )
+            #expect(actor.status == 0, "\(actor.stderr)")
+            let server = try await ReplicaProcess.start(name: "outage", group: "", databaseURL: postgres.url)
+            replica = server
+            let endpoint = "http://127.0.0.1:\(server.port)/ns/load"
+
+            // Load: a request every 20 ms; what the server acknowledged must not be lost.
+            let progress = LoadProgress()
+            let load = Task { () -> (acknowledged: [String], refused: [Int]) in
+                let client = RPCTestClient()
+                var acknowledged: [String] = []
+                var refused: [Int] = []
+                var index = 0
+                while !Task.isCancelled {
+                    index += 1
+                    let params = #"{"message":{"messageId":"l\#(index)","role":"ROLE_USER","parts":[{"text":"hi"}]},"configuration":{"returnImmediately":true}}"#
+                    if let reply = try? await client.call(endpoint, method: "SendMessage", params: params) {
+                        if let id = try? reply.result().at("task.id")?.stringValue {
+                            acknowledged.append(id)
+                            progress.acknowledged.withLock { $0 += 1 }
+                        } else {
+                            refused.append(reply.errorCode ?? 0)
+                        }
+                    }
+                    try? await Task.sleep(for: .milliseconds(20))
+                }
+                return (acknowledged, refused)
+            }
+            let client = RPCTestClient()
+            try await ScaleOutTests.wait("some load before the outage") { progress.acknowledged.withLock { $0 >= 3 } }
+            #expect(try await postgres.control("stop"))
+            try await ScaleOutTests.wait("/readyz reports the outage") {
+                (try? await client.get("http://127.0.0.1:\(server.port)/readyz"))?.status == 503
+            }
+            #expect(try await postgres.control("start"))
+            try await ScaleOutTests.wait("/readyz recovers by itself") {
+                (try? await client.get("http://127.0.0.1:\(server.port)/readyz"))?.status == 200
+            }
+            let beforeRecovery = progress.acknowledged.withLock { $0 }
+            try await ScaleOutTests.wait("some load after it") { progress.acknowledged.withLock { $0 >= beforeRecovery + 3 } }
+            load.cancel()
+            let (acknowledged, refused) = await load.value
+            #expect(acknowledged.count >= 6)
+            // During the outage requests fail fast and say why.
+            #expect(refused.allSatisfy { $0 == JSONRPCError.serviceUnavailableCode }, "\(Set(refused))")
+            try await ScaleOutTests.wait(seconds: 90, "every acknowledged task completed") {
+                for id in acknowledged {
+                    let reply = try await client.call(endpoint, method: "GetTask", params: #"{"id":"\#(id)"}"#)
+                    guard (try? reply.result().at("status.state")) == "TASK_STATE_COMPLETED" else { return false }
+                }
+                return true
+            }
+            #expect(server.process.isRunning, "no process restart was needed")
+        } catch {
+            try? await replica?.stop()
+            try await postgres.remove()
+            throw error
+        }
+        try await replica?.stop()
+        try await postgres.remove()
+    }
+}
+
+/// What the load of a test has done so far.
+final class LoadProgress: Sendable {
+    let acknowledged = Mutex(0)
 }

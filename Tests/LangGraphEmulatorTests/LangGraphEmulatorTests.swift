@@ -172,7 +172,7 @@ import Testing
     }
 
     @Test func idleStreamsGetHeartbeatsAndLatencyDelaysEachNode() async throws {
-        let configuration = EmulatorConfiguration(stepLatency: .milliseconds(300), heartbeatInterval: .milliseconds(100))
+        let configuration = EmulatorConfiguration(stepLatency: .milliseconds(600), heartbeatInterval: .milliseconds(50))
         try await Self.withEmulator(configuration) { emulator, http in
             let answer = try await Self.call(http, "\(emulator.url)/threads/\(Self.newThread())/runs/stream", .POST, body: Self.run("echo"))
             #expect(answer.body.contains(": heartbeat\r\n\r\n"))

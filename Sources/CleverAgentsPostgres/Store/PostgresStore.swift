@@ -40,23 +40,48 @@ public struct PostgresStore: Sendable {
         self.queueGroup = queueGroup
     }
 
-    /// Whether the database answers; used by `/readyz`.
+    /// Whether the database answers within two seconds; used by `/readyz`.
     public func ping() async -> Bool {
         do {
-            try await client.query("SELECT 1", logger: logger)
+            try await Self.withDeadline(.seconds(2)) { [client, logger] in
+                try await client.query("SELECT 1", logger: logger)
+            }
             return true
         } catch {
             return false
         }
     }
 
-    /// Runs `body`, translating database failures into ``StoreError``s, and measures it.
+    /// The longest a store operation waits, connection included: the pool queues requests while
+    /// it cannot connect, and a request must fail (clearly) rather than hang while PostgreSQL is away.
+    static let operationTimeout: Duration = .seconds(5)
+
+    /// Runs `body` within ``operationTimeout``, translating database failures into
+    /// ``StoreError``s, and measures it.
     @discardableResult
-    func translatingErrors<Result: Sendable>(_ body: () async throws -> Result) async throws -> Result {
+    func translatingErrors<Result: Sendable>(_ body: @escaping @Sendable () async throws -> Result) async throws -> Result {
         do {
-            return try await metrics.measureDatabaseOperation(body)
+            return try await metrics.measureDatabaseOperation {
+                try await Self.withDeadline(Self.operationTimeout, body)
+            }
         } catch {
             throw Self.translate(error)
+        }
+    }
+
+    /// Runs `body`, or throws ``StoreError/unavailable(_:)`` (cancelling it) when it takes longer than `limit`.
+    static func withDeadline<Result: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> Result) async throws -> Result {
+        try await withThrowingTaskGroup(of: Result?.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                try await Task.sleep(for: limit)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let result = first else {
+                throw StoreError.unavailable("the database did not answer within \(limit)")
+            }
+            return result
         }
     }
 

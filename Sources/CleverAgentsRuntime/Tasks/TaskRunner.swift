@@ -39,9 +39,21 @@ public struct TaskRunner: Sendable {
         self.metrics = metrics
     }
 
-    /// Runs the job to the end of the run. Returns early, leaving the task as it is, only when
-    /// cancelled (shutdown); another replica then takes the task over.
-    public func run(_ job: TaskJob) async {
+    /// How a run of the runner ended.
+    public enum Outcome: Sendable, Hashable {
+        /// The task reached the end of its run (terminal, or waiting for input), or another
+        /// writer changed it (a cancel).
+        case finished
+        /// The runner stopped with the task still needing its run: it was cancelled (shutdown,
+        /// a lost lease) or the store could not be written. The run goes on in LangGraph; the
+        /// queue gives the task to a runner again, which re-joins it.
+        case interrupted
+    }
+
+    /// Runs the job to the end of the run. Returns early, leaving the task as it is, when
+    /// cancelled (shutdown) or when the store is unavailable; another runner then takes the task over.
+    @discardableResult
+    public func run(_ job: TaskJob) async -> Outcome {
         var logger = logger
         logger[metadataKey: "namespace"] = "\(job.task.namespace)"
         logger[metadataKey: "task_id"] = "\(job.task.id)"
@@ -81,6 +93,11 @@ public struct TaskRunner: Sendable {
             }
         } catch is CancellationError {
             logger.debug("Task run interrupted by shutdown; its lease will let another replica continue it")
+            return .interrupted
+        } catch StoreError.unavailable(let reason) {
+            // Not the task's fault: leave it to be taken up again once the database answers.
+            logger.warning("Task run stopped: the store is unavailable; the task will be taken up again", metadata: ["error": "\(reason)"])
+            return .interrupted
         } catch TaskRunInterrupted.taskChanged {
             logger.debug("The task was changed by another writer (canceled); stopping its run")
             if let runID = startedRunID {
@@ -97,8 +114,10 @@ public struct TaskRunner: Sendable {
                 try await fail(&record, reason: Self.describe(error))
             } catch {
                 logger.error("Could not record the task failure", metadata: ["error": "\(error)"])
+                return .interrupted
             }
         }
+        return .finished
     }
 
     private func fail(_ record: inout TaskRecord, reason: String) async throws {

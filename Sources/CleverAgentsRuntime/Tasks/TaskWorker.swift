@@ -213,9 +213,10 @@ public final class TaskWorker: Service, Sendable {
         if task.runID != nil {
             logger.info("Taking over a task whose run is under way", metadata: ["run_id": "\(task.runID ?? "")"])
         }
-        await runner.run(job)
-        if Task.isCancelled {
-            // Stopped here without ending (shutdown or a lost lease): let another replica go on.
+        let outcome = await runner.run(job)
+        if outcome == .interrupted || Task.isCancelled {
+            // Stopped here without ending (shutdown, a lost lease, the database away): let another
+            // replica, or this one, go on; if the release fails too, the lease expires.
             do {
                 try await settings.queue.releaseLease(owner: settings.owner, task: TaskKey(namespace: task.namespace, id: task.id))
             } catch {

@@ -179,10 +179,11 @@ extension ServerConfiguration {
         environment: [String: String],
         overrides: [String: String]
     ) async throws -> ConfigReader {
+        // (Secret values are redacted wherever the configuration is printed or logged.)
         var providers: [any ConfigProvider] = []
         providers.append(InMemoryProvider(name: "flags", values: Dictionary(uniqueKeysWithValues: overrides.map { (AbsoluteConfigKey(stringLiteral: $0.key), ConfigValue(stringLiteral: $0.value)) })))
         providers.append(
-            EnvironmentVariablesProvider(environmentVariables: environment, secretsSpecifier: .dynamic { key, _ in key.contains("SECRET") || key.contains("URL") })
+            EnvironmentVariablesProvider(environmentVariables: environment, secretsSpecifier: .dynamic { key, _ in Self.isSecretVariable(key) })
                 .prefixKeys(with: "cleveragents")
         )
         providers.append(InMemoryProvider(name: "libpq environment", values: libpqValues(environment)))
@@ -220,6 +221,12 @@ extension ServerConfiguration {
         if let sslMode = environment["PGSSLMODE"] { queryItems.append(URLQueryItem(name: "sslmode", value: sslMode)) }
         components.queryItems = queryItems.isEmpty ? nil : queryItems
         return components.string
+    }
+
+    /// Environment variables whose values are secrets: keys, peppers, passwords, and URLs (which
+    /// may carry a password).
+    static func isSecretVariable(_ name: String) -> Bool {
+        ["SECRET", "URL", "PEPPER", "PASSWORD", "KEY"].contains { name.uppercased().contains($0) }
     }
 }
 
@@ -276,4 +283,5 @@ struct ConfigValues {
         }
         return value
     }
+
 }
