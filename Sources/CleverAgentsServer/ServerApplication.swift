@@ -220,7 +220,10 @@ public struct ServerApplication: Sendable {
         )
         // The span exporter comes first, so it stops last and flushes the spans of the others.
         if let tracingService = observability.tracingService { app.addServices(tracingService) }
-        app.addServices(postgres, HTTPClientService(client: httpClient), clusterListener, worker, pushWorker, ShutdownFlagService(state: state))
+        app.addServices(
+            postgres, HTTPClientService(client: httpClient), clusterListener, worker, pushWorker,
+            NamespaceEvictionService(directory: service.directory), ShutdownFlagService(state: state)
+        )
         app.beforeServerStarts { [configuration, migrator, logger] in
             if configuration.migrateOnStart {
                 let applied = try await migrator.migrate()

@@ -216,3 +216,24 @@ import Testing
         }
     }
 }
+
+@Suite struct NamespaceEvictionTests {
+    @Test func idleNamespacesAreEvictedAndBusyOnesKept() async throws {
+        let directory = NamespaceDirectory()
+        let idle = directory.actor(for: NamespaceName("idle")!)
+        let streaming = directory.actor(for: NamespaceName("streaming")!)
+        let subscription = await streaming.subscribe(taskId: "t")
+        // Nothing has been idle for an hour yet.
+        #expect(await directory.evictIdle(olderThan: .seconds(3600)) == 0)
+        #expect(directory.activeCount == 2)
+        // With no idle time required, the actor without subscribers goes; the one with a stream stays.
+        #expect(await directory.evictIdle(olderThan: .zero) == 1)
+        #expect(directory.activeActor(for: NamespaceName("idle")!) == nil)
+        #expect(directory.activeActor(for: NamespaceName("streaming")!) === streaming)
+        // Taken again, a namespace gets a fresh actor.
+        #expect(directory.actor(for: NamespaceName("idle")!) !== idle)
+        await subscription.cancel()
+        #expect(await directory.evictIdle(olderThan: .zero) == 2)
+        #expect(directory.activeCount == 0)
+    }
+}
