@@ -116,6 +116,7 @@ import Testing
         do {
             let namespace = try await server.createNamespace()
             try await server.addActor("slow", to: namespace)
+            try await server.addActor("ask", to: namespace)
             let python = try #require(TestEnvironment.python)
             let script = TestEnvironment.repositoryRoot.appendingPathComponent("testing/interop/a2a_sdk_surface.py").path
             let output = try await ChildProcess.run(python, [script, server.endpoint(namespace.rawValue), version])
@@ -123,6 +124,7 @@ import Testing
             let summary = try JSONDecoder().decode(JSONValue.self, from: Data(output.stdout.split(separator: "\n").last.map(String.init)?.utf8 ?? "".utf8))
             #expect(summary["ok"] == true)
             #expect(summary["version"] == .string(version))
+            #expect(summary["inputRequired"] == "ok", "an input-required conversation to completion")
             #expect(summary["cancel"] == "ok")
             #expect(summary["pushConfigs"] == "ok")
             #expect(summary.at("push.0") == "task")

@@ -3,7 +3,7 @@ through its A2A 1.0 transport and through its 0.3 compatibility transport.
 
 Usage: a2a_sdk_surface.py BASE_URL [1.0|0.3]    (BASE_URL = http://host:port/ns/NAME)
 
-The namespace must have the actors of testing/langgraph: echo (default), slow. Runs a local
+The namespace must have the actors of testing/langgraph: echo (default), slow, ask. Runs a local
 webhook receiver on 127.0.0.1 for push notifications (the server must allow loopback webhooks).
 Prints one JSON summary line; exits non-zero on the first broken expectation.
 """
@@ -216,6 +216,22 @@ async def main(base_url: str, version: str) -> None:
         listed = await unary.list_task_push_notification_configs(ListTaskPushNotificationConfigsRequest(task_id=pushed_task.id))
         expect({c.id for c in listed.configs} == {"inline"}, "delete, twice")
         summary["pushConfigs"] = "ok"
+
+        # Human in the loop: the ask graph interrupts; the task needs input; the answer, sent to
+        # the same task, resumes the run to completion.
+        events = await collect(streaming.send_message(SendMessageRequest(message=user_message("deploy", actor="ask"))))
+        asked = events[-1]
+        asked_task_id = asked.status_update.task_id if asked.WhichOneof("payload") == "status_update" else asked.task.id
+        fetched = await unary.get_task(GetTaskRequest(id=asked_task_id))
+        expect(state(fetched) == "TASK_STATE_INPUT_REQUIRED", f"the graph asks: {MessageToDict(fetched)}")
+        question = " ".join(p.text for p in fetched.status.message.parts if p.text) + json.dumps(MessageToDict(fetched.status.message))
+        expect("Approve" in question, f"the question is in the status message: {question}")
+        answer = user_message("yes", task_id=asked_task_id, context_id=fetched.context_id)
+        events = await collect(unary.send_message(SendMessageRequest(message=answer)))
+        done = events[-1].task if events[-1].WhichOneof("payload") == "task" else await unary.get_task(GetTaskRequest(id=asked_task_id))
+        expect(state(done) == "TASK_STATE_COMPLETED", f"the answer completes the task: {MessageToDict(done)}")
+        expect(any("deploy -> yes" in p.text for a in done.artifacts for p in a.parts), f"the graph used the answer: {MessageToDict(done)}")
+        summary["inputRequired"] = "ok"
 
         # Errors arrive as SDK errors.
         try:
