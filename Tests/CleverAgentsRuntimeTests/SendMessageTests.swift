@@ -189,6 +189,10 @@ import Testing
         (RuntimeHarness.message("x", id: ""), "message.messageId"),
         (Message(messageId: "a", role: .agent, parts: [.text("x")]), "message.role"),
         (Message(messageId: "a", role: .user, parts: []), "message.parts"),
+        (RuntimeHarness.message("x", id: String(repeating: "m", count: 257)), "message.messageId"),
+        (RuntimeHarness.message("x", id: "two words"), "message.messageId"),
+        (Message(messageId: "a", contextId: String(repeating: "c", count: 257), role: .user, parts: [.text("x")]), "message.contextId"),
+        (Message(messageId: "a", contextId: "line\nbreak", role: .user, parts: [.text("x")]), "message.contextId"),
     ])
     func invalidMessagesAreRejectedNamingTheFieldAndNothingIsWritten(message: Message, field: String) async throws {
         try await RuntimeHarness.with { harness in

@@ -317,11 +317,24 @@ public struct A2AService: Sendable {
         if message.parts.count > limits.maximumParts {
             throw JSONRPCError.invalidParams(field: "message.parts", description: "at most \(limits.maximumParts) parts are allowed")
         }
+        // Identifiers end up in keys, logs and notifications: bounded, and without control characters.
+        for (field, value) in [("message.messageId", message.messageId), ("message.taskId", message.taskId), ("message.contextId", message.contextId)] {
+            guard let value else { continue }
+            if value.utf8.count > ServiceLimits.maximumIdentifierLength {
+                throw JSONRPCError.invalidParams(field: field, description: "at most \(ServiceLimits.maximumIdentifierLength) bytes")
+            }
+            if value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0 == " " }) {
+                throw JSONRPCError.invalidParams(field: field, description: "must not contain spaces or control characters")
+            }
+        }
     }
 }
 
 /// Limits the service enforces on requests.
 public struct ServiceLimits: Sendable, Hashable {
+    /// The longest message, task and context id a client may send, in UTF-8 bytes.
+    public static let maximumIdentifierLength = 256
+
     public var defaultPageSize: Int
     public var maximumPageSize: Int
     public var maximumParts: Int
