@@ -12,6 +12,13 @@ public import CleverAgentsRuntime
 import Foundation
 import PostgresNIO
 
+/// A task to create, with its first events and push configs.
+struct NewTask: Sendable {
+    var task: TaskRecord
+    var events: [TaskEventRecord]
+    var pushConfigs: [PushConfigRecord]
+}
+
 extension PostgresStore: TaskStore {
     /// The channel that announces appended task events (``TaskEventNotice``).
     public static let taskEventsChannel = "cleveragents_task_events"
@@ -22,43 +29,59 @@ extension PostgresStore: TaskStore {
         """
 
     public func createTask(_ task: TaskRecord, events: [TaskEventRecord], pushConfigs: [PushConfigRecord]) async throws {
+        let new = NewTask(task: task, events: events, pushConfigs: pushConfigs)
+        if let taskCreations {
+            try await taskCreations.submit(new)
+        } else {
+            try await createTasks([new])
+        }
+    }
+
+    /// Creates tasks in one transaction (the group commit of concurrent `createTask` calls).
+    func createTasks(_ tasks: [NewTask]) async throws {
         try await translatingErrors {
             try await client.withTransaction(logger: logger) { connection in
-                try await connection.query(
-                    """
-                    INSERT INTO contexts (namespace, owner, context_id, thread_id, created_at)
-                    VALUES (\(task.namespace.rawValue), \(task.owner), \(task.contextId), \(task.threadID)::uuid, \(task.createdAt.date))
-                    ON CONFLICT DO NOTHING
-                    """,
-                    logger: logger
-                )
-                try await connection.query(
-                    """
-                    INSERT INTO tasks (namespace, id, context_id, owner, actor, state, status, artifacts, history, metadata,
-                                       thread_id, run_id, replied_with_message, version, last_event_seq, status_at, created_at, updated_at,
-                                       run_input, queued_at, queue_group)
-                    VALUES (\(task.namespace.rawValue), \(task.id), \(task.contextId), \(task.owner), \(task.actorName),
-                            \(task.state.rawValue), \(JSONColumn(task.status)), \(JSONColumn(task.artifacts)), \(JSONColumn(task.history)),
-                            \(task.metadata.map(JSONColumn.init)), \(task.threadID)::uuid, \(task.runID), \(task.repliedWithMessage),
-                            \(task.version), \(task.lastEventSequence), \(Self.statusDate(task)), \(task.createdAt.date), \(task.updatedAt.date),
-                            \(task.runInput.map(JSONColumn.init)), \(task.runInput == nil ? nil : Date()), \(queueGroup))
-                    """,
-                    logger: logger
-                )
-                for config in pushConfigs {
-                    try await connection.query(
-                        """
-                        INSERT INTO push_configs (namespace, task_id, id, url, token, auth_scheme, credentials, owner, created_at)
-                        VALUES (\(config.namespace.rawValue), \(config.taskId), \(config.id), \(config.url), \(config.token),
-                                \(config.authenticationScheme), \(config.credentials?.sealed), \(config.owner), \(config.createdAt.date))
-                        """,
-                        logger: logger
-                    )
+                for new in tasks {
+                    try await insertTask(new.task, events: new.events, pushConfigs: new.pushConfigs, on: connection)
                 }
-                try await insertEvents(events, on: connection)
-                try await queueDeliveries(for: events, on: connection)
             }
         }
+    }
+
+    private func insertTask(_ task: TaskRecord, events: [TaskEventRecord], pushConfigs: [PushConfigRecord], on connection: PostgresConnection) async throws {
+        try await connection.query(
+            """
+            INSERT INTO contexts (namespace, owner, context_id, thread_id, created_at)
+            VALUES (\(task.namespace.rawValue), \(task.owner), \(task.contextId), \(task.threadID)::uuid, \(task.createdAt.date))
+            ON CONFLICT DO NOTHING
+            """,
+            logger: logger
+        )
+        try await connection.query(
+            """
+            INSERT INTO tasks (namespace, id, context_id, owner, actor, state, status, artifacts, history, metadata,
+                               thread_id, run_id, replied_with_message, version, last_event_seq, status_at, created_at, updated_at,
+                               run_input, queued_at, queue_group)
+            VALUES (\(task.namespace.rawValue), \(task.id), \(task.contextId), \(task.owner), \(task.actorName),
+                    \(task.state.rawValue), \(JSONColumn(task.status)), \(JSONColumn(task.artifacts)), \(JSONColumn(task.history)),
+                    \(task.metadata.map(JSONColumn.init)), \(task.threadID)::uuid, \(task.runID), \(task.repliedWithMessage),
+                    \(task.version), \(task.lastEventSequence), \(Self.statusDate(task)), \(task.createdAt.date), \(task.updatedAt.date),
+                    \(task.runInput.map(JSONColumn.init)), \(task.runInput == nil ? nil : Date()), \(queueGroup))
+            """,
+            logger: logger
+        )
+        for config in pushConfigs {
+            try await connection.query(
+                """
+                INSERT INTO push_configs (namespace, task_id, id, url, token, auth_scheme, credentials, owner, created_at)
+                VALUES (\(config.namespace.rawValue), \(config.taskId), \(config.id), \(config.url), \(config.token),
+                        \(config.authenticationScheme), \(config.credentials?.sealed), \(config.owner), \(config.createdAt.date))
+                """,
+                logger: logger
+            )
+        }
+        try await insertEvents(events, on: connection)
+        try await queueDeliveries(for: events, on: connection)
     }
 
     public func updateTask(_ task: TaskRecord, expectedVersion: Int64, appending events: [TaskEventRecord]) async throws {

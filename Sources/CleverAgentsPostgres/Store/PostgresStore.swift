@@ -25,19 +25,28 @@ public struct PostgresStore: Sendable {
     /// The replicas that share a task queue (`tasks.queueGroup`): tasks accepted here are run by
     /// replicas of the same group only.
     public let queueGroup: String
+    /// Concurrent task creations share transactions (``GroupCommit``); `nil` when turned off.
+    private(set) var taskCreations: GroupCommit<NewTask>?
 
     public init(
         client: PostgresClient,
         logger: Logger,
         metrics: ServerMetrics = ServerMetrics(),
         instanceID: String? = nil,
-        queueGroup: String = ""
+        queueGroup: String = "",
+        groupCommit: Bool = true
     ) {
         self.client = client
         self.logger = logger
         self.metrics = metrics
         self.instanceID = instanceID ?? UUID().uuidString
         self.queueGroup = queueGroup
+        self.taskCreations = nil
+        if groupCommit {
+            let plain = self
+            // A few writers at once keep the pool's parallelism; what arrives meanwhile shares them.
+            self.taskCreations = GroupCommit(maximumWriters: 4) { tasks in try await plain.createTasks(tasks) }
+        }
     }
 
     /// Whether the database answers within two seconds; used by `/readyz`.

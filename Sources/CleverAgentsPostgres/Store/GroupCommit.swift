@@ -1,0 +1,88 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the CleverAgents Server open source project
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+import Synchronization
+
+/// Writes the items of concurrent callers in shared transactions (group commit).
+///
+/// A caller's item is written at once when nothing is being written; items that arrive while a
+/// write is under way wait for it and are then written together, in one transaction. Every
+/// caller returns only after the transaction holding its item committed, so durability is that
+/// of a write of its own. When a shared write fails, its items are written one by one, so one
+/// bad item fails only its own caller.
+final class GroupCommit<Item: Sendable>: Sendable {
+    private struct Pending {
+        var item: Item
+        var continuation: CheckedContinuation<Void, any Error>
+    }
+
+    private struct State {
+        var writers = 0
+        var queue: [Pending] = []
+    }
+
+    private let state = Mutex(State())
+    private let maximumBatch: Int
+    private let maximumWriters: Int
+    private let write: @Sendable ([Item]) async throws -> Void
+
+    /// - Parameters:
+    ///   - maximumWriters: writes under way at once (each holds a connection); items wait for
+    ///     a free writer, and a writer takes everything that waits.
+    init(maximumBatch: Int = 64, maximumWriters: Int = 1, write: @escaping @Sendable ([Item]) async throws -> Void) {
+        self.maximumBatch = maximumBatch
+        self.maximumWriters = maximumWriters
+        self.write = write
+    }
+
+    /// Items waiting for the next write (for tests).
+    var queuedCount: Int { state.withLock { $0.queue.count } }
+
+    /// Writes `item`, alone or with others; returns once it is committed.
+    func submit(_ item: Item) async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            let startsWriting = state.withLock { state in
+                state.queue.append(Pending(item: item, continuation: continuation))
+                guard state.writers < maximumWriters else { return false }
+                state.writers += 1
+                return true
+            }
+            if startsWriting {
+                // The writer runs until the queue is empty; callers only wait for their item.
+                Task { await self.drain() }
+            }
+        }
+    }
+
+    private func drain() async {
+        while true {
+            let batch = state.withLock { state -> [Pending] in
+                let batch = Array(state.queue.prefix(maximumBatch))
+                state.queue.removeFirst(batch.count)
+                if batch.isEmpty { state.writers -= 1 }
+                return batch
+            }
+            guard !batch.isEmpty else { return }
+            do {
+                try await write(batch.map(\.item))
+                for pending in batch { pending.continuation.resume() }
+            } catch where batch.count > 1 {
+                for pending in batch {
+                    do {
+                        try await write([pending.item])
+                        pending.continuation.resume()
+                    } catch {
+                        pending.continuation.resume(throwing: error)
+                    }
+                }
+            } catch {
+                batch[0].continuation.resume(throwing: error)
+            }
+        }
+    }
+}
