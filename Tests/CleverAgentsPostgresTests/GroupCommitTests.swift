@@ -76,4 +76,21 @@ import Testing
     }
 
     static func queued(_ commit: GroupCommit<Int>) async -> Int { commit.queuedCount }
+
+    @Test func aDeadlineDoesNotWaitForWorkThatIgnoresCancellation() async throws {
+        let finished = Mutex(false)
+        let release = AsyncStream<Void>.makeStream()
+        let error = await #expect(throws: StoreError.self) {
+            try await PostgresStore.withDeadline(.milliseconds(50)) {
+                // Waits for the test, whatever cancellation says.
+                for await _ in release.stream { break }
+                finished.withLock { $0 = true }
+                return 1
+            }
+        }
+        #expect(error == .unavailable("the database did not answer within 0.05 seconds"))
+        #expect(finished.withLock { $0 } == false, "the caller did not wait for the work")
+        release.continuation.yield()
+        #expect(try await PostgresStore.withDeadline(.seconds(30)) { 7 } == 7)
+    }
 }

@@ -186,9 +186,17 @@ struct ReplicaProcess {
         _ = try await ChildProcess.wait(for: process)
     }
 
+    /// SIGTERM, and SIGKILL if the process is still there after 30 s (a test must not hang on it).
     func stop() async throws {
         guard process.isRunning else { return }
         process.terminate()
+        for _ in 0..<600 where process.isRunning {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        if process.isRunning {
+            Issue.record("\(name) did not stop within 30 s of SIGTERM")
+            Foundation.kill(process.processIdentifier, SIGKILL)
+        }
         _ = try await ChildProcess.wait(for: process)
     }
 }

@@ -9,6 +9,7 @@
 public import Logging
 public import PostgresNIO
 import Foundation
+import Synchronization
 public import CleverAgentsRuntime
 
 /// The server's stores on PostgreSQL, sharing one `PostgresClient` pool.
@@ -78,19 +79,33 @@ public struct PostgresStore: Sendable {
         }
     }
 
-    /// Runs `body`, or throws ``StoreError/unavailable(_:)`` (cancelling it) when it takes longer than `limit`.
+    /// Runs `body`, or throws ``StoreError/unavailable(_:)`` when it takes longer than `limit`.
+    ///
+    /// On time-out the caller returns at once and `body` is cancelled in the background: a
+    /// request queued in the pool for a connection does not always end when cancelled, and the
+    /// caller must not wait for it.
     static func withDeadline<Result: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> Result) async throws -> Result {
-        try await withThrowingTaskGroup(of: Result?.self) { group in
-            group.addTask { try await body() }
-            group.addTask {
-                try await Task.sleep(for: limit)
-                return nil
+        let race = DeadlineRace<Result>()
+        let work = Task { try await body() }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                race.start(continuation)
+                let timer = Task {
+                    do {
+                        try await Task.sleep(for: limit)
+                    } catch {
+                        return  // the work finished first
+                    }
+                    if race.finish(.failure(StoreError.unavailable("the database did not answer within \(limit)"))) { work.cancel() }
+                }
+                Task {
+                    let result = await work.result
+                    race.finish(result.mapError { $0 as any Error })
+                    timer.cancel()
+                }
             }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let result = first else {
-                throw StoreError.unavailable("the database did not answer within \(limit)")
-            }
-            return result
+        } onCancel: {
+            work.cancel()
         }
     }
 
@@ -125,5 +140,25 @@ public struct PostgresStore: Sendable {
         default:
             return error
         }
+    }
+}
+
+/// The first of a result and a time-out resumes the waiting caller; the other is dropped.
+private final class DeadlineRace<Result: Sendable>: Sendable {
+    private let continuation = Mutex<CheckedContinuation<Result, any Error>?>(nil)
+
+    func start(_ continuation: CheckedContinuation<Result, any Error>) {
+        self.continuation.withLock { $0 = continuation }
+    }
+
+    /// Resumes the caller with `result` unless it was resumed already; returns whether it did.
+    @discardableResult
+    func finish(_ result: Swift.Result<Result, any Error>) -> Bool {
+        guard let continuation = continuation.withLock({ value -> CheckedContinuation<Result, any Error>? in
+            defer { value = nil }
+            return value
+        }) else { return false }
+        continuation.resume(with: result)
+        return true
     }
 }

@@ -276,7 +276,9 @@ public final class TaskWorker: Service, Sendable {
     private func handOver(_ settings: QueueSettings) async {
         let runs = running.withLock { $0.values.map(\.task) }
         for run in runs { run.cancel() }
-        for run in runs { await run.value }
+        // A run stuck in a call that ignores cancellation must not hold the shutdown: its lease is
+        // released anyway, and the process ends right after.
+        await Self.waitForAll(runs, atMost: settings.lease)
         do {
             try await settings.queue.releaseLeases(owner: settings.owner)
         } catch {
@@ -285,5 +287,38 @@ public final class TaskWorker: Service, Sendable {
         if !runs.isEmpty {
             logger.info("Handed over running tasks", metadata: ["count": "\(runs.count)"])
         }
+    }
+
+    /// Waits until every task ended, or `limit` passed, whichever comes first.
+    private static func waitForAll(_ tasks: [Task<Void, Never>], atMost limit: Duration) async {
+        let once = ResumeOnce()
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            once.set(continuation)
+            Task {
+                for task in tasks { await task.value }
+                once.resume()
+            }
+            Task {
+                try? await Task.sleep(for: limit)  // not cancelled: the runs may end first, which is fine
+                once.resume()
+            }
+        }
+    }
+}
+
+/// Resumes a continuation once, from whichever caller comes first.
+private final class ResumeOnce: Sendable {
+    private let continuation = Mutex<CheckedContinuation<Void, Never>?>(nil)
+
+    func set(_ continuation: CheckedContinuation<Void, Never>) {
+        self.continuation.withLock { $0 = continuation }
+    }
+
+    func resume() {
+        let continuation = self.continuation.withLock { value -> CheckedContinuation<Void, Never>? in
+            defer { value = nil }
+            return value
+        }
+        continuation?.resume()
     }
 }
