@@ -30,19 +30,24 @@ final class ServiceRemote: SyncRemote {
 
     func push(_ request: SyncPushRequest) async throws -> SyncPushResponse {
         pushes.withLock { $0 += 1 }
-        guard case .push(let response) = try await service.handle(.push(request), context: context) else { fatalError("push") }
+        guard case .push(let response) = try await service.handle(.push(request), context: context) else { throw UnexpectedSyncResponse(method: "push") }
         return response
     }
 
     func pull(_ request: SyncPullRequest) async throws -> SyncPullResponse {
-        guard case .pull(let response) = try await service.handle(.pull(request), context: context) else { fatalError("pull") }
+        guard case .pull(let response) = try await service.handle(.pull(request), context: context) else { throw UnexpectedSyncResponse(method: "pull") }
         return response
     }
 
     func status() async throws -> SyncStatusResponse {
-        guard case .status(let response) = try await service.handle(.status(SyncStatusRequest()), context: context) else { fatalError("status") }
+        guard case .status(let response) = try await service.handle(.status(SyncStatusRequest()), context: context) else { throw UnexpectedSyncResponse(method: "status") }
         return response
     }
+}
+
+/// The service answered a sync method with another method's response.
+struct UnexpectedSyncResponse: Error {
+    var method: String
 }
 
 @Suite struct SyncReplicatorTests {
