@@ -181,13 +181,16 @@ public final class TaskWorker: Service, Sendable {
 
     private func start(_ task: TaskRecord, settings: QueueSettings) {
         let key = TaskKey(namespace: task.namespace, id: task.id)
-        let run = Task {
-            await self.execute(task, settings: settings)
-            _ = self.running.withLock { $0.removeValue(forKey: key) }
-            // Room for another task.
-            self.wakeContinuation.yield()
+        // Started under the lock, so the run is registered before it can end and remove itself.
+        running.withLock { running in
+            let run = Task {
+                await self.execute(task, settings: settings)
+                _ = self.running.withLock { $0.removeValue(forKey: key) }
+                // Room for another task.
+                self.wakeContinuation.yield()
+            }
+            running[key] = Running(task: run, claimedAt: .now)
         }
-        running.withLock { $0[key] = Running(task: run, claimedAt: .now) }
     }
 
     private func execute(_ task: TaskRecord, settings: QueueSettings) async {
