@@ -41,6 +41,46 @@ import Testing
         try LangGraphExecutorContractTests.runID(events)
     }
 
+    /// Expects `events` to be the `steps` run's events: all of them, in order, none twice.
+    ///
+    /// One exception, for the real `langgraph dev` server only: its in-memory runtime sends an
+    /// event twice when a join races a live event into both the join's replay and its live queue,
+    /// and the repeat carries the id of the newest event replayed, so no client can tell it from a
+    /// new event with the same id (``LangGraphEventCursor`` keeps it rather than risk losing one).
+    /// Against that server an event may therefore directly follow an equal one (the ids the mapper
+    /// generates aside); nothing may be missing, reordered or repeated anywhere else. The emulator
+    /// (and a Redis-backed server) gives unique ids, and there the events must be exact.
+    static func expectStepsEvents(
+        _ events: [ExecutionEvent],
+        delay: Double,
+        server: ContractServer,
+        _ context: @autoclosure () -> String = "",
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
+        let expected = stepsEvents(try runID(events), delay: delay)
+        let shapes = events.map(withoutGeneratedIDs)
+        let once = zip(shapes.indices, shapes).filter { index, shape in index == 0 || shapes[index - 1] != shape }.map(\.1)
+        if server == .emulator || once.count == events.count {
+            #expect(events == expected, "\(context())", sourceLocation: sourceLocation)
+        } else {
+            #expect(once == expected.map(withoutGeneratedIDs), "\(context())", sourceLocation: sourceLocation)
+        }
+    }
+
+    /// `event` with the message and artifact ids the mapper generates blanked out.
+    static func withoutGeneratedIDs(_ event: ExecutionEvent) -> ExecutionEvent {
+        switch event {
+        case .update(.status(let state, var message?)):
+            message.messageId = ""
+            return .update(.status(state, message: message))
+        case .update(.artifact(var artifact, let append, let lastChunk)):
+            artifact.artifactId = ""
+            return .update(.artifact(artifact, append: append, lastChunk: lastChunk))
+        default:
+            return event
+        }
+    }
+
     @Test(arguments: ContractServer.available, [0, 7])
     func streamCutMidRunIsRejoinedWithoutMissingOrRepeatedEvents(server: ContractServer, extraBytes: Int) async throws {
         try await ContractHarness.with(server, proxied: true) { harness in
@@ -49,7 +89,7 @@ import Testing
             // middle of the fifth).
             proxy.cutNextStream(afterEvents: 4, extraBytes: extraBytes)
             let events = try await harness.run("steps", .message(Self.user(.text("go"), .data(["delay": 0.3]))))
-            #expect(events == Self.stepsEvents(try Self.runID(events), delay: 0.3))
+            try Self.expectStepsEvents(events, delay: 0.3, server: server)
             #expect(harness.logs.messages.contains { $0.hasPrefix("Run stream broke; re-joining") }, "the stream was re-joined: \(harness.logs.messages)")
             #expect(try await harness.runsOnThread().count == 1)
         }
@@ -88,7 +128,7 @@ import Testing
                 }
             }
             #expect(wentDown)
-            #expect(events == Self.stepsEvents(try Self.runID(events), delay: 0.4))
+            try Self.expectStepsEvents(events, delay: 0.4, server: server, "\(events)\n\(harness.logs.messages)")
             #expect(try await harness.runsOnThread().count == 1)
         }
     }
@@ -111,7 +151,7 @@ import Testing
             let proxy = try #require(harness.proxy)
             proxy.dropNextResponse()
             let events = try await harness.run("steps", .message(Self.user(.text("go"), .data(["delay": 0.1]))))
-            #expect(events == Self.stepsEvents(try Self.runID(events), delay: 0.1))
+            try Self.expectStepsEvents(events, delay: 0.1, server: server)
             #expect(harness.logs.messages.contains { $0.hasPrefix("The run was started by an attempt whose answer was lost; joining it") })
             let runs = try await harness.runsOnThread()
             #expect(runs.count == 1, "one run, not two: \(runs)")

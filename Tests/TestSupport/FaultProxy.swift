@@ -11,6 +11,12 @@ import NIOCore
 import NIOPosix
 import Synchronization
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A TCP proxy in front of a real server that breaks things on request: it goes down (connections
 /// refused) and comes back up on the same port, drops the open connections, answers new
 /// connections with an HTTP error status, or cuts a new connection's event stream after a number
@@ -32,6 +38,9 @@ public final class FaultProxy: Sendable {
 
     private struct State {
         var listener: (any Channel)?
+        /// While down: a bound, non-listening socket that keeps the port, so that connecting is
+        /// refused and no other listener (another test's proxy) can take it meanwhile.
+        var reservation: PortReservation?
         var connections: [ObjectIdentifier: any Channel] = [:]
         var faults: [Fault] = []
         var accepted = 0
@@ -70,6 +79,7 @@ public final class FaultProxy: Sendable {
     private static func bind(port: Int, holder: ProxyHolder) async throws -> any Channel {
         try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelOption(ChannelOptions.socketOption(NIOBSDSocket.Option(rawValue: SO_REUSEPORT)), value: 1)
             .childChannelInitializer { channel in
                 guard let proxy = holder.proxy.withLock({ $0 }) else { return channel.close() }
                 let fault = proxy.accept(channel)
@@ -113,9 +123,16 @@ public final class FaultProxy: Sendable {
     }
 
     /// Stops listening and drops every connection: connecting is refused until ``up()``.
+    ///
+    /// The port stays bound (without listening) meanwhile: a closed port could be handed to a
+    /// listener of a concurrent test, whose answers would then reach this proxy's client.
     public func down() async throws {
+        let reservation = try PortReservation(port: port)
         let listener = state.withLock { state -> (any Channel)? in
-            defer { state.listener = nil }
+            defer {
+                state.listener = nil
+                if state.reservation == nil { state.reservation = reservation }
+            }
             return state.listener
         }
         try await listener?.close()
@@ -127,7 +144,10 @@ public final class FaultProxy: Sendable {
         let holder = ProxyHolder()
         holder.proxy.withLock { $0 = self }
         let listener = try await Self.bind(port: port, holder: holder)
-        state.withLock { $0.listener = listener }
+        state.withLock { state in
+            state.listener = listener
+            state.reservation = nil
+        }
     }
 
     /// The next `count` new connections get an HTTP `code` answer (with `Retry-After` when
@@ -149,7 +169,42 @@ public final class FaultProxy: Sendable {
     /// Stops the proxy for good.
     public func stop() async throws {
         try await down()
+        state.withLock { $0.reservation = nil }
     }
+}
+
+/// A TCP socket bound to a loopback port without listening: it holds the port (connections to it
+/// are refused) until it is released. `SO_REUSEPORT` lets it share the port with the proxy's
+/// listener around a hand-over.
+private final class PortReservation: Sendable {
+    let descriptor: Int32
+
+    init(port: Int) throws {
+        #if canImport(Glibc)
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #else
+        let descriptor = socket(AF_INET, SOCK_STREAM, 0)
+        #endif
+        guard descriptor >= 0 else { throw IOError(errnoCode: errno, reason: "socket") }
+        var one: Int32 = 1
+        setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        setsockopt(descriptor, SOL_SOCKET, SO_REUSEPORT, &one, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0 else {
+            let code = errno
+            close(descriptor)
+            throw IOError(errnoCode: code, reason: "bind 127.0.0.1:\(port)")
+        }
+        self.descriptor = descriptor
+    }
+
+    deinit { close(descriptor) }
 }
 
 /// Lets the child channel initializer (built before the proxy exists) reach it.
@@ -169,6 +224,7 @@ private final class FrontHandler: ChannelInboundHandler {
     private var upstream: (any Channel)?
     private var pending: [ByteBuffer] = []
     private var requestHead: [UInt8] = []
+    private var answered = false
 
     init(proxy: FaultProxy, fault: FaultProxy.Fault?, upstreamHost: String, upstreamPort: Int) {
         self.proxy = proxy
@@ -208,6 +264,7 @@ private final class FrontHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let buffer = unwrapInboundIn(data)
+        if answered { return }
         if case .status(let code, let retryAfter) = fault {
             requestHead += buffer.readableBytesView
             guard requestHead.count > 4, requestHead.firstRange(of: Array("\r\n\r\n".utf8)) != nil else { return }
@@ -216,9 +273,13 @@ private final class FrontHandler: ChannelInboundHandler {
             if let retryAfter { head += "retry-after: \(retryAfter)\r\n" }
             let response = head + "\r\n" + body
             let channel = context.channel
+            // Half-close: the client may still be sending the request body, and a full close with
+            // unread input resets the connection before the client reads the answer.
             context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: response))).whenComplete { _ in
-                channel.close(promise: nil)
+                channel.close(mode: .output).whenFailure { _ in channel.close(promise: nil) }
             }
+            requestHead = []
+            answered = true
             return
         }
         if let upstream {
