@@ -83,26 +83,24 @@ public struct PostgresStore: Sendable {
     ///
     /// On time-out the caller returns at once and `body` is cancelled in the background: a
     /// request queued in the pool for a connection does not always end when cancelled, and the
-    /// caller must not wait for it.
+    /// caller must not wait for it. The time-out comes from the shared ``DeadlineWatch``, up to
+    /// one tick (100 ms) late.
     static func withDeadline<Result: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> Result) async throws -> Result {
         let race = DeadlineRace<Result>()
-        let work = Task { try await body() }
+        let work = Task {
+            do {
+                race.finish(.success(try await body()))
+            } catch {
+                race.finish(.failure(error))
+            }
+        }
+        let ticket = DeadlineWatch.shared.watch(until: .now + limit) {
+            if race.finish(.failure(StoreError.unavailable("the database did not answer within \(limit)"))) { work.cancel() }
+        }
+        defer { DeadlineWatch.shared.unwatch(ticket) }
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 race.start(continuation)
-                let timer = Task {
-                    do {
-                        try await Task.sleep(for: limit)
-                    } catch {
-                        return  // the work finished first
-                    }
-                    if race.finish(.failure(StoreError.unavailable("the database did not answer within \(limit)"))) { work.cancel() }
-                }
-                Task {
-                    let result = await work.result
-                    race.finish(result.mapError { $0 as any Error })
-                    timer.cancel()
-                }
             }
         } onCancel: {
             work.cancel()
@@ -143,22 +141,46 @@ public struct PostgresStore: Sendable {
     }
 }
 
-/// The first of a result and a time-out resumes the waiting caller; the other is dropped.
+/// The first of a result and a time-out resumes the waiting caller; the other is dropped. Either
+/// can come before the caller waits.
 private final class DeadlineRace<Result: Sendable>: Sendable {
-    private let continuation = Mutex<CheckedContinuation<Result, any Error>?>(nil)
-
-    func start(_ continuation: CheckedContinuation<Result, any Error>) {
-        self.continuation.withLock { $0 = continuation }
+    private enum State {
+        case pending
+        case waiting(CheckedContinuation<Result, any Error>)
+        case finishedEarly(Swift.Result<Result, any Error>)
+        case done
     }
 
-    /// Resumes the caller with `result` unless it was resumed already; returns whether it did.
+    private let state = Mutex<State>(.pending)
+
+    func start(_ continuation: CheckedContinuation<Result, any Error>) {
+        let early = state.withLock { state -> Swift.Result<Result, any Error>? in
+            guard case .finishedEarly(let result) = state else {
+                state = .waiting(continuation)
+                return nil
+            }
+            state = .done
+            return result
+        }
+        if let early { continuation.resume(with: early) }
+    }
+
+    /// Settles the race with `result` unless it was settled already; returns whether it did.
     @discardableResult
     func finish(_ result: Swift.Result<Result, any Error>) -> Bool {
-        guard let continuation = continuation.withLock({ value -> CheckedContinuation<Result, any Error>? in
-            defer { value = nil }
-            return value
-        }) else { return false }
-        continuation.resume(with: result)
-        return true
+        let (won, continuation) = state.withLock { state -> (Bool, CheckedContinuation<Result, any Error>?) in
+            switch state {
+            case .pending:
+                state = .finishedEarly(result)
+                return (true, nil)
+            case .waiting(let continuation):
+                state = .done
+                return (true, continuation)
+            case .finishedEarly, .done:
+                return (false, nil)
+            }
+        }
+        continuation?.resume(with: result)
+        return won
     }
 }
