@@ -1,7 +1,8 @@
 """Helpers of scripts/bench (the whole-server load driver). Python >= 3.11, run in .local/bench/venv.
 
   bench.py sdk-server --port P                 the A2A SDK's echo server (a2a-sdk, in-memory store, uvicorn)
-  bench.py proc PID...                         JSON: CPU ticks (utime+stime, with children threads) and RSS of processes
+  bench.py proc [--tree] PID...                JSON: CPU seconds (utime+stime; --tree: with children) and RSS
+  bench.py pglat FILE...                       p50/p99 of pgbench per-transaction logs
   bench.py seed --url U --token T --count N --out FILE [--actor A]   create N tasks, write their ids
   bench.py ttfe --url U [--token T] --requests N --concurrency C     time to first SSE data line
   bench.py streams --url U --token T --ids FILE --count N --hold-file F   open N SubscribeToTask streams and hold them
@@ -138,8 +139,41 @@ def proc_stat(pid: int) -> dict:
     return {"pid": pid, "cpuSeconds": ticks / CLK_TCK, "rssKiB": kib("VmRSS"), "hwmKiB": kib("VmHWM")}
 
 
+def children(pid: int) -> list[int]:
+    out = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    if int(f.read().rsplit(")", 1)[1].split()[1]) == pid:
+                        out.append(int(entry))
+            except (OSError, IndexError, ValueError):
+                pass
+    return out
+
+
 def cmd_proc(args):
-    print(json.dumps([proc_stat(int(p)) for p in args.pids]))
+    """Each PID's CPU and memory; with --tree, CPU summed over its children too (PostgreSQL's backends)."""
+    rows = []
+    for p in args.pids:
+        row = proc_stat(int(p))
+        if args.tree:
+            for child in children(int(p)):
+                try:
+                    row["cpuSeconds"] += proc_stat(child)["cpuSeconds"]
+                except OSError:
+                    pass
+        rows.append(row)
+    print(json.dumps(rows))
+
+
+def cmd_pglat(args):
+    """p50/p99 of pgbench per-transaction logs (`-l`: the third field is the latency in µs)."""
+    lat = []
+    for path in args.files:
+        with open(path) as f:
+            lat.extend(int(line.split()[2]) for line in f if line.strip())
+    print(json.dumps({"transactions": len(lat), "p50Ms": pct(lat, 0.5) / 1000, "p99Ms": pct(lat, 0.99) / 1000}))
 
 
 # ------------------------------------------------------------------ the SDK's echo server
@@ -431,7 +465,10 @@ def main():
     s = sub.add_parser("sdk-server")
     s.add_argument("--port", type=int, required=True)
     s = sub.add_parser("proc")
+    s.add_argument("--tree", action="store_true")
     s.add_argument("pids", nargs="+")
+    s = sub.add_parser("pglat")
+    s.add_argument("files", nargs="+")
     s = sub.add_parser("seed")
     s.add_argument("--url", required=True)
     s.add_argument("--token")
@@ -469,6 +506,8 @@ def main():
         cmd_sdk_server(args)
     elif args.cmd == "proc":
         cmd_proc(args)
+    elif args.cmd == "pglat":
+        cmd_pglat(args)
     else:
         asyncio.run({"seed": seed, "ttfe": ttfe, "streams": streams, "touch": touch, "xreplica": xreplica}[args.cmd](args))
 

@@ -157,9 +157,21 @@ def main():
 
     for c in levels:
         n, g, s, k, pg = at("nginx", c), at("gettask", c), at("send", c), at("sdk-send", c), at("pgbench", c)
-        pgc = "–" if pg is None else f"{fmt(pg['rps'])} · mean {fmt(pg.get('latMeanMs'), 2)} ms"
+        pgc = "–" if pg is None else f"{fmt(pg['rps'])} · {fmt(pg.get('p50Ms'), 2)} / {fmt(pg.get('p99Ms'), 2)}"
         w(f"| {c} | {cell(n)} | {cell(g)} | {ratio(field(g, 'rps'), field(n, 'rps'))} | {cell(k)} | {cell(s)} | "
           f"{ratio(field(s, 'rps'), field(k, 'rps'), 1)} | {pgc} |")
+    w("")
+    w("CPU of the processes around our server, µs per request over the same runs (PostgreSQL: the postmaster and its backends; "
+      "not pinned): \n")
+    w("| Concurrency | GetTask: PostgreSQL | SendMessage: PostgreSQL | SendMessage: emulator | SendMessage: ours + PostgreSQL + emulator |")
+    w("|---|---|---|---|---|")
+    for c in levels:
+        g, s = at("gettask", c), at("send", c)
+        if g is None and s is None:
+            continue
+        total = None if s is None else sum(s.get(k) or 0 for k in ("cpuUsPerRequest", "postgresCpuUsPerRequest", "emulatorCpuUsPerRequest"))
+        w(f"| {c} | {fmt(field(g, 'postgresCpuUsPerRequest'), 1)} | {fmt(field(s, 'postgresCpuUsPerRequest'), 1)} | "
+          f"{fmt(field(s, 'emulatorCpuUsPerRequest'), 1)} | {fmt(total, 1)} |")
     w("")
     peak = max((r.get("peakRssMiB", 0) for s in ("gettask", "send") for r in by.get(s, [])), default=None)
     if peak:
