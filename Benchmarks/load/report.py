@@ -233,6 +233,9 @@ def main():
         ax2.plot(xs, [r["p99Ms"] for r in rs], marker="o", label=label)
     for ax, title, unit in ((ax1, "Throughput", "requests/s"), (ax2, "p99 latency", "ms")):
         ax.set_xscale("log", base=2)
+        if levels:
+            ax.set_xticks(levels)
+            ax.set_xticklabels([str(c) for c in levels])
         ax.set_yscale("log")
         ax.set_xlabel("concurrent connections")
         ax.set_ylabel(unit)
