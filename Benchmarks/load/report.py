@@ -110,6 +110,11 @@ def main():
       f"a2a-sdk {machine.get('a2aSdk')}, uvicorn {machine.get('uvicorn')}; {machine.get('swift') or 'Swift: (not on PATH)'}. "
       f"wrk runs: {settings.get('durationS')} s after {settings.get('warmupS')} s of warm-up.\n")
 
+    load = [float(x) for x in machine.get("loadavg") or []]
+    if load and machine.get("cpus") and load[0] > 0.5 * machine["cpus"]:
+        w(f"**Caution:** the machine was busy when this run started (load average {load[0]:.1f} on {machine['cpus']} CPUs): "
+          "other work shared the pinned CPUs, so these figures are pessimistic and noisy. Re-run on a quiet machine.\n")
+
     # ---- targets
     ng, gt, sd, sk = best("nginx"), best("gettask"), best("send"), best("sdk-send")
     gt_cpu = min((r["cpuUsPerRequest"] for r in by.get("gettask", []) if r.get("concurrency", 0) >= 16), default=None)
@@ -205,6 +210,16 @@ def main():
           f"input-required `ask` task on A and on B, answers it on A, and compares when each event arrives: B − A over "
           f"{xr['events']} events of {xr['rounds']} tasks: p50 **{xr['p50Ms']} ms**, p99 **{xr['p99Ms']} ms**, max {xr['maxMs']} ms "
           f"(min {xr['minMs']} ms: B can be first when A is busy).\n")
+    logs = ((by.get("logs") or [{}])[0]).get("logs") or {}
+    if logs:
+        w("### Warnings and errors logged during the run\n")
+        w("| Log | Count | Message |")
+        w("|---|---|---|")
+        for name, counts in logs.items():
+            for text, n in counts.items():
+                escaped = text.replace("|", "\\|")
+                w(f"| {name} | {n} | {escaped} |")
+        w("")
     w("![Throughput and p99 latency against concurrency](benchmarks.png)\n")
 
     header = DEFAULT_HEADER
