@@ -110,9 +110,9 @@ def main():
       f"a2a-sdk {machine.get('a2aSdk')}, uvicorn {machine.get('uvicorn')}; {machine.get('swift') or 'Swift: (not on PATH)'}. "
       f"wrk runs: {settings.get('durationS')} s after {settings.get('warmupS')} s of warm-up.\n")
 
-    load = [float(x) for x in machine.get("loadavg") or []]
-    if load and machine.get("cpus") and load[0] > 0.5 * machine["cpus"]:
-        w(f"**Caution:** the machine was busy when this run started (load average {load[0]:.1f} on {machine['cpus']} CPUs): "
+    loadavg = [float(x) for x in machine.get("loadavg") or []]
+    if loadavg and machine.get("cpus") and loadavg[0] > 0.5 * machine["cpus"]:
+        w(f"**Caution:** the machine was busy when this run started (load average {loadavg[0]:.1f} on {machine['cpus']} CPUs): "
           "other work shared the pinned CPUs, so these figures are pessimistic and noisy. Re-run on a quiet machine.\n")
 
     # ---- targets
