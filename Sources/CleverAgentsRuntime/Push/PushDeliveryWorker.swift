@@ -93,16 +93,30 @@ public final class PushDeliveryWorker: Service, TaskEventBus, Sendable {
 
     /// Delivers until graceful shutdown; a batch in flight is finished (sent and recorded), so a
     /// shutdown does not leave delivered notifications to be sent again.
+    ///
+    /// One loop reads the wake-ups (committed events, and a tick every ``Configuration/pollInterval``
+    /// for what other replicas queued) for the worker's whole life: an `AsyncStream` whose reader
+    /// is cancelled ends for good, so it must not be read anew per wait.
     public func run() async throws {
         await withGracefulShutdownHandler {
-            while !Task.isShuttingDownGracefully && !Task.isCancelled {
-                let delivered = await self.deliverDueNotifications()
-                if delivered == 0 && !Task.isShuttingDownGracefully {
-                    await self.waitForWork()
+            await withDiscardingTaskGroup { group in
+                group.addTask { await self.tick() }
+                for await _ in self.wakeups {
+                    guard !Task.isShuttingDownGracefully else { break }
+                    while await self.deliverDueNotifications() > 0, !Task.isShuttingDownGracefully {}
                 }
+                group.cancelAll()
             }
         } onGracefulShutdown: {
-            self.wake.yield()
+            self.wake.finish()
+        }
+    }
+
+    /// Wakes the worker now and after every poll interval, until cancelled.
+    private func tick() async {
+        while !Task.isCancelled {
+            wake.yield()
+            try? await Task.sleep(for: configuration.pollInterval)
         }
     }
 
@@ -124,17 +138,6 @@ public final class PushDeliveryWorker: Service, TaskEventBus, Sendable {
             }
         }
         return batch.count
-    }
-
-    private func waitForWork() async {
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { try? await Task.sleep(for: self.configuration.pollInterval) }
-            group.addTask {
-                for await _ in self.wakeups { break }
-            }
-            await group.next()
-            group.cancelAll()
-        }
     }
 
     func deliver(_ delivery: PushDelivery) async {
