@@ -49,6 +49,78 @@ import Testing
         }
     }
 
+    /// A store of items where a shared write (more than one item) commits but then throws
+    /// `sharedError`, as a write does that a deadline gave up on during its commit.
+    final class CommittingThenFailingStore: Sendable {
+        let stored = Mutex<[Int: Int]>([:])
+        let sharedError: StoreError
+        let gate = AsyncStream<Void>.makeStream()
+        let firstWriteStarted = AsyncStream<Void>.makeStream()
+
+        init(sharedError: StoreError) { self.sharedError = sharedError }
+
+        func write(_ items: [Int]) async throws {
+            if items == [0] {
+                firstWriteStarted.continuation.yield()
+                for await _ in gate.stream { break }
+            }
+            try stored.withLock { stored in
+                if items.contains(where: { stored[$0] != nil }) { throw StoreError.alreadyExists }
+                for item in items { stored[item, default: 0] += 1 }
+            }
+            if items.count > 1 { throw sharedError }
+        }
+
+        /// Submits 0, then 1...5 while 0 is being written (so that they share a write); returns
+        /// each item's outcome.
+        func submitAll(to commit: GroupCommit<Int>) async -> [Int: Bool] {
+            await withTaskGroup(of: (Int, Bool).self) { group in
+                group.addTask { await Self.outcome(0, commit) }
+                for await _ in firstWriteStarted.stream { break }
+                for item in 1...5 { group.addTask { await Self.outcome(item, commit) } }
+                while await GroupCommitTests.queued(commit) < 5 { await Task.yield() }
+                gate.continuation.yield()
+                var outcomes: [Int: Bool] = [:]
+                for await (item, succeeded) in group { outcomes[item] = succeeded }
+                return outcomes
+            }
+        }
+
+        static func outcome(_ item: Int, _ commit: GroupCommit<Int>) async -> (Int, Bool) {
+            do {
+                try await commit.submit(item)
+                return (item, true)
+            } catch {
+                return (item, false)
+            }
+        }
+    }
+
+    @Test func aSharedWriteThatCommittedDespiteItsErrorLosesNoItemAndWritesNoneTwice() async throws {
+        let store = CommittingThenFailingStore(sharedError: .unavailable("timed out"))
+        let commit = GroupCommit<Int>(
+            mayHaveCommitted: { ($0 as? StoreError) == .unavailable("timed out") },
+            isWritten: { item in store.stored.withLock { $0[item] } == 1 },
+            write: { try await store.write($0) }
+        )
+        let outcomes = await store.submitAll(to: commit)
+        #expect(outcomes == Dictionary(uniqueKeysWithValues: (0...5).map { ($0, true) }), "every caller hears of its commit")
+        #expect(store.stored.withLock { $0 } == Dictionary(uniqueKeysWithValues: (0...5).map { ($0, 1) }), "each item written once")
+    }
+
+    @Test func aSharedWriteThatSurelyFailedDoesNotTakeAnExistingItemForItsOwn() async throws {
+        // A constraint error rolls the shared write back: an item found stored is someone else's.
+        let store = CommittingThenFailingStore(sharedError: .conflict)
+        let commit = GroupCommit<Int>(
+            mayHaveCommitted: { ($0 as? StoreError) == .unavailable("timed out") },
+            isWritten: { _ in true },
+            write: { try await store.write($0) }
+        )
+        let outcomes = await store.submitAll(to: commit)
+        #expect(outcomes[0] == true)
+        #expect((1...5).allSatisfy { outcomes[$0] == false }, "\(outcomes)")
+    }
+
     @Test func itemsArrivingDuringAWriteShareTheNextOne() async throws {
         let batches = Mutex<[[Int]]>([])
         let gate = AsyncStream<Void>.makeStream()
@@ -79,18 +151,19 @@ import Testing
 
     @Test func aDeadlineDoesNotWaitForWorkThatIgnoresCancellation() async throws {
         let finished = Mutex(false)
-        let release = AsyncStream<Void>.makeStream()
+        let release = Mutex<CheckedContinuation<Void, Never>?>(nil)
         let error = await #expect(throws: StoreError.self) {
             try await PostgresStore.withDeadline(.milliseconds(50)) {
-                // Waits for the test, whatever cancellation says.
-                for await _ in release.stream { break }
+                // Waits for the test, whatever cancellation says (a continuation ignores it).
+                await withCheckedContinuation { continuation in release.withLock { $0 = continuation } }
                 finished.withLock { $0 = true }
                 return 1
             }
         }
         #expect(error == .unavailable("the database did not answer within 0.05 seconds"))
         #expect(finished.withLock { $0 } == false, "the caller did not wait for the work")
-        release.continuation.yield()
+        while release.withLock({ $0 == nil }) { await Task.yield() }
+        release.withLock { $0?.resume() }
         #expect(try await PostgresStore.withDeadline(.seconds(30)) { 7 } == 7)
     }
 }

@@ -15,6 +15,10 @@ import Synchronization
 /// caller returns only after the transaction holding its item committed, so durability is that
 /// of a write of its own. When a shared write fails, its items are written one by one, so one
 /// bad item fails only its own caller.
+///
+/// A shared write that failed without an answer (a deadline gave up on it, the connection broke)
+/// may still have committed. Its items' own writes then find them written already; `isWritten`
+/// tells whether an item is stored as it was submitted, and such an item succeeds.
 final class GroupCommit<Item: Sendable>: Sendable {
     private struct Pending {
         var item: Item
@@ -30,13 +34,25 @@ final class GroupCommit<Item: Sendable>: Sendable {
     private let maximumBatch: Int
     private let maximumWriters: Int
     private let write: @Sendable ([Item]) async throws -> Void
+    private let mayHaveCommitted: @Sendable (any Error) -> Bool
+    private let isWritten: @Sendable (Item) async -> Bool
 
     /// - Parameters:
     ///   - maximumWriters: writes under way at once (each holds a connection); items wait for
     ///     a free writer, and a writer takes everything that waits.
-    init(maximumBatch: Int = 64, maximumWriters: Int = 1, write: @escaping @Sendable ([Item]) async throws -> Void) {
+    ///   - mayHaveCommitted: whether a failed write may have committed all the same.
+    ///   - isWritten: whether an item is stored exactly as submitted.
+    init(
+        maximumBatch: Int = 64,
+        maximumWriters: Int = 1,
+        mayHaveCommitted: @escaping @Sendable (any Error) -> Bool = { _ in false },
+        isWritten: @escaping @Sendable (Item) async -> Bool = { _ in false },
+        write: @escaping @Sendable ([Item]) async throws -> Void
+    ) {
         self.maximumBatch = maximumBatch
         self.maximumWriters = maximumWriters
+        self.mayHaveCommitted = mayHaveCommitted
+        self.isWritten = isWritten
         self.write = write
     }
 
@@ -71,13 +87,18 @@ final class GroupCommit<Item: Sendable>: Sendable {
             do {
                 try await write(batch.map(\.item))
                 for pending in batch { pending.continuation.resume() }
-            } catch where batch.count > 1 {
+            } catch let sharedFailure where batch.count > 1 {
+                let ambiguous = mayHaveCommitted(sharedFailure)
                 for pending in batch {
                     do {
                         try await write([pending.item])
                         pending.continuation.resume()
                     } catch {
-                        pending.continuation.resume(throwing: error)
+                        if ambiguous, await isWritten(pending.item) {
+                            pending.continuation.resume()
+                        } else {
+                            pending.continuation.resume(throwing: error)
+                        }
                     }
                 }
             } catch {

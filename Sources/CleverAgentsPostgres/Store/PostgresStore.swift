@@ -11,6 +11,7 @@ public import PostgresNIO
 import Foundation
 import Synchronization
 public import CleverAgentsRuntime
+import CleverAgentsDomain
 
 /// The server's stores on PostgreSQL, sharing one `PostgresClient` pool.
 ///
@@ -46,7 +47,15 @@ public struct PostgresStore: Sendable {
         if groupCommit {
             let plain = self
             // A few writers at once keep the pool's parallelism; what arrives meanwhile shares them.
-            self.taskCreations = GroupCommit(maximumWriters: 4) { tasks in try await plain.createTasks(tasks) }
+            self.taskCreations = GroupCommit(
+                maximumWriters: 4,
+                mayHaveCommitted: { error in
+                    if case .unavailable = error as? StoreError { return true }
+                    return false
+                },
+                isWritten: { new in (try? await plain.task(namespace: new.task.namespace, id: new.task.id)) == new.task },
+                write: { tasks in try await plain.createTasks(tasks) }
+            )
         }
     }
 
