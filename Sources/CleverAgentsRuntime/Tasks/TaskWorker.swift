@@ -283,7 +283,9 @@ public final class TaskWorker: Service, Sendable {
         // released anyway, and the process ends right after.
         await Self.waitForAll(runs, atMost: settings.lease)
         do {
-            try await settings.queue.releaseLeases(owner: settings.owner)
+            // In a task of its own: the worker's task may be cancelled by now (a service group
+            // cancels what outlives its shutdown), and the leases are to be released all the same.
+            try await Task { try await settings.queue.releaseLeases(owner: settings.owner) }.value
         } catch {
             logger.warning("Cannot release task leases at shutdown; they will expire", metadata: ["error": "\(error)"])
         }
