@@ -27,6 +27,14 @@ func codecBenchmarks() {
         }
     }
 
+    // The nesting check alone, as `readBody` runs it on the collected body.
+    let sendBody = ByteBuffer(string: Payloads.sendMessage)
+    Benchmark("Codec/JSONDepth.isWithin SendMessage body (\(sendBody.readableBytes) B)") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(JSONDepth.isWithin(32, sendBody.readableBytesView))
+        }
+    }
+
     // What a SendMessage decode spends its time on: the free-form JSON (`JSONValue`) of a data
     // part and of metadata, against the same message with text parts only.
     let dataPart = Data(Payloads.dataPartValue.utf8)
@@ -39,6 +47,19 @@ func codecBenchmarks() {
     Benchmark("Codec/decode Message text parts only (\(textMessage.count) B)") { benchmark in
         for _ in benchmark.scaledIterations {
             blackHole(try JSONDecoder().decode(Message.self, from: textMessage))
+        }
+    }
+
+    let fullMessage = Data(Payloads.message.utf8)
+    Benchmark("Codec/decode Message with data part and metadata (\(fullMessage.count) B)") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(try JSONDecoder().decode(Message.self, from: fullMessage))
+        }
+    }
+    let params = Data(Payloads.sendMessageParams.utf8)
+    Benchmark("Codec/decode SendMessageRequest without envelope (\(params.count) B)") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(try JSONDecoder().decode(SendMessageRequest.self, from: params))
         }
     }
 
