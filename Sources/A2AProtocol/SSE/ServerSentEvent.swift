@@ -71,7 +71,19 @@ public struct ServerSentEventParser: Sendable {
     public init() {}
 
     /// Consumes bytes and returns the events they completed.
+    ///
+    /// Inlinable, so that the caller's sequence type is known where it is read: iterated through
+    /// the generic entry point from another module, a byte sequence cost an allocation per byte.
+    @inlinable
     public mutating func consume(_ bytes: some Sequence<UInt8>) -> [ServerSentEvent] {
+        if let events = bytes.withContiguousStorageIfAvailable({ consumeContiguous($0) }) {
+            return events
+        }
+        return Array(bytes).withUnsafeBufferPointer { consumeContiguous($0) }
+    }
+
+    @usableFromInline
+    mutating func consumeContiguous(_ bytes: UnsafeBufferPointer<UInt8>) -> [ServerSentEvent] {
         var events: [ServerSentEvent] = []
         for byte in bytes {
             if lastWasCarriageReturn {
