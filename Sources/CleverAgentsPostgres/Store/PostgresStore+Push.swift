@@ -138,19 +138,4 @@ extension PostgresStore: PushConfigStore, PushOutbox {
             try await client.query("UPDATE push_deliveries SET failed_at = now(), last_error = \(error) WHERE id = \(id)", logger: logger)
         }
     }
-
-    /// Queues `events` for every webhook of their task (part of the caller's transaction).
-    func queueDeliveries(for events: [TaskEventRecord], on connection: PostgresConnection) async throws {
-        guard let first = events.first else { return }
-        try await connection.query(
-            """
-            INSERT INTO push_deliveries (namespace, task_id, config_id, event_seq, next_attempt_at, created_at)
-            SELECT c.namespace, c.task_id, c.id, s.seq, now(), now()
-            FROM push_configs c, unnest(\(events.map(\.sequence))::bigint[]) AS s(seq)
-            WHERE c.namespace = \(first.namespace.rawValue) AND c.task_id = \(first.taskId)
-            ON CONFLICT DO NOTHING
-            """,
-            logger: logger
-        )
-    }
 }
