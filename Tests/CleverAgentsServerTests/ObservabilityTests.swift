@@ -24,76 +24,81 @@ import Testing
     let client = RPCTestClient()
 
     @Test func metricsAfterTrafficHaveEveryDocumentedSeriesWithBoundedLabels() async throws {
-        let webhook = try await WebhookReceiver.start()
-        let server = try await TestServer.start()
-        do {
-            let namespace = try await server.createNamespace()
-            let endpoint = server.endpoint(namespace.rawValue)
-            let sent = try await client.call(
-                endpoint,
-                method: "SendMessage",
-                params: #"{"message":{"messageId":"m1","role":"ROLE_USER","parts":[{"text":"hi"}]},"configuration":{"taskPushNotificationConfig":{"url":"\#(webhook.url)","token":"t"}}}"#
-            )
-            #expect(try sent.result().at("task.status.state") == "TASK_STATE_COMPLETED")
-            _ = try await client.call(endpoint, method: "GetTask", params: #"{"id":"no-such-task"}"#)
-            _ = try await client.call(server.endpoint("no-such-namespace"), method: "GetTask", params: #"{"id":"x"}"#)
-            _ = try await client.call(endpoint, method: "NoSuchMethod")
-            _ = try await client.get("\(server.baseURL)/healthz")
-            _ = try await client.get("\(server.baseURL)/no/such/path/\(UUID().uuidString)")
+        // A database of its own: test servers that share one share its push outbox, and another
+        // server could deliver every notification of this one's, which would then count none.
+        try await PostgresTestDatabase.withFreshDatabase { url in
+            let webhook = try await WebhookReceiver.start()
+            let databaseURL = try DatabaseURL(url)
+            let server = try await TestServer.start { $0.databaseURL = databaseURL }
+            do {
+                let namespace = try await server.createNamespace()
+                let endpoint = server.endpoint(namespace.rawValue)
+                let sent = try await client.call(
+                    endpoint,
+                    method: "SendMessage",
+                    params: #"{"message":{"messageId":"m1","role":"ROLE_USER","parts":[{"text":"hi"}]},"configuration":{"taskPushNotificationConfig":{"url":"\#(webhook.url)","token":"t"}}}"#
+                )
+                #expect(try sent.result().at("task.status.state") == "TASK_STATE_COMPLETED")
+                _ = try await client.call(endpoint, method: "GetTask", params: #"{"id":"no-such-task"}"#)
+                _ = try await client.call(server.endpoint("no-such-namespace"), method: "GetTask", params: #"{"id":"x"}"#)
+                _ = try await client.call(endpoint, method: "NoSuchMethod")
+                _ = try await client.get("\(server.baseURL)/healthz")
+                _ = try await client.get("\(server.baseURL)/no/such/path/\(UUID().uuidString)")
 
-            // The run's bookkeeping and the push deliveries finish after the answer: wait until the
-            // webhook has the task's last notification, then until the counters show it.
-            try await waitForNotifications(webhook, upTo: "TASK_STATE_COMPLETED")
-            // The test servers share one outbox like replicas do, so this server may also have
-            // delivered other tests' notifications (or another server some of ours): it counted
-            // deliveries, and timed every attempt it counted.
-            func attempts(_ samples: [MetricSample]) -> Double {
-                samples.filter { $0.name == "cleveragents_push_deliveries_total" }.map(\.value).reduce(0, +)
-            }
-            let samples = try await scrape(server) { samples in
-                samples.value("cleveragents_task_runs_active") == 0
-                    && samples.value("cleveragents_push_deliveries_total", ["result": "delivered"]) ?? 0 >= 1
-                    && samples.value("cleveragents_push_delivery_duration_seconds_count") == attempts(samples)
-            }
-            #expect(samples.value("cleveragents_task_runs_active") == 0)
-            #expect(samples.value("cleveragents_push_deliveries_total", ["result": "delivered"]) ?? 0 >= 1, "\(samples.filter { $0.name.hasPrefix("cleveragents_push_deliveries") })")
-            #expect(samples.value("cleveragents_push_delivery_duration_seconds_count") == attempts(samples))
-            #expect(samples.value("cleveragents_rpc_requests_total", ["method": "SendMessage", "result": "ok"]) == 1)
-            #expect(samples.value("cleveragents_rpc_requests_total", ["method": "GetTask", "result": "task_not_found"]) == 1)
-            #expect(samples.value("cleveragents_rpc_requests_total", ["method": "GetTask", "result": "namespace_not_found"]) == 1)
-            #expect(samples.value("cleveragents_rpc_requests_total", ["method": "unknown", "result": "method_not_found"]) == 1)
-            #expect(samples.value("cleveragents_rpc_request_duration_seconds_count", ["method": "SendMessage"]) == 1)
-            #expect(samples.value("cleveragents_http_requests_total", ["route": "/healthz", "method": "GET", "status": "200"]) == 1)
-            #expect(
-                samples.value("cleveragents_http_requests_total", ["route": "NotFound", "method": "GET", "status": "404"]) == 1,
-                "\(samples.filter { $0.name == "cleveragents_http_requests_total" })"
-            )
-            #expect(samples.value("cleveragents_task_transitions_total", ["state": "submitted"]) == 1)
-            #expect(samples.value("cleveragents_task_transitions_total", ["state": "completed"]) == 1)
-            #expect(samples.value("cleveragents_task_queue_depth") == 0)
-            #expect(samples.value("cleveragents_executor_run_duration_seconds_count", ["outcome": "completed"]) == 1)
-            #expect(samples.value("cleveragents_executor_first_event_seconds_count") == 1)
-            #expect(samples.value("cleveragents_db_pool_connections_max") == Double(server.configuration.databasePoolSize))
-            #expect(samples.value("cleveragents_db_operations_in_flight").map { $0 >= 0 } == true)
-            #expect((samples.value("cleveragents_db_operation_duration_seconds_count", ["result": "ok"]) ?? 0) > 0)
-            #expect(samples.value("cleveragents_build_info", ["version": ServerApplication.version]) == 1)
+                // The run's bookkeeping and the push deliveries finish after the answer: wait until the
+                // webhook has the task's last notification, then until the counters show it.
+                try await waitForNotifications(webhook, upTo: "TASK_STATE_COMPLETED")
+                // The test servers share one outbox like replicas do, so this server may also have
+                // delivered other tests' notifications (or another server some of ours): it counted
+                // deliveries, and timed every attempt it counted.
+                func attempts(_ samples: [MetricSample]) -> Double {
+                    samples.filter { $0.name == "cleveragents_push_deliveries_total" }.map(\.value).reduce(0, +)
+                }
+                let samples = try await scrape(server) { samples in
+                    samples.value("cleveragents_task_runs_active") == 0
+                        && samples.value("cleveragents_push_deliveries_total", ["result": "delivered"]) ?? 0 >= 1
+                        && samples.value("cleveragents_push_delivery_duration_seconds_count") == attempts(samples)
+                }
+                #expect(samples.value("cleveragents_task_runs_active") == 0)
+                #expect(samples.value("cleveragents_push_deliveries_total", ["result": "delivered"]) ?? 0 >= 1, "\(samples.filter { $0.name.hasPrefix("cleveragents_push_deliveries") })")
+                #expect(samples.value("cleveragents_push_delivery_duration_seconds_count") == attempts(samples))
+                #expect(samples.value("cleveragents_rpc_requests_total", ["method": "SendMessage", "result": "ok"]) == 1)
+                #expect(samples.value("cleveragents_rpc_requests_total", ["method": "GetTask", "result": "task_not_found"]) == 1)
+                #expect(samples.value("cleveragents_rpc_requests_total", ["method": "GetTask", "result": "namespace_not_found"]) == 1)
+                #expect(samples.value("cleveragents_rpc_requests_total", ["method": "unknown", "result": "method_not_found"]) == 1)
+                #expect(samples.value("cleveragents_rpc_request_duration_seconds_count", ["method": "SendMessage"]) == 1)
+                #expect(samples.value("cleveragents_http_requests_total", ["route": "/healthz", "method": "GET", "status": "200"]) == 1)
+                #expect(
+                    samples.value("cleveragents_http_requests_total", ["route": "NotFound", "method": "GET", "status": "404"]) == 1,
+                    "\(samples.filter { $0.name == "cleveragents_http_requests_total" })"
+                )
+                #expect(samples.value("cleveragents_task_transitions_total", ["state": "submitted"]) == 1)
+                #expect(samples.value("cleveragents_task_transitions_total", ["state": "completed"]) == 1)
+                #expect(samples.value("cleveragents_task_queue_depth") == 0)
+                #expect(samples.value("cleveragents_executor_run_duration_seconds_count", ["outcome": "completed"]) == 1)
+                #expect(samples.value("cleveragents_executor_first_event_seconds_count") == 1)
+                #expect(samples.value("cleveragents_db_pool_connections_max") == Double(server.configuration.databasePoolSize))
+                #expect(samples.value("cleveragents_db_operations_in_flight").map { $0 >= 0 } == true)
+                #expect((samples.value("cleveragents_db_operation_duration_seconds_count", ["result": "ok"]) ?? 0) > 0)
+                #expect(samples.value("cleveragents_build_info", ["version": ServerApplication.version]) == 1)
 
-            // Every series the operations guide documents is there.
-            for name in try documentedSeries() {
-                #expect(samples.contains { [name, "\(name)_bucket"].contains($0.name) }, "\(name) is documented but not scraped")
+                // Every series the operations guide documents is there.
+                for name in try documentedSeries() {
+                    #expect(samples.contains { [name, "\(name)_bucket"].contains($0.name) }, "\(name) is documented but not scraped")
+                }
+                // Bounded labels: no namespace, no task id, no raw path.
+                let labelNames = Set(samples.flatMap { $0.labels.keys })
+                #expect(labelNames.isSubset(of: ["method", "result", "route", "status", "state", "outcome", "version", "le"]), "\(labelNames)")
+                #expect(!samples.contains { $0.labels.values.contains(namespace.rawValue) })
+                #expect(samples.filter { $0.name == "cleveragents_http_requests_total" }.allSatisfy { !($0.labels["route"] ?? "").contains("no/such") })
+            } catch {
+                try await server.stop()
+                try await webhook.stop()
+                throw error
             }
-            // Bounded labels: no namespace, no task id, no raw path.
-            let labelNames = Set(samples.flatMap { $0.labels.keys })
-            #expect(labelNames.isSubset(of: ["method", "result", "route", "status", "state", "outcome", "version", "le"]), "\(labelNames)")
-            #expect(!samples.contains { $0.labels.values.contains(namespace.rawValue) })
-            #expect(samples.filter { $0.name == "cleveragents_http_requests_total" }.allSatisfy { !($0.labels["route"] ?? "").contains("no/such") })
-        } catch {
             try await server.stop()
             try await webhook.stop()
-            throw error
         }
-        try await server.stop()
-        try await webhook.stop()
     }
 
     @Test func theNamespaceLabelIsOptInAndUnknownNamespacesShareOneValue() async throws {
