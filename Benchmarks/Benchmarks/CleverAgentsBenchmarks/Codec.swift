@@ -37,31 +37,10 @@ func codecBenchmarks() {
 
     // What a SendMessage decode spends its time on: the free-form JSON (`JSONValue`) of a data
     // part and of metadata, against the same message with text parts only.
-    let dataPart = Data(Payloads.dataPartValue.utf8)
-    Benchmark("Codec/decode JSONValue data part (\(dataPart.count) B)") { benchmark in
-        for _ in benchmark.scaledIterations {
-            blackHole(try JSONDecoder().decode(JSONValue.self, from: dataPart))
-        }
-    }
-    let textMessage = Data(Payloads.textOnlyMessage.utf8)
-    Benchmark("Codec/decode Message text parts only (\(textMessage.count) B)") { benchmark in
-        for _ in benchmark.scaledIterations {
-            blackHole(try JSONDecoder().decode(Message.self, from: textMessage))
-        }
-    }
-
-    let fullMessage = Data(Payloads.message.utf8)
-    Benchmark("Codec/decode Message with data part and metadata (\(fullMessage.count) B)") { benchmark in
-        for _ in benchmark.scaledIterations {
-            blackHole(try JSONDecoder().decode(Message.self, from: fullMessage))
-        }
-    }
-    let params = Data(Payloads.sendMessageParams.utf8)
-    Benchmark("Codec/decode SendMessageRequest without envelope (\(params.count) B)") { benchmark in
-        for _ in benchmark.scaledIterations {
-            blackHole(try JSONDecoder().decode(SendMessageRequest.self, from: params))
-        }
-    }
+    decodeBenchmark("decode JSONValue data part", JSONValue.self, Payloads.dataPartValue)
+    decodeBenchmark("decode Message text parts only", Message.self, Payloads.textOnlyMessage)
+    decodeBenchmark("decode Message with data part and metadata", Message.self, Payloads.message)
+    decodeBenchmark("decode SendMessageRequest without envelope", SendMessageRequest.self, Payloads.sendMessageParams)
 
     // Client: encode the same requests as `HTTPTransport` does.
     let sendParams = Payloads.decoded(SendMessageRequest.self, Payloads.sendMessageParams)
@@ -80,7 +59,7 @@ func codecBenchmarks() {
 
     // Server: encode answers as the endpoint does (JSON body in a Hummingbird response).
     let task = Payloads.decoded(A2ATask.self, Payloads.task)
-    let taskBytes = try! A2AJSON.makeEncoder().encode(JSONRPCResultResponse(id: .number(2), result: task))
+    let taskBytes = Payloads.encodedResult(task, id: .number(2))
     Benchmark("Codec/encode response Task (\(taskBytes.count) B)") { benchmark in
         for _ in benchmark.scaledIterations {
             blackHole(try HTTPCodecPath.encode(.task(task), id: .number(2)))
@@ -105,10 +84,20 @@ func codecBenchmarks() {
         }
     }
     let statusEvent = Payloads.decoded(StreamResponse.self, Payloads.statusUpdate)
-    let statusBytes = try! A2AJSON.makeEncoder().encode(JSONRPCResultResponse(id: .number(5), result: statusEvent))
+    let statusBytes = Payloads.encodedResult(statusEvent, id: .number(5))
     Benchmark("Codec/decode stream event statusUpdate (client)") { benchmark in
         for _ in benchmark.scaledIterations {
             blackHole(try JSONDecoder().decode(JSONRPCResponse<StreamResponse>.self, from: statusBytes))
+        }
+    }
+}
+
+/// Foundation's decode of `json` into `type`, named with its size in bytes.
+private func decodeBenchmark<T: Decodable>(_ name: String, _ type: T.Type, _ json: String) {
+    let data = Data(json.utf8)
+    Benchmark("Codec/\(name) (\(data.count) B)") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(try JSONDecoder().decode(T.self, from: data))
         }
     }
 }

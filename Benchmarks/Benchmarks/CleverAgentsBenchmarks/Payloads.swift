@@ -93,11 +93,29 @@ enum Payloads {
         "append":true,"lastChunk":false}}
         """#
 
+    /// `json` decoded; the payloads are the literals above.
+    ///
+    /// Stops the benchmark executable when a literal does not decode: that is a mistake in this
+    /// file, found on the first run, and the plugin's generated `registerBenchmarks()` calls the
+    /// non-throwing `benchmarks` closure, so there is no caller to hand an error to.
     static func decoded<T: Decodable>(_ type: T.Type, _ json: String) -> T {
         do {
             return try JSONDecoder().decode(T.self, from: Data(json.utf8))
         } catch {
             fatalError("Payload of \(T.self) does not decode: \(error)")
+        }
+    }
+
+    /// The JSON-RPC result response for `result` with `id`, as the server writes it.
+    ///
+    /// Cannot fail for the values it is given: they were decoded by `decoded(_:_:)` from the JSON
+    /// literals above, and `JSONEncoder` only throws for non-finite floating-point numbers,
+    /// which JSON text cannot carry. Stops the executable otherwise, as `decoded(_:_:)` does.
+    static func encodedResult(_ result: some Encodable & Sendable, id: JSONRPCID) -> Data {
+        do {
+            return try A2AJSON.makeEncoder().encode(JSONRPCResultResponse(id: id, result: result))
+        } catch {
+            fatalError("Result \(type(of: result)) does not encode: \(error)")
         }
     }
 }

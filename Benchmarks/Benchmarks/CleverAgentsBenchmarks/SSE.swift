@@ -32,7 +32,7 @@ func sseBenchmarks() {
     }
 
     // `ServerSentEvent.encoded`, given the JSON of the event (the encoding above is not repeated).
-    let json = String(decoding: try! A2AJSON.makeEncoder().encode(JSONRPCResultResponse(id: id, result: status)), as: UTF8.self)
+    let json = String(decoding: Payloads.encodedResult(status, id: id), as: UTF8.self)
     let event = ServerSentEvent(data: json, id: "42")
     Benchmark("SSE/ServerSentEvent.encoded statusUpdate") { benchmark in
         for _ in benchmark.scaledIterations {
