@@ -196,11 +196,11 @@ extension PostgresStore: TaskStore {
         }
     }
 
-    /// Appends events and announces the last one to every replica (delivered at commit).
     /// Appends a task's new events in one statement: the rows, a push delivery per event and
     /// push configuration of the task, and the notice to other replicas (sent at commit). One
     /// round trip instead of one per event, delivery and notice: a round trip costs more of the
-    /// server's CPU than the statements themselves cost PostgreSQL.
+    /// server's CPU than the statements themselves cost PostgreSQL. (PostgreSQL runs a
+    /// data-modifying `WITH` part to completion whether or not the main query reads it.)
     private func appendEvents(_ events: [TaskEventRecord], on connection: PostgresConnection) async throws {
         guard let last = events.last else { return }
         let notice = TaskEventNotice(task: TaskKey(namespace: last.namespace, id: last.taskId), sequence: last.sequence, origin: instanceID)
@@ -219,10 +219,8 @@ extension PostgresStore: TaskStore {
                 FROM push_configs c, inserted i
                 WHERE c.namespace = \(last.namespace.rawValue) AND c.task_id = \(last.taskId)
                 ON CONFLICT DO NOTHING
-                RETURNING 1
             )
-            SELECT (SELECT count(*) FROM inserted), (SELECT count(*) FROM queued),
-                   pg_notify(\(Self.taskEventsChannel), \(notice.payload))
+            SELECT pg_notify(\(Self.taskEventsChannel), \(notice.payload))
             """,
             logger: logger
         ).collect()
