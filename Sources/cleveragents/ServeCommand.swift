@@ -11,6 +11,7 @@ import CleverAgentsServer
 import Foundation
 import Logging
 import NIOCore
+import NIOPosix
 import ServiceLifecycle
 import UnixSignals
 
@@ -70,6 +71,9 @@ struct ServeCommand: AsyncParsableCommand {
         var mutableLogger = Logger(label: "cleveragents")
         mutableLogger.logLevel = level
         let logger = mutableLogger
+        if configuration.executor == .nio, !NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor() {
+            logger.warning("runtime.executor is nio, but another global executor is already installed; using it")
+        }
         let server = try ServerApplication(configuration: configuration, logger: logger)
         let app = server.application { channel in
             logger.info("Server listening", metadata: ["address": "\(channel.localAddress?.description ?? "?")"])

@@ -35,6 +35,12 @@ import Testing
         #expect(configuration.databaseURL.host == "db")
         #expect(configuration.migrateOnStart)
         #expect(configuration.logFormat == "text")
+        #expect(configuration.executor == .nio)
+    }
+
+    @Test func theExecutorCanBeSwiftsDefaultPool() async throws {
+        let configuration = try await load(environment: ["DATABASE_URL": Self.database, "CLEVERAGENTS_RUNTIME_EXECUTOR": "system"])
+        #expect(configuration.executor == .system)
     }
 
     @Test func flagsBeatTheEnvironmentWhichBeatsTheFile() async throws {
@@ -80,6 +86,7 @@ import Testing
         (["CLEVERAGENTS_MODE": "staging"], "mode"),
         (["CLEVERAGENTS_LOG_LEVEL": "loud"], "log.level"),
         (["CLEVERAGENTS_LOG_FORMAT": "xml"], "log.format"),
+        (["CLEVERAGENTS_RUNTIME_EXECUTOR": "dispatch"], "runtime.executor"),
         (["CLEVERAGENTS_DATABASE_MIGRATE_ON_START": "perhaps"], "database.migrateOnStart"),
         (["CLEVERAGENTS_NAMESPACES_DEFAULT": "Bad_Name"], "namespaces.default"),
         (["CLEVERAGENTS_HTTP_PUBLIC_BASE_URL": "ftp://x"], "http.publicBaseUrl"),

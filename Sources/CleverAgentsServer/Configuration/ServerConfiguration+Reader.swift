@@ -74,6 +74,10 @@ extension ServerConfiguration {
         guard ["json", "text"].contains(logFormat) else {
             throw ConfigurationError(key: "log.format", reason: "'\(logFormat)' is not json or text")
         }
+        let executorName = try values.string("runtime.executor") ?? Executor.nio.rawValue
+        guard let executor = Executor(rawValue: executorName) else {
+            throw ConfigurationError(key: "runtime.executor", reason: "'\(executorName)' is not nio or system")
+        }
         let tokenPepper = try values.string("auth.tokenPepper")
         if let tokenPepper, (Data(base64Encoded: tokenPepper)?.count ?? 0) < 32 {
             throw ConfigurationError(key: "auth.tokenPepper", reason: "must be at least 32 random bytes in base64 (openssl rand -base64 32)")
@@ -163,7 +167,8 @@ extension ServerConfiguration {
             queuePollMilliseconds: try values.integer("tasks.pollIntervalMs", in: 50...60_000) ?? 1000,
             taskQueueGroup: try values.string("tasks.queueGroup") ?? "",
             replicaName: try values.string("replica.name"),
-            observability: try ObservabilityConfiguration(values: values)
+            observability: try ObservabilityConfiguration(values: values),
+            executor: executor
         )
     }
 

@@ -107,6 +107,17 @@ public struct ServerConfiguration: Sendable, Hashable {
     public var replicaName: String?
     /// `metrics.*`, `tracing.*` and `log.requests`.
     public var observability: ObservabilityConfiguration
+    /// `runtime.executor`: which threads run the server's Swift tasks.
+    public var executor: Executor
+
+    /// Which threads run Swift Concurrency's tasks in `cleveragents serve`.
+    public enum Executor: String, Sendable, Hashable, CaseIterable {
+        /// SwiftNIO's event loops run the tasks too, so a task resumed by I/O continues on the
+        /// thread that did the I/O instead of waking another thread (fewer context switches).
+        case nio
+        /// Swift's default cooperative pool; NIO's event loops only do I/O.
+        case system
+    }
 
     public init(
         mode: Mode = .development,
@@ -148,7 +159,8 @@ public struct ServerConfiguration: Sendable, Hashable {
         queuePollMilliseconds: Int = 1000,
         taskQueueGroup: String = "",
         replicaName: String? = nil,
-        observability: ObservabilityConfiguration = ObservabilityConfiguration()
+        observability: ObservabilityConfiguration = ObservabilityConfiguration(),
+        executor: Executor = .nio
     ) {
         self.mode = mode
         self.host = host
@@ -190,6 +202,7 @@ public struct ServerConfiguration: Sendable, Hashable {
         self.taskQueueGroup = taskQueueGroup
         self.replicaName = replicaName
         self.observability = observability
+        self.executor = executor
     }
 }
 
