@@ -156,6 +156,7 @@ public struct ServerApplication: Sendable {
             webhooks: webhooks,
             resolver: resolver,
             limits: ServiceLimits(maximumPageSize: configuration.maximumPageSize, maximumParts: configuration.maximumParts),
+            finishedTasks: FinishedTaskCache(capacityBytes: configuration.finishedTaskCacheMegabytes << 20),
             logger: logger
         )
         self.authenticator = Authenticator(identities: store, pepper: Array(pepper))

@@ -36,6 +36,7 @@ import Testing
         #expect(configuration.migrateOnStart)
         #expect(configuration.logFormat == "text")
         #expect(configuration.executor == .nio)
+        #expect(configuration.finishedTaskCacheMegabytes == 32)
     }
 
     @Test func theExecutorCanBeSwiftsDefaultPool() async throws {
@@ -87,6 +88,7 @@ import Testing
         (["CLEVERAGENTS_LOG_LEVEL": "loud"], "log.level"),
         (["CLEVERAGENTS_LOG_FORMAT": "xml"], "log.format"),
         (["CLEVERAGENTS_RUNTIME_EXECUTOR": "dispatch"], "runtime.executor"),
+        (["CLEVERAGENTS_TASKS_FINISHED_CACHE_MB": "-1"], "tasks.finishedCacheMb"),
         (["CLEVERAGENTS_DATABASE_MIGRATE_ON_START": "perhaps"], "database.migrateOnStart"),
         (["CLEVERAGENTS_NAMESPACES_DEFAULT": "Bad_Name"], "namespaces.default"),
         (["CLEVERAGENTS_HTTP_PUBLIC_BASE_URL": "ftp://x"], "http.publicBaseUrl"),

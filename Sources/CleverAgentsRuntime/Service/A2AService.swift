@@ -29,6 +29,8 @@ public struct A2AService: Sendable {
     public let webhooks: WebhookPolicy
     public let resolver: any HostResolver
     public let limits: ServiceLimits
+    /// Finished tasks kept in memory for `GetTask`.
+    public let finishedTasks: FinishedTaskCache
     public let logger: Logger
 
     public init(
@@ -46,6 +48,7 @@ public struct A2AService: Sendable {
         webhooks: WebhookPolicy = WebhookPolicy(),
         resolver: any HostResolver,
         limits: ServiceLimits = ServiceLimits(),
+        finishedTasks: FinishedTaskCache = FinishedTaskCache(),
         logger: Logger
     ) {
         self.directory = directory
@@ -62,6 +65,7 @@ public struct A2AService: Sendable {
         self.webhooks = webhooks
         self.resolver = resolver
         self.limits = limits
+        self.finishedTasks = finishedTasks
         self.logger = logger
     }
 
@@ -248,8 +252,16 @@ public struct A2AService: Sendable {
         if let historyLength = params.historyLength, historyLength < 0 {
             throw JSONRPCError.invalidParams(field: "historyLength", description: "must not be negative")
         }
-        _ = try await namespace(context.namespace)
-        guard let record = try await visibleTask(params.id, context: context) else {
+        let (_, snapshot) = try await namespace(context.namespace)
+        let createdAt = snapshot.namespace.createdAt
+        let record: TaskRecord?
+        if let finished = finishedTasks.task(namespace: context.namespace, id: params.id, namespaceCreatedAt: createdAt) {
+            record = Self.isVisible(finished, to: context.caller) ? finished : nil
+        } else {
+            record = try await visibleTask(params.id, context: context)
+            if let record { finishedTasks.remember(record, namespaceCreatedAt: createdAt) }
+        }
+        guard let record else {
             throw JSONRPCError.taskNotFound(params.id)
         }
         return record.a2aTask(historyLength: params.historyLength)
@@ -299,9 +311,11 @@ public struct A2AService: Sendable {
     /// "not found" unless the caller's role reaches every task of the namespace.
     func visibleTask(_ id: String, context: RequestContext, forActing: Bool = false) async throws -> TaskRecord? {
         guard let record = try await tasks.task(namespace: context.namespace, id: id) else { return nil }
-        let reachesAll = forActing ? context.caller.actsOnAllTasks : context.caller.seesAllTasks
-        guard reachesAll || record.owner == context.caller.principalID else { return nil }
-        return record
+        return Self.isVisible(record, to: context.caller, forActing: forActing) ? record : nil
+    }
+
+    static func isVisible(_ record: TaskRecord, to caller: Caller, forActing: Bool = false) -> Bool {
+        (forActing ? caller.actsOnAllTasks : caller.seesAllTasks) || record.owner == caller.principalID
     }
 
     private func validate(_ message: Message) throws {

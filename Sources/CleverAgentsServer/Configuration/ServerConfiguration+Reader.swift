@@ -166,6 +166,7 @@ extension ServerConfiguration {
             maximumRunningTasksPerNamespace: try values.integer("tasks.maxRunningPerNamespace", in: 1...100_000) ?? 32,
             queuePollMilliseconds: try values.integer("tasks.pollIntervalMs", in: 50...60_000) ?? 1000,
             taskQueueGroup: try values.string("tasks.queueGroup") ?? "",
+            finishedTaskCacheMegabytes: try values.integer("tasks.finishedCacheMb", in: 0...65_536) ?? 32,
             replicaName: try values.string("replica.name"),
             observability: try ObservabilityConfiguration(values: values),
             executor: executor

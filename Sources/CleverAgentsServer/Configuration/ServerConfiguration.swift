@@ -102,6 +102,8 @@ public struct ServerConfiguration: Sendable, Hashable {
     /// `tasks.queueGroup`: replicas that share a task queue; tasks accepted by a replica are run
     /// by replicas of its group only.
     public var taskQueueGroup: String
+    /// `tasks.finishedCacheMb`: memory for finished tasks kept for `GetTask`; 0 keeps none.
+    public var finishedTaskCacheMegabytes: Int
     /// `replica.name`: this replica's name in task leases and logs; unique per replica (the pod
     /// name, say). Default: the host name and a random suffix.
     public var replicaName: String?
@@ -158,6 +160,7 @@ public struct ServerConfiguration: Sendable, Hashable {
         maximumRunningTasksPerNamespace: Int = 32,
         queuePollMilliseconds: Int = 1000,
         taskQueueGroup: String = "",
+        finishedTaskCacheMegabytes: Int = 32,
         replicaName: String? = nil,
         observability: ObservabilityConfiguration = ObservabilityConfiguration(),
         executor: Executor = .nio
@@ -200,6 +203,7 @@ public struct ServerConfiguration: Sendable, Hashable {
         self.maximumRunningTasksPerNamespace = maximumRunningTasksPerNamespace
         self.queuePollMilliseconds = queuePollMilliseconds
         self.taskQueueGroup = taskQueueGroup
+        self.finishedTaskCacheMegabytes = finishedTaskCacheMegabytes
         self.replicaName = replicaName
         self.observability = observability
         self.executor = executor
