@@ -20,6 +20,11 @@ import Testing
     final class CountingOutbox: PushOutbox, Sendable {
         private let claims = Mutex(0)
         private let reached = Mutex<[(Int, CheckedContinuation<Void, Never>)]>([])
+        let queuedDeliveries: PushWakeSignal?
+
+        init(signal: PushWakeSignal? = nil) {
+            self.queuedDeliveries = signal
+        }
 
         var claimCount: Int { claims.withLock { $0 } }
 
@@ -88,6 +93,21 @@ import Testing
         await outbox.waitForClaims(1)
         for round in 2...4 {
             await worker.publish([])
+            await outbox.waitForClaims(round)
+        }
+        running.cancel()
+        try await running.value
+        #expect(outbox.claimCount >= 4)
+    }
+
+    @Test func anOutboxThatSignalsQueuedDeliveriesWakesTheWorkerAtOnce() async throws {
+        let signal = PushWakeSignal()
+        let outbox = CountingOutbox(signal: signal)
+        let worker = try Self.worker(outbox, pollInterval: .seconds(3600))
+        let running = Task { try await worker.run() }
+        await outbox.waitForClaims(1)
+        for round in 2...4 {
+            signal.signal()
             await outbox.waitForClaims(round)
         }
         running.cancel()

@@ -13,6 +13,8 @@ import Foundation
 import PostgresNIO
 
 extension PostgresStore: PushConfigStore, PushOutbox {
+    public var queuedDeliveries: PushWakeSignal? { pushWake }
+
     public func putPushConfig(_ config: PushConfigRecord) async throws {
         try await translatingErrors {
             try await client.query(

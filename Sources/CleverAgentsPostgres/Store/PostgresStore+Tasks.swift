@@ -44,18 +44,18 @@ extension PostgresStore: TaskStore {
     func createTasks(_ tasks: [NewTask]) async throws {
         try await translatingErrors {
             if tasks.count == 1, let new = tasks.first, new.pushConfigs.isEmpty {
-                try await client.query(try insertStatement(new.task, events: new.events).query, logger: logger).collect()
+                try await write(try insertStatement(new.task, events: new.events), on: nil)
                 return
             }
             try await client.withTransaction(logger: logger) { connection in
                 for new in tasks {
                     guard !new.pushConfigs.isEmpty else {
-                        try await connection.query(try insertStatement(new.task, events: new.events).query, logger: logger).collect()
+                        try await write(try insertStatement(new.task, events: new.events), on: connection)
                         continue
                     }
                     // The events queue deliveries for the configs, which one statement could
                     // not see (all its parts share one snapshot): configs first, events last.
-                    try await connection.query(try insertStatement(new.task, events: []).query, logger: logger).collect()
+                    try await write(try insertStatement(new.task, events: []), on: connection)
                     for config in new.pushConfigs {
                         try await connection.query(
                             """
@@ -68,8 +68,11 @@ extension PostgresStore: TaskStore {
                     }
                     var append = SQLStatement()
                     try appendEvents(new.events, after: nil, queueDeliveries: true, to: &append)
-                    try await connection.query(append.query, logger: logger).collect()
+                    try await write(append, on: connection)
                 }
+            }
+            if tasks.contains(where: { !$0.pushConfigs.isEmpty && !$0.events.isEmpty }) {
+                pushWake.signal()
             }
         }
     }
@@ -130,8 +133,25 @@ extension PostgresStore: TaskStore {
                 """
             statement.append(update)
             try appendEvents(events, after: "task", queueDeliveries: true, to: &statement)
-            guard try await client.query(statement.query, logger: logger).collect().count == 1 else { throw StoreError.conflict }
+            guard try await write(statement, on: nil) == 1 else { throw StoreError.conflict }
         }
+    }
+
+    /// Runs a statement built by ``appendEvents(_:after:queueDeliveries:to:)`` and returns how
+    /// many rows it returned; outside a transaction (`connection` is `nil`), tells the push worker
+    /// when it queued deliveries.
+    @discardableResult
+    private func write(_ statement: SQLStatement, on connection: PostgresConnection?) async throws -> Int {
+        let rows: [PostgresRow]
+        if let connection {
+            rows = try await connection.query(statement.query, logger: logger).collect()
+        } else {
+            rows = try await client.query(statement.query, logger: logger).collect()
+        }
+        if connection == nil, try rows.first?.makeRandomAccess()[0].decode(Int.self) ?? 0 > 0 {
+            pushWake.signal()
+        }
+        return rows.count
     }
 
     public func task(namespace: NamespaceName, id: String) async throws -> TaskRecord? {
@@ -225,14 +245,14 @@ extension PostgresStore: TaskStore {
     /// delivery per event and push configuration of the task (`queueDeliveries`), and the notice
     /// to other replicas (sent at commit). When `guardPart` names a `WITH` part that returns a
     /// row when its write took place, the events are written only then, and the statement
-    /// returns one row exactly then.
+    /// returns one row exactly then. The row's first column counts the deliveries queued.
     ///
     /// PostgreSQL runs every data-modifying `WITH` part to completion whether or not the main
     /// query reads it, and all parts see one snapshot.
     private func appendEvents(_ events: [TaskEventRecord], after guardPart: String?, queueDeliveries: Bool, to statement: inout SQLStatement) throws {
         let from = guardPart.map { " FROM \($0)" } ?? ""
         guard let last = events.last else {
-            statement.append("\nSELECT 1\(from)")
+            statement.append("\nSELECT 0\(from)")
             return
         }
         let notice = TaskEventNotice(task: TaskKey(namespace: last.namespace, id: last.taskId), sequence: last.sequence, origin: instanceID)
@@ -260,11 +280,13 @@ extension PostgresStore: TaskStore {
                     FROM push_configs c, inserted i
                     WHERE c.namespace = \(namespace) AND c.task_id = \(taskId)
                     ON CONFLICT DO NOTHING
+                    RETURNING 1
                 )
                 """
             )
         }
-        let notify = "\nSELECT pg_notify(\(statement.bind(Self.taskEventsChannel)), \(statement.bind(notice.payload)))\(from)"
+        let queued = queueDeliveries ? "(SELECT count(*) FROM queued)" : "0"
+        let notify = "\nSELECT \(queued), pg_notify(\(statement.bind(Self.taskEventsChannel)), \(statement.bind(notice.payload)))\(from)"
         statement.append(notify)
     }
 

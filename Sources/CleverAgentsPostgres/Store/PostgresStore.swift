@@ -27,6 +27,8 @@ public struct PostgresStore: Sendable {
     /// The replicas that share a task queue (`tasks.queueGroup`): tasks accepted here are run by
     /// replicas of the same group only.
     public let queueGroup: String
+    /// Signalled after this process committed a write that queued push deliveries.
+    public let pushWake = PushWakeSignal()
     /// Concurrent task creations share transactions (``GroupCommit``); `nil` when turned off.
     private(set) var taskCreations: GroupCommit<NewTask>?
 

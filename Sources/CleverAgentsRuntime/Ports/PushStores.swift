@@ -38,6 +38,14 @@ public protocol PushOutbox: Sendable {
     /// The delivery failed for good (or its configuration is gone); it is kept, marked failed,
     /// and no longer holds back later notifications.
     func abandonDelivery(id: Int64, error: String) async throws
+
+    /// Signalled after a write queued deliveries; `nil` when the store does not tell, and the push
+    /// worker looks at the outbox after every committed event instead.
+    var queuedDeliveries: PushWakeSignal? { get }
+}
+
+extension PushOutbox {
+    public var queuedDeliveries: PushWakeSignal? { nil }
 }
 
 /// Sends one notification over HTTP.

@@ -84,10 +84,17 @@ public final class PushDeliveryWorker: Service, TaskEventBus, Sendable {
         self.logger = logger
         self.metrics = metrics
         (self.wakeups, self.wake) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
+        self.wakesOnQueuedDeliveriesOnly = outbox.queuedDeliveries != nil
+        outbox.queuedDeliveries?.onSignal { [wake] in wake.yield() }
     }
 
-    /// New events were committed on this replica: look at the outbox now.
+    /// Whether the outbox signals queued deliveries, so that committed events need not wake the worker.
+    private let wakesOnQueuedDeliveriesOnly: Bool
+
+    /// New events were committed on this replica: look at the outbox now, unless the outbox
+    /// says when that is worth it.
     public func publish(_ events: [TaskEventRecord]) async {
+        guard !wakesOnQueuedDeliveriesOnly else { return }
         wake.yield()
     }
 
