@@ -68,26 +68,45 @@ public struct TaskRunner: Sendable {
             metrics.recordExecutorRun(outcome: ended ? ServerMetrics.stateName(record.state) : "interrupted", duration: ContinuousClock.now - started)
         }
         do {
-            for try await event in executor.execute(job.request) {
-                try Task.checkCancellation()
-                if !sawEvent {
-                    sawEvent = true
-                    metrics.recordExecutorFirstEvent(after: ContinuousClock.now - started)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                // The events that arrive while a write is in flight share the next write.
+                let events = EventBatchBuffer<ExecutionEvent>()
+                group.addTask { [executor] in
+                    do {
+                        for try await event in executor.execute(job.request) {
+                            events.append(event)
+                        }
+                        events.finish()
+                    } catch {
+                        events.finish(throwing: error)
+                    }
                 }
-                switch event {
-                case .runStarted(let runID):
-                    startedRunID = runID
-                    guard record.runID != runID else { continue }
-                    record.runID = runID
-                    try await commit(&record, updates: [])
-                case .update(let update):
-                    try await commit(&record, updates: [update])
-                case .reply(let message):
-                    record.repliedWithMessage = true
-                    try await commit(&record, updates: [.status(.completed, message: message)])
+                defer { group.cancelAll() }
+                while let batch = try await events.next() {
+                    try Task.checkCancellation()
+                    if !sawEvent {
+                        sawEvent = true
+                        metrics.recordExecutorFirstEvent(after: ContinuousClock.now - started)
+                    }
+                    var updates: [TaskUpdate] = []
+                    for event in batch {
+                        switch event {
+                        case .runStarted(let runID):
+                            startedRunID = runID
+                            record.runID = runID
+                        case .update(let update):
+                            updates.append(update)
+                        case .reply(let message):
+                            record.repliedWithMessage = true
+                            updates.append(.status(.completed, message: message))
+                        }
+                    }
+                    try await commit(&record, updates: updates)
+                    if record.state.isTerminal || record.state.isInterrupted { break }
                 }
-                if record.state.isTerminal || record.state.isInterrupted { break }
             }
+            // A cancelled run's stream ends early: that is an interruption, not a failed run.
+            try Task.checkCancellation()
             if !(record.state.isTerminal || record.state.isInterrupted) {
                 try await fail(&record, reason: "The graph run ended without a result")
             }

@@ -1,0 +1,129 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the CleverAgents Server open source project
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+import A2AProtocol
+import CleverAgentsDomain
+import CleverAgentsRuntime
+import CleverAgentsTestSupport
+import Logging
+import Synchronization
+import Testing
+
+/// The runner writes the events that arrived while a write was in flight in one write: a graph's
+/// burst of updates costs one round trip, not one each.
+@Suite struct TaskRunnerBatchingTests {
+    /// An in-memory task store whose first update waits for ``release()``, and that counts updates.
+    final class GatedStore: TaskStore {
+        let base = InMemoryStore()
+        private let state = Mutex<(updates: Int, released: Bool, waiter: CheckedContinuation<Void, Never>?)>((0, false, nil))
+
+        var updates: Int { state.withLock { $0.updates } }
+
+        func release() {
+            let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+                state.released = true
+                defer { state.waiter = nil }
+                return state.waiter
+            }
+            waiter?.resume()
+        }
+
+        func updateTask(_ task: TaskRecord, expectedVersion: Int64, appending events: [TaskEventRecord]) async throws {
+            let first = state.withLock { state -> Bool in
+                state.updates += 1
+                return state.updates == 1
+            }
+            if first {
+                await withCheckedContinuation { continuation in
+                    let released = state.withLock { state -> Bool in
+                        if !state.released { state.waiter = continuation }
+                        return state.released
+                    }
+                    if released { continuation.resume() }
+                }
+            }
+            try await base.updateTask(task, expectedVersion: expectedVersion, appending: events)
+        }
+
+        func createTask(_ task: TaskRecord, events: [TaskEventRecord], pushConfigs: [PushConfigRecord]) async throws {
+            try await base.createTask(task, events: events, pushConfigs: pushConfigs)
+        }
+
+        func task(namespace: NamespaceName, id: String) async throws -> TaskRecord? {
+            try await base.task(namespace: namespace, id: id)
+        }
+
+        func events(namespace: NamespaceName, taskId: String, afterSequence: Int64) async throws -> [TaskEventRecord] {
+            try await base.events(namespace: namespace, taskId: taskId, afterSequence: afterSequence)
+        }
+
+        func listTasks(namespace: NamespaceName, query: TaskQuery) async throws -> TaskPage {
+            try await base.listTasks(namespace: namespace, query: query)
+        }
+    }
+
+    /// Emits its events as fast as they are read, and tells when the runner has read them all.
+    struct BurstExecutor: GraphExecutor {
+        let events: [ExecutionEvent]
+        let drained: AsyncStream<Void>.Continuation
+
+        func execute(_ request: GraphRunRequest) -> AsyncThrowingStream<ExecutionEvent, any Error> {
+            let remaining = Mutex(events[...])
+            return AsyncThrowingStream {
+                let next = remaining.withLock { $0.popFirst() }
+                if next == nil { drained.yield() }
+                return next
+            }
+        }
+
+        func cancel(_ run: GraphRunReference) async throws {}
+    }
+
+    @Test func eventsThatArriveDuringAWriteShareTheNextWrite() async throws {
+        let namespace = NamespaceName("burst")!
+        let store = GatedStore()
+        let (drained, drainedContinuation) = AsyncStream<Void>.makeStream()
+        let updates: [TaskUpdate] = [
+            .status(.working, message: nil),
+            .status(.working, message: Message(messageId: "p", role: .agent, parts: [.text("thinking")])),
+            .artifact(Artifact(artifactId: "a", parts: [.text("answer")]), append: false, lastChunk: true),
+            .status(.completed, message: nil),
+        ]
+        let executor = BurstExecutor(events: [.runStarted(runID: "r")] + updates.map(ExecutionEvent.update), drained: drainedContinuation)
+        var logger = Logger(label: "batching-test")
+        logger.logLevel = .critical
+        let runner = TaskRunner(
+            store: store, executor: executor, bus: LocalTaskEventBus(directory: NamespaceDirectory()),
+            ids: UUIDv7Generator(), clock: .system, logger: logger
+        )
+        var record = TaskRecord(
+            namespace: namespace, id: "t", contextId: "c", owner: "o", actorName: "a",
+            status: TaskStatus(state: .submitted), threadID: "th", createdAt: .init(millisecondsSinceEpoch: 1)
+        )
+        record.lastEventSequence = 1
+        try await store.createTask(record, events: [TaskEventRecord(namespace: namespace, taskId: "t", sequence: 1, event: .task(record.a2aTask()))])
+        let request = GraphRunRequest(
+            namespace: namespace, taskId: "t", contextId: "c",
+            actor: ActorDefinition(name: "a", graphURL: "http://g", assistantID: "a"), apiKey: nil, threadID: "th",
+            input: .message(RuntimeHarness.message("x"))
+        )
+        let running = Task { await runner.run(TaskJob(task: record, request: request)) }
+        // Every event is read (and buffered) while the first write, whatever it holds, waits.
+        for await _ in drained { break }
+        store.release()
+        #expect(await running.value == .finished)
+
+        let finished = try #require(try await store.task(namespace: namespace, id: "t"))
+        #expect(finished.state == .completed)
+        #expect(finished.runID == "r")
+        #expect(finished.artifacts.map(\.artifactId) == ["a"])
+        let stored = try await store.events(namespace: namespace, taskId: "t", afterSequence: 1)
+        #expect(stored.count == updates.count, "every update is an event")
+        #expect(store.updates <= 2, "\(updates.count) updates took \(store.updates) writes")
+    }
+}
