@@ -53,16 +53,14 @@ public enum HTTPCodecPath {
     }
 
     /// Frames one stream event as an A2A 1.0 SSE answer writes it: a JSON-RPC result on a
-    /// `data:` line.
+    /// `data:` line, written by `A2AJSONWriter`.
     ///
     /// - Parameters:
     ///   - event: the event.
     ///   - id: the request's JSON-RPC id.
-    ///   - encoder: the stream's encoder; the endpoint makes one per stream with
-    ///     `A2AJSON.makeEncoder()`.
     /// - Returns: the bytes of the event.
-    public static func frame(_ event: StreamResponse, id: JSONRPCID, encoder: JSONEncoder) throws -> ByteBuffer {
-        try WireCodec.frame(JSONRPCResultResponse(id: id, result: event), encoder: encoder)
+    public static func frame(_ event: StreamResponse, id: JSONRPCID) throws -> ByteBuffer {
+        try WireCodec.writtenFrame(JSONRPCResultResponse(id: id, result: event))
     }
 
     private static let logger = Logger(label: "benchmarks", factory: { _ in SwiftLogNoOpLogHandler() })

@@ -30,15 +30,16 @@ enum WireCodec: Sendable {
         switch self {
         case .v1_0:
             switch response {
-            case .sendMessage(let result): return try Self.json(JSONRPCResultResponse(id: id, result: result))
-            case .task(let result): return try Self.json(JSONRPCResultResponse(id: id, result: result))
+            // The hot answers skip JSONEncoder (A2AJSONWriter writes the same JSON).
+            case .sendMessage(let result): return try Self.written(JSONRPCResultResponse(id: id, result: result))
+            case .task(let result): return try Self.written(JSONRPCResultResponse(id: id, result: result))
             case .taskList(let result): return try Self.json(JSONRPCResultResponse(id: id, result: result))
             case .pushConfig(let result): return try Self.json(JSONRPCResultResponse(id: id, result: result))
             case .pushConfigList(let result): return try Self.json(JSONRPCResultResponse(id: id, result: result))
             case .empty: return try Self.json(JSONRPCResultResponse(id: id, result: EmptyResult()))
             case .agentCard(let result): return try Self.json(JSONRPCResultResponse(id: id, result: result))
             case .stream(let events):
-                return sse(events, logger: logger) { event in JSONRPCResultResponse(id: id, result: event) }
+                return sse(events, logger: logger) { event, _ in try Self.writtenFrame(JSONRPCResultResponse(id: id, result: event)) }
             }
         case .v0_3:
             switch response {
@@ -51,9 +52,9 @@ enum WireCodec: Sendable {
             case .empty: return try Self.json(JSONRPCResultResponse(id: id, result: A2A03.Response(EmptyResult())))
             case .agentCard(let card): return try Self.json(JSONRPCResultResponse(id: id, result: try A2A03.Response(agentCard: card)))
             case .stream(let events):
-                return sse(events, logger: logger) { event in
+                return sse(events, logger: logger) { event, encoder in
                     let ends = event.endsStream(untilInterrupted: untilInterrupted)
-                    return JSONRPCResultResponse(id: id, result: A2A03.streamEvent(event, isFinal: ends))
+                    return try Self.frame(JSONRPCResultResponse(id: id, result: A2A03.streamEvent(event, isFinal: ends)), encoder: encoder)
                 }
             }
         }
@@ -80,11 +81,17 @@ enum WireCodec: Sendable {
         return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: buffer))
     }
 
+    /// A JSON answer written by ``A2AJSONWriter``.
+    static func written(_ value: some A2AJSONWritable) throws -> Response {
+        let buffer = ByteBuffer(bytes: try A2AJSONWriter.encode(value))
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: buffer))
+    }
+
     /// An SSE answer: one JSON-RPC message per `data:` line; a failure mid-stream is an error event.
-    func sse<Message: Encodable & Sendable>(
+    func sse(
         _ events: AsyncThrowingStream<StreamResponse, any Error>,
         logger: Logger,
-        message: @escaping @Sendable (StreamResponse) -> Message
+        frame: @escaping @Sendable (StreamResponse, JSONEncoder) throws -> ByteBuffer
     ) -> Response {
         let codec = self
         let headers: HTTPFields = [
@@ -99,7 +106,7 @@ enum WireCodec: Sendable {
                 let encoder = A2AJSON.makeEncoder()
                 do {
                     for try await event in events {
-                        try await writer.write(try Self.frame(message(event), encoder: encoder))
+                        try await writer.write(try frame(event, encoder))
                     }
                 } catch is CancellationError {
                     // The client went away.
@@ -114,6 +121,15 @@ enum WireCodec: Sendable {
                 try await writer.finish(nil)
             }
         )
+    }
+
+    /// One SSE `data:` frame written by ``A2AJSONWriter``.
+    static func writtenFrame(_ value: some A2AJSONWritable) throws -> ByteBuffer {
+        var writer = A2AJSONWriter()
+        writer.raw("data: ".utf8)
+        try value.write(to: &writer)
+        writer.raw("\n\n".utf8)
+        return ByteBuffer(bytes: writer.bytes)
     }
 
     static func frame(_ value: some Encodable, encoder: JSONEncoder, event: String? = nil) throws -> ByteBuffer {

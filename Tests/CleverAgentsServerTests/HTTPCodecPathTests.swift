@@ -55,7 +55,7 @@ import Testing
 
     @Test func aStreamEventIsOneDataLine() throws {
         let event = StreamResponse.statusUpdate(TaskStatusUpdateEvent(taskId: "t1", contextId: "c1", status: TaskStatus(state: .working)))
-        let framed = try HTTPCodecPath.frame(event, id: .number(3), encoder: A2AJSON.makeEncoder())
+        let framed = try HTTPCodecPath.frame(event, id: .number(3))
         let text = String(buffer: framed)
         #expect(text.hasPrefix("data: {"))
         #expect(text.hasSuffix("\n\n"))

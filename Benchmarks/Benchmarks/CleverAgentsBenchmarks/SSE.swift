@@ -17,17 +17,15 @@ func sseBenchmarks() {
     let artifact = Payloads.decoded(StreamResponse.self, Payloads.artifactUpdate)
     let id = JSONRPCID.string("req-3b1d2c4e-6f7a-4b8c-9d0e-1f2a3b4c5d6f")
 
-    // The server's path: one encoder per stream, each event a JSON-RPC result on a data line.
+    // The server's path: each event a JSON-RPC result on a data line, written by A2AJSONWriter.
     Benchmark("SSE/frame statusUpdate (server)") { benchmark in
-        let encoder = A2AJSON.makeEncoder()
         for _ in benchmark.scaledIterations {
-            blackHole(try HTTPCodecPath.frame(status, id: id, encoder: encoder))
+            blackHole(try HTTPCodecPath.frame(status, id: id))
         }
     }
     Benchmark("SSE/frame artifactUpdate (server)") { benchmark in
-        let encoder = A2AJSON.makeEncoder()
         for _ in benchmark.scaledIterations {
-            blackHole(try HTTPCodecPath.frame(artifact, id: id, encoder: encoder))
+            blackHole(try HTTPCodecPath.frame(artifact, id: id))
         }
     }
 

@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+import A2AProtocol
 import Foundation
 import NIOCore
 import PostgresNIO
@@ -26,4 +27,18 @@ struct JSONColumn<Value: Codable & Sendable>: Codable, Sendable, PostgresCodable
         var container = encoder.singleValueContainer()
         try container.encode(value)
     }
+
+    /// The A2A types (tasks' status, history and artifacts, metadata) skip `JSONEncoder`:
+    /// ``A2AJSONWriter`` writes the same JSON several times faster.
+    func encode<JSONEncoder: PostgresJSONEncoder>(into byteBuffer: inout ByteBuffer, context: PostgresEncodingContext<JSONEncoder>) throws {
+        byteBuffer.writeInteger(Self.jsonbVersion)
+        if let writable = value as? any A2AJSONWritable {
+            byteBuffer.writeBytes(try A2AJSONWriter.encode(writable))
+        } else {
+            try context.jsonEncoder.encode(self, into: &byteBuffer)
+        }
+    }
+
+    /// The first byte of a `jsonb` value in binary format.
+    private static var jsonbVersion: UInt8 { 1 }
 }

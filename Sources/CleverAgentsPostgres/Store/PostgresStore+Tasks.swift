@@ -256,8 +256,7 @@ extension PostgresStore: TaskStore {
             return
         }
         let notice = TaskEventNotice(task: TaskKey(namespace: last.namespace, id: last.taskId), sequence: last.sequence, origin: instanceID)
-        let encoder = JSONEncoder()
-        let payloads = try events.map { String(decoding: try encoder.encode($0.event), as: UTF8.self) }
+        let payloads = try events.map { String(decoding: try A2AJSONWriter.encode($0.event), as: UTF8.self) }
         let lead = statement.sql.isEmpty ? "WITH" : ","
         let namespace = statement.bind(last.namespace.rawValue)
         let taskId = statement.bind(last.taskId)
