@@ -172,9 +172,15 @@ struct JSONRPCEndpoint: Sendable {
 
     /// The body, within the size and nesting limits and with a JSON content type.
     func readBody(_ request: Request) async -> Result<ByteBuffer, ErrorResponse> {
-        let tooLarge = Self.errorResponse(.payloadTooLarge(limit: configuration.maximumBodySize), id: .null, status: .contentTooLarge)
+        // Written only when needed: encoding an answer costs more than checking a request.
+        var tooLarge: ErrorResponse {
+            ErrorResponse(
+                Self.errorResponse(.payloadTooLarge(limit: configuration.maximumBodySize), id: .null, status: .contentTooLarge),
+                code: JSONRPCError.payloadTooLargeCode
+            )
+        }
         if let length = request.headers[.contentLength].flatMap(Int.init), length > configuration.maximumBodySize {
-            return .failure(ErrorResponse(tooLarge, code: JSONRPCError.payloadTooLargeCode))
+            return .failure(tooLarge)
         }
         if let contentType = request.headers[.contentType], !Self.isJSON(contentType) {
             return .failure(
@@ -193,7 +199,7 @@ struct JSONRPCEndpoint: Sendable {
             var request = request
             body = try await request.collectBody(upTo: configuration.maximumBodySize)
         } catch is NIOTooManyBytesError {
-            return .failure(ErrorResponse(tooLarge, code: JSONRPCError.payloadTooLargeCode))
+            return .failure(tooLarge)
         } catch {
             return .failure(ErrorResponse(Self.errorResponse(.invalidRequest("The request body could not be read"), id: .null), code: JSONRPCError.invalidRequestCode))
         }
@@ -307,6 +313,7 @@ struct JSONRPCEndpoint: Sendable {
     }
 
     static func isJSON(_ contentType: String) -> Bool {
+        if contentType == "application/json" { return true }  // what nearly every client sends
         let mediaType = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
         return mediaType == "application/json" || mediaType == "application/a2a+json" || mediaType.hasSuffix("+json")
     }
