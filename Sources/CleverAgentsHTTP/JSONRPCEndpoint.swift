@@ -98,8 +98,14 @@ struct JSONRPCEndpoint: Sendable {
             return codec.error(.namespaceNotFound(rawNamespace), id: id, status: .notFound)
         }
         outcome.namespace = namespace
-        var logger = context.logger
-        logger[metadataKey: "namespace"] = "\(namespace)"
+        // The request's log metadata goes into a logger only when something is logged: a
+        // handler may format its metadata on every change (StreamLogHandler does).
+        var metadata: Logger.Metadata = ["namespace": "\(namespace)"]
+        func logger() -> Logger {
+            var logger = context.logger
+            for (key, value) in metadata { logger[metadataKey: key] = value }
+            return logger
+        }
         do {
             let (namespaceActor, snapshot) = try await service.namespace(namespace)
             let caller: Caller
@@ -108,7 +114,7 @@ struct JSONRPCEndpoint: Sendable {
             } else {
                 caller = try await authenticator.authenticate(Self.credential(of: request), namespace: namespace, actor: namespaceActor)
             }
-            logger[metadataKey: "principal"] = "\(caller.principalID)"
+            metadata["principal"] = "\(caller.principalID)"
             if case .limited(let retryAfter) = await namespaceActor.admit(tokenID: caller.tokenID) {
                 outcome.errorCode = JSONRPCError.rateLimitedCode
                 return Self.rateLimited(codec: codec, id: id, retryAfter: retryAfter)
@@ -121,9 +127,11 @@ struct JSONRPCEndpoint: Sendable {
             )
             switch decoded {
             case .a2a(let call):
-                logger[metadataKey: "rpc.method"] = "\(call.method.rawValue)"
+                metadata["rpc.method"] = "\(call.method.rawValue)"
                 let response = try await service.handle(call, context: requestContext)
-                return try codec.encode(response, id: id, untilInterrupted: call.method == .sendStreamingMessage, logger: logger)
+                // Only a stream logs (a failure after the answer started).
+                let streamLogger = if case .stream = response { logger() } else { context.logger }
+                return try codec.encode(response, id: id, untilInterrupted: call.method == .sendStreamingMessage, logger: streamLogger)
             case .admin(let call):
                 guard !call.isServerLevel else {
                     throw JSONRPCError.methodNotFound("this method administers the server; call it on POST /")
@@ -132,12 +140,12 @@ struct JSONRPCEndpoint: Sendable {
                 return try WireCodec.json(JSONRPCResultResponse(id: id, result: result))
             case .sync(let call):
                 guard let sync else { throw JSONRPCError.methodNotFound(call.method.rawValue) }
-                logger[metadataKey: "rpc.method"] = "\(call.method.rawValue)"
+                metadata["rpc.method"] = "\(call.method.rawValue)"
                 return try Self.encode(try await sync.handle(call, context: requestContext), id: id)
             }
         } catch {
             outcome.errorCode = Self.errorCode(of: error)
-            return Self.failure(error, codec: codec, id: id, logger: logger)
+            return Self.failure(error, codec: codec, id: id, logger: logger())
         }
     }
 

@@ -34,7 +34,10 @@ public struct RequestObservabilityMiddleware: RouterMiddleware {
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
         let requestID = request.headers[Self.requestIDHeader].flatMap(Self.acceptedRequestID) ?? context.id
-        context.logger[metadataKey: "hb.request.id"] = "\(requestID)"
+        // Hummingbird's logger names its own id already; each change may reformat the metadata.
+        if requestID != context.id {
+            context.logger[metadataKey: "hb.request.id"] = "\(requestID)"
+        }
         context.logger[metadataKey: "request_id"] = "\(requestID)"
         let started = ContinuousClock.now
         do {
