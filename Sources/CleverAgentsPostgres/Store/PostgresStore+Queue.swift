@@ -16,7 +16,9 @@ extension PostgresStore: TaskQueue {
     public static let taskQueueChannel = "cleveragents_task_queue"
 
     /// Serializes claims across replicas, so that namespace caps hold exactly; a claim is one
-    /// short transaction.
+    /// short transaction: the lock, then one statement that claims and counts what still waits.
+    /// (The lock must come before the statement: a statement sees the rows committed before it
+    /// started, and a claim must see every earlier claim.)
     static let claimLockKey: Int64 = 0x4341_5155_4555  // "CAQUEU"
 
     public func claimTasks(owner: String, limit: Int, lease: Duration, defaultNamespaceLimit: Int) async throws -> TaskClaim {
@@ -50,29 +52,30 @@ extension PostgresStore: TaskQueue {
                                 SELECT t.namespace, t.id FROM tasks t
                                 JOIN eligible e ON e.namespace = t.namespace AND e.id = t.id
                                 FOR UPDATE OF t SKIP LOCKED
+                            ), claimed AS (
+                                UPDATE tasks t
+                                SET lease_owner = $3, lease_expires_at = now() + make_interval(secs => $4)
+                                FROM locked
+                                WHERE t.namespace = locked.namespace AND t.id = locked.id
+                                RETURNING \(Self.taskColumns.split(separator: ",").map { "t." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", "))
                             )
-                            UPDATE tasks t
-                            SET lease_owner = $3, lease_expires_at = now() + make_interval(secs => $4)
-                            FROM locked
-                            WHERE t.namespace = locked.namespace AND t.id = locked.id
-                            RETURNING \(Self.taskColumns.split(separator: ",").map { "t." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", "))
+                            -- The claimed tasks, and how many wait still (at least one row, for the count).
+                            SELECT c.*, (SELECT count(*) FROM waiting) - (SELECT count(*) FROM claimed)
+                            FROM (SELECT 1) AS one LEFT JOIN claimed c ON true
                             """,
                         binds: Self.claimBindings(defaultLimit: defaultNamespaceLimit, limit: limit, owner: owner, lease: lease, group: queueGroup)
                     ),
                     logger: logger
                 )
                 var claimed: [TaskRecord] = []
+                var waiting = 0
                 for try await row in rows {
-                    claimed.append(try Self.decodeTask(row))
+                    let columns = row.makeRandomAccess()
+                    waiting = try columns[columns.count - 1].decode(Int.self)
+                    if try columns[1].decode(String?.self) != nil {
+                        claimed.append(try Self.decodeTask(row))
+                    }
                 }
-                let waiting = try await connection.query(
-                    """
-                    SELECT count(*) FROM tasks
-                    WHERE run_input IS NOT NULL AND queue_group = \(queueGroup) AND state IN ('TASK_STATE_SUBMITTED', 'TASK_STATE_WORKING')
-                      AND (lease_expires_at IS NULL OR lease_expires_at <= now())
-                    """,
-                    logger: logger
-                ).collect().first?.decode(Int.self) ?? 0
                 return TaskClaim(tasks: claimed, waiting: waiting)
             }
         }
