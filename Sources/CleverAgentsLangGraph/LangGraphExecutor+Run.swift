@@ -38,21 +38,29 @@ extension LangGraphExecutor {
         )
         let started = StartedRun()
         do {
-            // The run's events arrive as long as it runs: a timer ends the wait at the deadline.
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { [self, logger] in
-                    var session = RunSession(request: request, configuration: configuration, ids: ids)
-                    try await run(request, session: &session, client: client, deadline: deadline, logger: logger) { event in
-                        if case .runStarted(let runID) = event { started.set(runID) }
-                        emit(event)
-                    }
+            // The run's events arrive as long as it runs: the shared deadline watch (no timer of
+            // its own per run) ends the wait at the deadline.
+            let expired = Mutex(false)
+            let running = Task { [self, logger] in
+                var session = RunSession(request: request, configuration: configuration, ids: ids)
+                try await run(request, session: &session, client: client, deadline: deadline, logger: logger) { event in
+                    if case .runStarted(let runID) = event { started.set(runID) }
+                    emit(event)
                 }
-                group.addTask {
-                    try await Task.sleep(until: end)
-                    throw LangGraphClient.DeadlinePassed()
+            }
+            let ticket = DeadlineWatch.shared.watch(until: end) {
+                expired.withLock { $0 = true }
+                running.cancel()
+            }
+            defer { DeadlineWatch.shared.unwatch(ticket) }
+            do {
+                try await withTaskCancellationHandler {
+                    try await running.value
+                } onCancel: {
+                    running.cancel()
                 }
-                try await group.next()
-                group.cancelAll()
+            } catch where expired.withLock({ $0 }) {
+                throw LangGraphClient.DeadlinePassed()
             }
         } catch is LangGraphClient.DeadlinePassed {
             logger.warning("The run passed its time limit; canceling it", metadata: ["timeout": "\(timeout)", "run_id": "\(started.runID ?? "-")"])

@@ -6,10 +6,9 @@
 //
 //===----------------------------------------------------------------------===//
 
+import CleverAgentsRuntime
 import Synchronization
 import Testing
-
-@testable import CleverAgentsPostgres
 
 @Suite struct DeadlineWatchTests {
     @Test func anOperationPastItsDeadlineExpiresOnceAndTheWatchEmpties() async {
@@ -45,13 +44,6 @@ import Testing
             _ = watch.watch(until: .now) { expired.continuation.yield() }
             for await _ in expired.stream { break }
             #expect(watch.watchedCount == 0, "round \(round)")
-        }
-    }
-
-    @Test func aDeadlineResultThatComesBeforeTheCallerWaitsIsKept() async throws {
-        // The work may finish before the caller starts waiting for it.
-        for value in 0..<200 {
-            #expect(try await PostgresStore.withDeadline(.seconds(5)) { value } == value)
         }
     }
 }

@@ -10,14 +10,14 @@ import Synchronization
 
 /// Expires operations that outlive their deadline, with one timer for all of them.
 ///
-/// Every store operation has a deadline, and almost every one ends long before it. A timer per
-/// operation (a sleeping task, a dispatch timer and its cancellation) cost a large part of a
-/// short query's CPU time; here an operation costs an insert and a removal under a lock, and one
-/// ticker, running only while something is watched, expires what is due at each tick. A deadline
-/// can therefore fire up to one tick late.
-final class DeadlineWatch: Sendable {
-    /// The process's watch, ticking every 100 ms (store deadlines are seconds).
-    static let shared = DeadlineWatch(tick: .milliseconds(100))
+/// Every store operation and every graph run has a deadline, and almost every one ends long
+/// before it. A timer per operation (a sleeping task, a dispatch timer and its cancellation) cost
+/// a large part of a short query's CPU time; here an operation costs an insert and a removal
+/// under a lock, and one ticker, running only while something is watched, expires what is due at
+/// each tick. A deadline can therefore fire up to one tick late.
+public final class DeadlineWatch: Sendable {
+    /// The process's watch, ticking every 100 ms (deadlines are seconds or more).
+    public static let shared = DeadlineWatch(tick: .milliseconds(100))
 
     private struct Entry {
         var deadline: ContinuousClock.Instant
@@ -31,22 +31,22 @@ final class DeadlineWatch: Sendable {
     }
 
     /// Identifies one watched operation.
-    struct Ticket: Sendable, Hashable {
+    public struct Ticket: Sendable, Hashable {
         fileprivate let id: UInt64
     }
 
-    let tick: Duration
+    public let tick: Duration
     private let state = Mutex(State())
 
-    init(tick: Duration) {
+    public init(tick: Duration) {
         self.tick = tick
     }
 
     /// How many operations are watched.
-    var watchedCount: Int { state.withLock { $0.entries.count } }
+    public var watchedCount: Int { state.withLock { $0.entries.count } }
 
     /// Calls `expire` once `deadline` has passed, unless ``unwatch(_:)`` comes first.
-    func watch(until deadline: ContinuousClock.Instant, expire: @escaping @Sendable () -> Void) -> Ticket {
+    public func watch(until deadline: ContinuousClock.Instant, expire: @escaping @Sendable () -> Void) -> Ticket {
         let (ticket, startTicker) = state.withLock { state -> (Ticket, Bool) in
             state.nextID &+= 1
             state.entries[state.nextID] = Entry(deadline: deadline, expire: expire)
@@ -61,7 +61,7 @@ final class DeadlineWatch: Sendable {
     }
 
     /// Stops watching; the operation ended in time (or its deadline fired already).
-    func unwatch(_ ticket: Ticket) {
+    public func unwatch(_ ticket: Ticket) {
         _ = state.withLock { $0.entries.removeValue(forKey: ticket.id) }
     }
 
