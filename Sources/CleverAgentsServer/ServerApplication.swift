@@ -65,7 +65,11 @@ public struct ServerApplication: Sendable {
         self.serverBuilder = try tlsConfiguration.map { try .tls(.http1(), tlsConfiguration: $0) } ?? .http1()
         var postgresConfiguration = try configuration.databaseURL.clientConfiguration()
         postgresConfiguration.options.maximumConnections = configuration.databasePoolSize
-        postgresConfiguration.options.minimumConnections = min(2, configuration.databasePoolSize)
+        postgresConfiguration.options.minimumConnections = configuration.databaseMinimumConnections
+        // The pool schedules a timer whenever a connection goes idle (after every query) for each
+        // of keep-alive and, above the minimum, idle time-out: both cost CPU on every query.
+        postgresConfiguration.options.keepAliveBehavior =
+            configuration.databaseKeepAliveSeconds == 0 ? nil : .init(frequency: .seconds(configuration.databaseKeepAliveSeconds))
         self.observability = try ServerObservability(configuration: configuration.observability, version: Self.version, logger: logger)
         let metrics = observability.metrics
         metrics.recordDatabasePoolMaximum(configuration.databasePoolSize)

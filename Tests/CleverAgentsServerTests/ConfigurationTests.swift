@@ -37,6 +37,17 @@ import Testing
         #expect(configuration.logFormat == "text")
         #expect(configuration.executor == .nio)
         #expect(configuration.finishedTaskCacheMegabytes == 32)
+        #expect(configuration.databaseMinimumConnections == 2)
+        #expect(configuration.databaseKeepAliveSeconds == 30)
+    }
+
+    @Test func thePoolCanKeepEveryConnectionWithoutKeepAlive() async throws {
+        let configuration = try await load(environment: [
+            "DATABASE_URL": Self.database, "CLEVERAGENTS_DATABASE_POOL_SIZE": "8", "CLEVERAGENTS_DATABASE_MIN_CONNECTIONS": "50",
+            "CLEVERAGENTS_DATABASE_KEEP_ALIVE_SECONDS": "0",
+        ])
+        #expect(configuration.databaseMinimumConnections == 8, "never more than the pool")
+        #expect(configuration.databaseKeepAliveSeconds == 0)
     }
 
     @Test func theExecutorCanBeSwiftsDefaultPool() async throws {
@@ -89,6 +100,8 @@ import Testing
         (["CLEVERAGENTS_LOG_FORMAT": "xml"], "log.format"),
         (["CLEVERAGENTS_RUNTIME_EXECUTOR": "dispatch"], "runtime.executor"),
         (["CLEVERAGENTS_TASKS_FINISHED_CACHE_MB": "-1"], "tasks.finishedCacheMb"),
+        (["CLEVERAGENTS_DATABASE_KEEP_ALIVE_SECONDS": "-5"], "database.keepAliveSeconds"),
+        (["CLEVERAGENTS_DATABASE_MIN_CONNECTIONS": "many"], "database.minConnections"),
         (["CLEVERAGENTS_DATABASE_MIGRATE_ON_START": "perhaps"], "database.migrateOnStart"),
         (["CLEVERAGENTS_NAMESPACES_DEFAULT": "Bad_Name"], "namespaces.default"),
         (["CLEVERAGENTS_HTTP_PUBLIC_BASE_URL": "ftp://x"], "http.publicBaseUrl"),

@@ -135,6 +135,8 @@ extension ServerConfiguration {
             maximumBodySize: maximumBodySize,
             databaseURL: databaseURL,
             databasePoolSize: poolSize,
+            databaseMinimumConnections: try values.integer("database.minConnections", in: 0...500) ?? 2,
+            databaseKeepAliveSeconds: try values.integer("database.keepAliveSeconds", in: 0...3600) ?? 30,
             migrateOnStart: migrateOnStart,
             defaultNamespace: defaultNamespace,
             secretsKey: secretsKey,

@@ -35,6 +35,10 @@ public struct ServerConfiguration: Sendable, Hashable {
     public var databaseURL: DatabaseURL
     /// `database.poolSize`: connections in the pool.
     public var databasePoolSize: Int
+    /// `database.minConnections`: connections kept open while idle (at most the pool size).
+    public var databaseMinimumConnections: Int
+    /// `database.keepAliveSeconds`: how often an idle pooled connection is checked; 0 never.
+    public var databaseKeepAliveSeconds: Int
     /// `database.migrateOnStart`: apply pending migrations before serving.
     public var migrateOnStart: Bool
     /// `namespaces.default`: the namespace whose card the server root serves.
@@ -129,6 +133,8 @@ public struct ServerConfiguration: Sendable, Hashable {
         maximumBodySize: Int = 1 << 20,
         databaseURL: DatabaseURL,
         databasePoolSize: Int = 20,
+        databaseMinimumConnections: Int = 2,
+        databaseKeepAliveSeconds: Int = 30,
         migrateOnStart: Bool = true,
         defaultNamespace: NamespaceName? = nil,
         secretsKey: String? = nil,
@@ -172,6 +178,8 @@ public struct ServerConfiguration: Sendable, Hashable {
         self.maximumBodySize = maximumBodySize
         self.databaseURL = databaseURL
         self.databasePoolSize = databasePoolSize
+        self.databaseMinimumConnections = min(databaseMinimumConnections, databasePoolSize)
+        self.databaseKeepAliveSeconds = databaseKeepAliveSeconds
         self.migrateOnStart = migrateOnStart
         self.defaultNamespace = defaultNamespace
         self.secretsKey = secretsKey
