@@ -270,14 +270,14 @@ struct LangGraphClient: Sendable {
 
     static func json(_ response: HTTPClientResponse, limit: Int) async throws -> JSONValue {
         let body = try await response.body.collect(upTo: limit)
-        return try JSONDecoder().decode(JSONValue.self, from: Data(body.readableBytesView))
+        return try JSONValue(parsing: body.readableBytesView)
     }
 
     /// The `detail` of a LangGraph error body, or the start of the body, or the status's phrase.
     static func detail(of response: HTTPClientResponse) async -> String {
         let body = (try? await response.body.collect(upTo: 64 << 10)) ?? ByteBuffer()
         let text = String(buffer: body)
-        if let value = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)), let detail = value["detail"] {
+        if let value = try? JSONValue(parsing: text), let detail = value["detail"] {
             return detail.stringValue ?? LangGraphInput.compactJSON(detail)
         }
         return text.isEmpty ? HTTPResponseStatus(statusCode: Int(response.status.code)).reasonPhrase : String(text.prefix(500))

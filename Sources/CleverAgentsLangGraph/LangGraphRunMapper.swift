@@ -369,7 +369,7 @@ struct LangGraphRunMapper {
     // MARK: Helpers
 
     static func decode(_ data: String) -> JSONValue? {
-        try? JSONDecoder().decode(JSONValue.self, from: Data(data.utf8))
+        try? JSONValue(parsing: data)
     }
 
     static func decodeArtifact(_ value: JSONValue) -> Artifact? {
