@@ -28,6 +28,12 @@ let package = Package(
             ]
         ),
         .executableTarget(
+            name: "FuzzJSONCodec",
+            dependencies: [
+                .product(name: "A2AProtocol", package: "cleveragents-server")
+            ]
+        ),
+        .executableTarget(
             name: "FuzzAuthHeader",
             dependencies: [
                 .product(name: "CleverAgentsDomain", package: "cleveragents-server")

@@ -102,6 +102,21 @@ import Testing
         Self.expectAgreement(Array(text.utf8), "edge case")
     }
 
+    @Test func aRepeatedKeysValueMustBeValidThoughFoundationSkipsIt() {
+        let text = Array(#"{"a":"x","a":"\#u{1}"}"#.utf8)
+        #expect(Self.foundation(text) == ["a": "x"])
+        #expect(Self.ours(text) == nil)
+        #expect(Self.ours(Array(#"{"a":"x","a":"y"}"#.utf8)) == ["a": "x"])
+    }
+
+    @Test(arguments: ["0e5", "0E5", "-0.0e-2", "0.00e10", "[0e5]"])
+    func zerosWithAnExponentAreReadThoughJSONDecoderRefusesThem(text: String) throws {
+        #expect(Self.foundation(Array(text.utf8)) == nil)
+        #expect(try JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed]) as? NSNull == nil)
+        let value = try JSONValue(parsing: text)
+        #expect(value == .number(0) || value == [0])
+    }
+
     @Test func invalidUTF8IsRefusedLikeFoundationRefusesIt() {
         for bytes: [UInt8] in [[0x22, 0xFF, 0x22], [0x22, 0xC3, 0x22], [0x22, 0xE2, 0x82, 0x22], [0x22, 0xED, 0xA0, 0x80, 0x22]] {
             Self.expectAgreement(bytes, "invalid UTF-8")

@@ -25,7 +25,9 @@ extension JSONValue {
     /// Accepts what `JSONDecoder` accepts for `JSONValue` (the tests compare the two on random
     /// input): one value of any type with surrounding whitespace, strings as valid UTF-8, numbers
     /// that a `Double` holds (neither overflowing nor underflowing to zero), and, like Foundation,
-    /// a trailing comma in an array or object. A key repeated in an object keeps its first value.
+    /// a trailing comma in an array or object. A key repeated in an object keeps its first value;
+    /// unlike Foundation, which skips the later values unchecked, they must be valid JSON too. A
+    /// zero with an exponent (`0e5`), which `JSONDecoder` refuses, is read as the zero it is.
     public init(parsing bytes: some Collection<UInt8>) throws(JSONParseError) {
         let parsed: Result<JSONValue, JSONParseError>? = bytes.withContiguousStorageIfAvailable { buffer in
             var parser = JSONTextParser(buffer)
