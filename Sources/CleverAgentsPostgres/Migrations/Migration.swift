@@ -29,6 +29,7 @@ extension Migration {
         .identity,
         .taskQueue,
         .entitySync,
+        .claimFunction,
     ]
 
     /// Namespaces, entities (actors), contexts, tasks and their event logs.
@@ -285,6 +286,71 @@ extension Migration {
             )
             """,
             "CREATE INDEX sync_batches_by_age ON sync_batches (namespace, created_at)",
+        ]
+    )
+
+    /// The task queue's claim as one function: a claim is then one statement (one round trip)
+    /// instead of a transaction of four. A volatile PL/pgSQL function reads with a fresh snapshot
+    /// per statement, so its query, run after the lock, sees every earlier claim; the lock is held
+    /// until the calling statement's transaction ends.
+    static let claimFunction = Migration(
+        version: 6,
+        name: "claim function",
+        statements: [
+            """
+            CREATE FUNCTION cleveragents_claim_tasks(
+                p_default_limit bigint, p_limit bigint, p_owner text, p_lease_seconds double precision, p_queue_group text
+            )
+            RETURNS TABLE (
+                namespace text, id text, context_id text, owner text, actor text, status jsonb, artifacts jsonb, history jsonb,
+                metadata jsonb, thread_id text, run_id text, replied_with_message boolean, version bigint, last_event_seq bigint,
+                created_at timestamptz, updated_at timestamptz, run_input jsonb, still_waiting bigint
+            )
+            LANGUAGE plpgsql VOLATILE AS $$
+            #variable_conflict use_column
+            BEGIN
+                -- Serializes claims across replicas, so that namespace caps hold exactly.
+                PERFORM pg_advisory_xact_lock(73947816478037);
+                -- Each namespace's n-th waiting task is ranked n: rank 1 of every namespace goes
+                -- before any rank 2 (fair shares), and a namespace stops at its cap of leased tasks.
+                RETURN QUERY
+                WITH leased AS (
+                    SELECT t.namespace, count(*) AS n FROM tasks t
+                    WHERE t.run_input IS NOT NULL AND t.lease_expires_at > now()
+                    GROUP BY t.namespace
+                ), waiting AS (
+                    SELECT t.namespace, t.id, t.queued_at,
+                           row_number() OVER (PARTITION BY t.namespace ORDER BY t.queued_at, t.id) AS rank
+                    FROM tasks t
+                    WHERE t.run_input IS NOT NULL AND t.queue_group = p_queue_group
+                      AND t.state IN ('TASK_STATE_SUBMITTED', 'TASK_STATE_WORKING')
+                      AND (t.lease_expires_at IS NULL OR t.lease_expires_at <= now())
+                ), eligible AS (
+                    SELECT w.namespace, w.id FROM waiting w
+                    JOIN namespaces ns ON ns.name = w.namespace
+                    LEFT JOIN leased l ON l.namespace = w.namespace
+                    WHERE w.rank + coalesce(l.n, 0) <= coalesce(ns.max_running_tasks, p_default_limit)
+                    ORDER BY w.rank, w.queued_at
+                    LIMIT p_limit
+                ), locked AS (
+                    SELECT t.namespace, t.id FROM tasks t
+                    JOIN eligible e ON e.namespace = t.namespace AND e.id = t.id
+                    FOR UPDATE OF t SKIP LOCKED
+                ), claimed AS (
+                    UPDATE tasks t
+                    SET lease_owner = p_owner, lease_expires_at = now() + make_interval(secs => p_lease_seconds)
+                    FROM locked
+                    WHERE t.namespace = locked.namespace AND t.id = locked.id
+                    RETURNING t.namespace, t.id, t.context_id, t.owner, t.actor, t.status, t.artifacts, t.history, t.metadata,
+                              t.thread_id::text AS thread_id, t.run_id, t.replied_with_message, t.version, t.last_event_seq,
+                              t.created_at, t.updated_at, t.run_input
+                )
+                -- The claimed tasks, and how many wait still (at least one row, for the count).
+                SELECT c.*, (SELECT count(*) FROM waiting) - (SELECT count(*) FROM claimed)
+                FROM (SELECT 1) AS one LEFT JOIN claimed c ON true;
+            END
+            $$
+            """
         ]
     )
 }
