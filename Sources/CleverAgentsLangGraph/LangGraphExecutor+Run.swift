@@ -210,7 +210,7 @@ extension LangGraphExecutor {
         }
         if let config = request.actor.config { body["config"] = .object(config) }
         if let context = request.actor.context { body["context"] = .object(context) }
-        return ByteBuffer(bytes: try JSONEncoder().encode(JSONValue.object(body)))
+        return ByteBuffer(bytes: try A2AJSONWriter.encode(JSONValue.object(body)))
     }
 
     static func describe(_ duration: Duration) -> String {

@@ -8,6 +8,7 @@
 
 import A2AProtocol
 import CleverAgentsDomain
+import Foundation
 import Testing
 
 @Suite("TaskRecord")
@@ -304,5 +305,16 @@ struct TaskRecordTests {
         #expect(record.runID == nil)
         #expect(!record.repliedWithMessage)
         #expect(record.artifacts.isEmpty)
+    }
+
+    @Test("a run input is written as Foundation encodes it", arguments: [
+        TaskRunInput(message: Message(messageId: "m", role: .user, parts: [.text("hi \"there\" /")])),
+        TaskRunInput(message: Message(messageId: "m", contextId: "c", role: .user, parts: [.text("yes")]), interruptIDs: ["i1", "i2"], traceParent: "00-abc-def-01"),
+    ])
+    func runInputIsWrittenAsFoundationEncodesIt(input: TaskRunInput) throws {
+        let written = try JSONValue(parsing: A2AJSONWriter.encode(input))
+        let encoded = try JSONValue(parsing: Array(JSONEncoder().encode(input)))
+        #expect(written == encoded)
+        #expect(try JSONDecoder().decode(TaskRunInput.self, from: Data(A2AJSONWriter.encode(input))) == input)
     }
 }

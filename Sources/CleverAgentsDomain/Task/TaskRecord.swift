@@ -121,3 +121,14 @@ public struct TaskRunInput: Sendable, Hashable, Codable {
         self.traceParent = traceParent
     }
 }
+
+extension TaskRunInput: A2AJSONWritable {
+    /// Writes what the synthesized `encode(to:)` encodes (the task row's `run_input` column).
+    public func write(to writer: inout A2AJSONWriter) throws {
+        try writer.object { object in
+            try object.member("message", message)
+            object.member("interruptIDs", strings: interruptIDs)
+            object.member("traceParent", ifPresent: traceParent)
+        }
+    }
+}
