@@ -23,12 +23,28 @@ public struct TaskEventRecord: Sendable, Hashable {
     /// 1, 2, 3… per task, without gaps.
     public var sequence: Int64
     public var event: StreamResponse
+    /// The task as this process wrote it with this event, when the event is the last of its
+    /// write and comes straight from the writer (not from the store or another replica). It saves
+    /// a reader that waits for this event the read of the task; it is not part of the event
+    /// (equality and hashing ignore it).
+    public var committedTask: TaskRecord?
 
     public init(namespace: NamespaceName, taskId: String, sequence: Int64, event: StreamResponse) {
         self.namespace = namespace
         self.taskId = taskId
         self.sequence = sequence
         self.event = event
+    }
+
+    public static func == (lhs: TaskEventRecord, rhs: TaskEventRecord) -> Bool {
+        lhs.namespace == rhs.namespace && lhs.taskId == rhs.taskId && lhs.sequence == rhs.sequence && lhs.event == rhs.event
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(namespace)
+        hasher.combine(taskId)
+        hasher.combine(sequence)
+        hasher.combine(event)
     }
 
     /// Whether this event ends a stream: a terminal status or a direct message, and also an

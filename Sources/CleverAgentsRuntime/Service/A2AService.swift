@@ -209,15 +209,22 @@ public struct A2AService: Sendable {
         if streaming {
             return .stream(streamer.stream(from: record, subscription: subscription, historyLength: historyLength, untilInterrupted: true))
         }
-        // Blocking: wait for a terminal or interrupted state, then answer with the stored task.
+        // Blocking: wait for a terminal or interrupted state, then answer with the stored task:
+        // as its writer here published it with its last event, else read back.
+        let last: TaskEventRecord?
         do {
-            try await TaskEventStreamer.follow(subscription: subscription, after: record.lastEventSequence, store: tasks, namespace: record.namespace) { _ in }
+            last = try await TaskEventStreamer.follow(subscription: subscription, after: record.lastEventSequence, store: tasks, namespace: record.namespace) { _ in }
         } catch {
             await subscription.cancel()
             throw error
         }
         await subscription.cancel()
-        guard let final = try await tasks.task(namespace: record.namespace, id: record.id) else {
+        let final: TaskRecord
+        if let last, let committed = last.committedTask, committed.lastEventSequence == last.sequence {
+            final = committed
+        } else if let stored = try await tasks.task(namespace: record.namespace, id: record.id) {
+            final = stored
+        } else {
             throw JSONRPCError.internalError("The task disappeared while it ran")
         }
         if final.repliedWithMessage, var reply = final.status.message {

@@ -65,7 +65,10 @@ public struct TaskCommitter: Sendable {
         try await store.updateTask(updated, expectedVersion: expectedVersion, appending: events)
         record = updated
         if !events.isEmpty {
-            await bus.publish(events)
+            // A blocking SendMessage waiting for the last event answers with this task unread.
+            var published = events
+            published[published.count - 1].committedTask = updated
+            await bus.publish(published)
         }
         return events
     }

@@ -1,0 +1,66 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the CleverAgents Server open source project
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+import A2AProtocol
+import CleverAgentsDomain
+import CleverAgentsRuntime
+import Synchronization
+import Testing
+
+@Suite struct TaskCommitterTests {
+    /// Keeps what is published.
+    final class RecordingBus: TaskEventBus {
+        let published = Mutex<[[TaskEventRecord]]>([])
+
+        func publish(_ events: [TaskEventRecord]) async {
+            published.withLock { $0.append(events) }
+        }
+    }
+
+    @Test func theLastEventOfAWriteCarriesTheTaskAsWritten() async throws {
+        let store = InMemoryStore()
+        let bus = RecordingBus()
+        let namespace = NamespaceName("committer")!
+        var record = TaskRecord(
+            namespace: namespace, id: "t", contextId: "c", owner: "o", actorName: "a",
+            status: TaskStatus(state: .submitted), threadID: "th", createdAt: .init(millisecondsSinceEpoch: 1)
+        )
+        record.lastEventSequence = 1
+        try await store.createTask(record, events: [TaskEventRecord(namespace: namespace, taskId: "t", sequence: 1, event: .task(record.a2aTask()))])
+
+        let committer = TaskCommitter(store: store, bus: bus, clock: .system)
+        let events = try await committer.commit(&record, updates: [
+            .status(.working, message: nil),
+            .artifact(Artifact(artifactId: "a", parts: [.text("x")]), append: false, lastChunk: true),
+            .status(.completed, message: nil),
+        ])
+        let published = try #require(bus.published.withLock { $0 }.first)
+        #expect(published == events, "the same events (the task is not part of an event)")
+        #expect(published.dropLast().allSatisfy { $0.committedTask == nil })
+        let committed = try #require(published.last?.committedTask)
+        #expect(committed == record)
+        #expect(committed.lastEventSequence == published.last?.sequence)
+        #expect(try await store.task(namespace: namespace, id: "t") == committed, "what was stored")
+        #expect(events.allSatisfy { $0.committedTask == nil }, "the returned events are the stored ones")
+    }
+
+    @Test func equalityAndHashingIgnoreTheCommittedTask() {
+        let namespace = NamespaceName("committer")!
+        let event = TaskEventRecord(namespace: namespace, taskId: "t", sequence: 2, event: .statusUpdate(TaskStatusUpdateEvent(taskId: "t", contextId: "c", status: TaskStatus(state: .working))))
+        var carrying = event
+        carrying.committedTask = TaskRecord(
+            namespace: namespace, id: "t", contextId: "c", owner: "o", actorName: "a", status: TaskStatus(state: .working), threadID: "th",
+            createdAt: .init(millisecondsSinceEpoch: 1)
+        )
+        #expect(carrying == event)
+        #expect(Set([carrying, event]).count == 1)
+        var other = event
+        other.sequence = 3
+        #expect(other != event)
+    }
+}
