@@ -62,11 +62,7 @@ struct ServeCommand: AsyncParsableCommand {
         if configuration.logFormat == "json" {
             LoggingSystem.bootstrap { JSONLogHandler(label: $0, level: level) }
         } else {
-            LoggingSystem.bootstrap { label in
-                var handler = StreamLogHandler.standardError(label: label)
-                handler.logLevel = level
-                return handler
-            }
+            LoggingSystem.bootstrap { TextLogHandler(label: $0, level: level) }
         }
         var mutableLogger = Logger(label: "cleveragents")
         mutableLogger.logLevel = level

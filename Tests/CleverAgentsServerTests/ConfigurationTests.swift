@@ -188,6 +188,19 @@ import Testing
         #expect(json?["source"] as? String == "b.swift:3")
         #expect((json?["ts"] as? String)?.hasSuffix("Z") == true)
     }
+
+    @Test func textLogLinesCarryTheirMetadataSortedAfterTheLabel() throws {
+        let sink = OutputSink.memory()
+        var handler = TextLogHandler(label: "cleveragents", level: .info, output: sink)
+        handler[metadataKey: "request_id"] = "r1"
+        handler[metadataKey: "namespace"] = "acme"
+        #expect(handler[metadataKey: "namespace"] == "acme")
+        handler.metadataProvider = Logger.MetadataProvider { ["trace": "t9"] }
+        handler.log(event: .init(level: .warning, message: "Store unavailable", metadata: ["error": "gone"], source: "CleverAgentsHTTP", file: "a/b.swift", function: "f", line: 3))
+        let line = try #require(sink.captured.first)
+        #expect(line.hasSuffix(" warning cleveragents: error=gone namespace=acme request_id=r1 trace=t9 [CleverAgentsHTTP] Store unavailable\n"))
+        #expect(line.hasPrefix("20"))
+    }
 }
 
 @Suite struct SecretVariableTests {

@@ -1,0 +1,48 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the CleverAgents Server open source project
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+public import Logging
+
+/// Writes each log record as one line of text (to standard error), for people: the format of
+/// swift-log's `StreamLogHandler` (`<time> <level> <label>: <metadata> [<source>] <message>`).
+///
+/// Unlike `StreamLogHandler`, which formats its metadata again on every change, it formats
+/// metadata only when a record is written: request handling sets metadata on every request and
+/// writes a record on few of them.
+public struct TextLogHandler: LogHandler {
+    public var metadata: Logger.Metadata = [:]
+    public var logLevel: Logger.Level
+    public var metadataProvider: Logger.MetadataProvider?
+    private let label: String
+    private let output: OutputSink
+
+    public init(label: String, level: Logger.Level = .info, metadataProvider: Logger.MetadataProvider? = nil) {
+        self.init(label: label, level: level, output: .standardError)
+        self.metadataProvider = metadataProvider
+    }
+
+    init(label: String, level: Logger.Level, output: OutputSink) {
+        self.label = label
+        self.logLevel = level
+        self.output = output
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    public func log(event: LogEvent) {
+        var merged = metadata
+        if let provided = metadataProvider?.get() { merged.merge(provided) { _, new in new } }
+        if let extra = event.metadata { merged.merge(extra) { _, new in new } }
+        let rendered = merged.keys.sorted().map { "\($0)=\(merged[$0]!)" }.joined(separator: " ")
+        let source = event.source.isEmpty ? "" : " [\(event.source)]"
+        output.write("\(JSONLogHandler.timestamp()) \(event.level) \(label):\(rendered.isEmpty ? "" : " " + rendered)\(source) \(event.message)\n")
+    }
+}
