@@ -248,6 +248,9 @@ struct JSONRPCEndpoint: Sendable {
                 let (id, call) = try decode(body, as: A2A03MethodCall.self) { $0.call }
                 return .success((.v0_3, id, .a2a(call)))
             }
+            if let (id, call) = plainGetTask(body) {
+                return .success((.v1_0, id, .a2a(call)))
+            }
             do {
                 let (id, call) = try decode(body, as: A2AMethodCall.self) { $0 }
                 return .success((.v1_0, id, .a2a(call)))
