@@ -64,8 +64,8 @@ public struct PostgresStore: Sendable {
     /// Whether the database answers within two seconds; used by `/readyz`.
     public func ping() async -> Bool {
         do {
-            try await Self.withDeadline(.seconds(2)) { [client, logger] in
-                try await client.query("SELECT 1", logger: logger)
+            _ = try await Self.withDeadline(.seconds(2)) { [client, logger] in
+                try await client.query("SELECT 1", logger: logger).collect().count
             }
             return true
         } catch {
