@@ -15,11 +15,12 @@ import Logging
 import Testing
 
 /// The administration service on each store that serves it: the in-memory stores of the unit
-/// tests and PostgreSQL (a fresh database per test: namespaces are listed whole).
+/// tests, SQLite's namespaces and actors (local mode keeps identities in memory), and
+/// PostgreSQL (a fresh database per test: namespaces are listed whole).
 @Suite struct AdminServiceTests {
     typealias Backend = StoreContractTests.Backend
 
-    static var backends: [Backend] { TestEnvironment.hasPostgres ? [.memory, .postgres] : [.memory] }
+    static var backends: [Backend] { StoreContractTests.backends }
 
     struct Fixture {
         let namespaces: any NamespaceStore
@@ -47,8 +48,12 @@ import Testing
 
     static func withFixture(_ backend: Backend, production: Bool = false, _ body: @Sendable (Fixture) async throws -> Void) async throws {
         switch backend {
-        case .memory, .sqlite:
+        case .memory:
             try await body(Fixture(namespaces: InMemoryStore(), identities: InMemoryIdentityStore(), production: production))
+        case .sqlite:
+            try await StoreContractTests.withSQLiteStore { store in
+                try await body(Fixture(namespaces: store, identities: InMemoryIdentityStore(), production: production))
+            }
         case .postgres:
             try await PostgresTestDatabase.withFreshDatabase { url in
                 try await PostgresTestDatabase.withStore(url: url) { store, _ in
