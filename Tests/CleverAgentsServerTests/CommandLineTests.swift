@@ -66,6 +66,60 @@ import Testing
         }
     }
 
+    @Test func tokensAndSuperadminsAreManagedFromTheCommandLine() async throws {
+        let database = try #require(TestEnvironment.databaseURL)
+        let environment = ["DATABASE_URL": database]
+        let cli = { (arguments: [String]) in try await ChildProcess.run(ChildProcess.cleveragents, arguments, environment: environment) }
+        #expect(try await cli(["migrate"]).status == 0)
+        let name = TestEnvironment.uniqueName("cli-token")
+        #expect(try await cli(["admin", "namespace", "create", name]).status == 0)
+
+        let created = try await cli(["admin", "token", "create", "--namespace", name, "--principal", "alice", "--role", "member", "--name", "ci", "--expires-in-days", "30"])
+        #expect(created.status == 0, "\(created.stderr)")
+        let text = created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let token = try #require(APITokenText(text), "prints only the token")
+
+        for (arguments, message) in [
+            (["--namespace", "Bad_Name", "--principal", "alice"], "Invalid namespace name"),
+            (["--namespace", name, "--principal", "Not Valid"], "Invalid principal"),
+            (["--namespace", name, "--principal", "alice", "--role", "king"], "--role must be"),
+            (["--namespace", name, "--principal", "alice", "--expires-in-days", "0"], "--expires-in-days must be at least 1"),
+            (["--namespace", TestEnvironment.uniqueName("nope"), "--principal", "alice"], "does not exist"),
+        ] {
+            let refused = try await cli(["admin", "token", "create"] + arguments)
+            #expect(refused.status != 0, "\(arguments)")
+            #expect(refused.stderr.contains(message), "\(arguments): \(refused.stderr)")
+        }
+
+        let superadmin = try await cli(["admin", "superadmin", "create", "svc-root"])
+        #expect(superadmin.status == 0, "\(superadmin.stderr)")
+        let rootToken = try #require(APITokenText(superadmin.stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
+
+        try await PostgresTestDatabase.withStore { store, _ in
+            let credential = try #require(try await store.credential(tokenID: token.id))
+            #expect(credential.token.principal == "alice")
+            #expect(credential.token.name == "ci")
+            #expect(credential.token.expiresAt != nil)
+            #expect(try await store.role(of: "alice", in: NamespaceName(name)!) == .member)
+            #expect(try await store.credential(tokenID: rootToken.id)?.isSuperadmin == true)
+            #expect(try await store.principal(id: "svc-root")?.isSuperadmin == true)
+        }
+
+        // Revoked by the whole token, then by its id: once only.
+        let revoked = try await cli(["admin", "token", "revoke", "--namespace", name, text])
+        #expect(revoked.status == 0, "\(revoked.stderr)")
+        #expect(revoked.stdout.contains("Revoked token \(token.id)."))
+        let again = try await cli(["admin", "token", "revoke", "--namespace", name, token.id])
+        #expect(again.status != 0)
+        #expect(again.stderr.contains("No active token"))
+        let invalid = try await cli(["admin", "token", "revoke", "--namespace", "Bad_Name", token.id])
+        #expect(invalid.status != 0)
+        #expect(invalid.stderr.contains("Invalid namespace name"))
+        let invalidRoot = try await cli(["admin", "superadmin", "create", "Not Valid"])
+        #expect(invalidRoot.status != 0)
+        #expect(invalidRoot.stderr.contains("Invalid principal"))
+    }
+
     @Test func withoutADatabaseTheCommandsSaySo() async throws {
         let output = try await ChildProcess.run(
             "/usr/bin/env",
