@@ -14,18 +14,6 @@ import Testing
 /// same JSON (compared as parsed values: member order and number spelling may differ), and what
 /// the writer writes decodes back to the value.
 @Suite struct A2AJSONWriterTests {
-    /// SplitMix64: a seeded generator, so that a failure can be replayed.
-    struct SeededGenerator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// Random A2A values, with the strings and numbers that JSON writers get wrong.
     struct Generator {
         var random: SeededGenerator
@@ -158,7 +146,7 @@ import Testing
     func randomValuesAreWrittenAsFoundationWritesThem(batch: Int) throws {
         for index in 0..<250 {
             let seed = UInt64(batch * 1000 + index)
-            var generator = Generator(random: SeededGenerator(state: seed))
+            var generator = Generator(random: SeededGenerator(seed: seed))
             try Self.expectSameJSONRoundTrip(generator.task(), seed: seed)
             try Self.expectSameJSONRoundTrip(generator.event(), seed: seed)
             try Self.expectSameJSON(JSONRPCResultResponse(id: generator.id(), result: generator.event()), seed: seed)

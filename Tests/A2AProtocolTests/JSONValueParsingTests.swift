@@ -31,7 +31,7 @@ import Testing
     }
 
     /// A document with whitespace where JSON allows it.
-    static func spaced(_ bytes: [UInt8], using random: inout A2AJSONWriterTests.SeededGenerator) -> [UInt8] {
+    static func spaced(_ bytes: [UInt8], using random: inout SeededGenerator) -> [UInt8] {
         var spaced: [UInt8] = []
         var inString = false
         var escaped = false
@@ -53,7 +53,7 @@ import Testing
     func randomDocumentsReadAsFoundationReadsThem(batch: Int) throws {
         for index in 0..<300 {
             let seed = UInt64(50_000 + batch * 1000 + index)
-            var generator = Generator(random: A2AJSONWriterTests.SeededGenerator(state: seed))
+            var generator = Generator(random: SeededGenerator(seed: seed))
             let value = generator.value()
             let compact = Array(try JSONEncoder().encode(value))
             let document = Self.spaced(compact, using: &generator.random)
@@ -73,7 +73,7 @@ import Testing
         ]
         for index in 0..<400 {
             let seed = UInt64(90_000 + batch * 1000 + index)
-            var random = A2AJSONWriterTests.SeededGenerator(state: seed)
+            var random = SeededGenerator(seed: seed)
             var generator = Generator(random: random)
             var document = Array(try JSONEncoder().encode(generator.value()))
             random = generator.random

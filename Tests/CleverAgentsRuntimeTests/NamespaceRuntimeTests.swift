@@ -192,22 +192,12 @@ import Testing
                 ids: UUIDv7Generator(), clock: .system, logger: Logger(label: "test")
             )
             let worker = TaskWorker(runner: runner)
-            var record = TaskRecord(
-                namespace: namespace, id: "t", contextId: "c", owner: "o", actorName: "a",
-                status: TaskStatus(state: .submitted), threadID: "th", createdAt: .init(millisecondsSinceEpoch: 1)
-            )
-            record.lastEventSequence = 1
-            try await store.createTask(record, events: [TaskEventRecord(namespace: namespace, taskId: "t", sequence: 1, event: .task(record.a2aTask()))])
-            let request = GraphRunRequest(
-                namespace: namespace, taskId: "t", contextId: "c",
-                actor: ActorDefinition(name: "a", graphURL: "http://g", assistantID: "a"), apiKey: nil, threadID: "th",
-                input: .message(RuntimeHarness.message("x"))
-            )
+            let job = try await RuntimeHarness.storedJob(in: store, namespace: namespace)
             let running = Task { try await worker.run() }
-            #expect(worker.submit(TaskJob(task: record, request: request)))
+            #expect(worker.submit(job))
             while executor.requests.isEmpty { await Task.yield() }
             trigger.triggerGracefulShutdown()
-            #expect(worker.submit(TaskJob(task: record, request: request)) == false, "no new jobs once shutting down")
+            #expect(worker.submit(job) == false, "no new jobs once shutting down")
             executor.open("go")
             try await running.value
             let finished = try await store.task(namespace: namespace, id: "t")

@@ -9,6 +9,7 @@
 import A2AProtocol
 import CleverAgentsDomain
 import CleverAgentsRuntime
+import CleverAgentsTestSupport
 import Synchronization
 import Testing
 
@@ -26,12 +27,7 @@ import Testing
         let store = InMemoryStore()
         let bus = RecordingBus()
         let namespace = NamespaceName("committer")!
-        var record = TaskRecord(
-            namespace: namespace, id: "t", contextId: "c", owner: "o", actorName: "a",
-            status: TaskStatus(state: .submitted), threadID: "th", createdAt: .init(millisecondsSinceEpoch: 1)
-        )
-        record.lastEventSequence = 1
-        try await store.createTask(record, events: [TaskEventRecord(namespace: namespace, taskId: "t", sequence: 1, event: .task(record.a2aTask()))])
+        var record = try await RuntimeHarness.storedJob(in: store, namespace: namespace).task
 
         let committer = TaskCommitter(store: store, bus: bus, clock: .system)
         let events = try await committer.commit(&record, updates: [

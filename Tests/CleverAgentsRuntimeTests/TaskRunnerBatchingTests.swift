@@ -101,18 +101,8 @@ import Testing
             store: store, executor: executor, bus: LocalTaskEventBus(directory: NamespaceDirectory()),
             ids: UUIDv7Generator(), clock: .system, logger: logger
         )
-        var record = TaskRecord(
-            namespace: namespace, id: "t", contextId: "c", owner: "o", actorName: "a",
-            status: TaskStatus(state: .submitted), threadID: "th", createdAt: .init(millisecondsSinceEpoch: 1)
-        )
-        record.lastEventSequence = 1
-        try await store.createTask(record, events: [TaskEventRecord(namespace: namespace, taskId: "t", sequence: 1, event: .task(record.a2aTask()))])
-        let request = GraphRunRequest(
-            namespace: namespace, taskId: "t", contextId: "c",
-            actor: ActorDefinition(name: "a", graphURL: "http://g", assistantID: "a"), apiKey: nil, threadID: "th",
-            input: .message(RuntimeHarness.message("x"))
-        )
-        let running = Task { await runner.run(TaskJob(task: record, request: request)) }
+        let job = try await RuntimeHarness.storedJob(in: store, namespace: namespace)
+        let running = Task { await runner.run(job) }
         // Every event is read (and buffered) while the first write, whatever it holds, waits.
         for await _ in drained { break }
         store.release()

@@ -82,6 +82,23 @@ public struct RuntimeHarness: Sendable {
         RequestContext(namespace: namespace, caller: Caller(principalID: principal, role: role), requestID: "test")
     }
 
+    /// A submitted task `t` of `namespace`, stored with its first event, and the job that runs
+    /// it on actor `a`: for tests that drive a ``TaskRunner`` or ``TaskWorker`` themselves.
+    public static func storedJob(in store: any TaskStore, namespace: NamespaceName) async throws -> TaskJob {
+        var record = TaskRecord(
+            namespace: namespace, id: "t", contextId: "c", owner: "o", actorName: "a",
+            status: TaskStatus(state: .submitted), threadID: "th", createdAt: .init(millisecondsSinceEpoch: 1)
+        )
+        record.lastEventSequence = 1
+        try await store.createTask(record, events: [TaskEventRecord(namespace: namespace, taskId: "t", sequence: 1, event: .task(record.a2aTask()))])
+        let request = GraphRunRequest(
+            namespace: namespace, taskId: "t", contextId: "c",
+            actor: ActorDefinition(name: "a", graphURL: "http://g", assistantID: "a"), apiKey: nil, threadID: "th",
+            input: .message(message("x"))
+        )
+        return TaskJob(task: record, request: request)
+    }
+
     /// A user message with one text part.
     public static func message(_ text: String, id: String = "m-\(UInt64.random(in: 0...UInt64.max))", taskId: String? = nil, contextId: String? = nil) -> Message {
         Message(messageId: id, contextId: contextId, taskId: taskId, role: .user, parts: [.text(text)])

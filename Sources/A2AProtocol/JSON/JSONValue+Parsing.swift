@@ -122,36 +122,18 @@ struct JSONTextParser {
         index += 1  // {
         var object: [String: JSONValue] = [:]
         skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
-            index += 1
-            return .object(object)
-        }
-        while true {
+        if consume(UInt8(ascii: "}")) { return .object(object) }
+        repeat {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw failure("expected a key") }
             let key = try parseString()
             skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw failure("expected ':'") }
-            index += 1
+            guard consume(UInt8(ascii: ":")) else { throw failure("expected ':'") }
             skipWhitespace()
             let value = try parseValue()
             if object.index(forKey: key) == nil { object[key] = value }
-            skipWhitespace()
-            guard index < bytes.count else { throw failure("unexpected end of input") }
-            switch bytes[index] {
-            case UInt8(ascii: ","):
-                index += 1
-                skipWhitespace()
-                if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
-                    index += 1
-                    return .object(object)
-                }
-            case UInt8(ascii: "}"):
-                index += 1
-                return .object(object)
-            default: throw failure("expected ',' or '}'")
-            }
-        }
+        } while try !containerEnds(closing: UInt8(ascii: "}"))
+        return .object(object)
     }
 
     private mutating func parseArray() throws(JSONParseError) -> JSONValue {
@@ -160,29 +142,30 @@ struct JSONTextParser {
         index += 1  // [
         var array: [JSONValue] = []
         skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
-            index += 1
-            return .array(array)
-        }
-        while true {
+        if consume(UInt8(ascii: "]")) { return .array(array) }
+        repeat {
             skipWhitespace()
             array.append(try parseValue())
-            skipWhitespace()
-            guard index < bytes.count else { throw failure("unexpected end of input") }
-            switch bytes[index] {
-            case UInt8(ascii: ","):
-                index += 1
-                skipWhitespace()
-                if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
-                    index += 1
-                    return .array(array)
-                }
-            case UInt8(ascii: "]"):
-                index += 1
-                return .array(array)
-            default: throw failure("expected ',' or ']'")
-            }
-        }
+        } while try !containerEnds(closing: UInt8(ascii: "]"))
+        return .array(array)
+    }
+
+    /// After an element of an array or object: whether `closing` ends the container, or a `,`
+    /// continues it. A `,` right before `closing` ends it too (Foundation accepts that).
+    private mutating func containerEnds(closing: UInt8) throws(JSONParseError) -> Bool {
+        skipWhitespace()
+        if consume(closing) { return true }
+        guard index < bytes.count else { throw failure("unexpected end of input") }
+        guard consume(UInt8(ascii: ",")) else { throw failure("expected ',' or '\(Character(Unicode.Scalar(closing)))'") }
+        skipWhitespace()
+        return consume(closing)
+    }
+
+    /// Steps over `byte` when it comes next.
+    private mutating func consume(_ byte: UInt8) -> Bool {
+        guard index < bytes.count, bytes[index] == byte else { return false }
+        index += 1
+        return true
     }
 
     private mutating func parseNumber() throws(JSONParseError) -> Double {

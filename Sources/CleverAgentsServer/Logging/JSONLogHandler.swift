@@ -40,9 +40,7 @@ public struct JSONLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var merged = metadata
-        if let provided = metadataProvider?.get() { merged.merge(provided) { _, new in new } }
-        if let extra = event.metadata { merged.merge(extra) { _, new in new } }
+        let merged = metadata.merged(with: metadataProvider, event)
         var line = "{\"ts\":\"\(Self.timestamp())\",\"level\":\"\(event.level.rawValue)\",\"msg\":\(Self.quote("\(event.message)")),\"logger\":\(Self.quote(label))"
         for key in merged.keys.sorted() {
             line += ",\(Self.quote(key)):\(Self.render(merged[key]!))"
@@ -87,6 +85,16 @@ public struct JSONLogHandler: LogHandler {
             format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
             parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec, time.tv_nsec / 1_000_000
         )
+    }
+}
+
+extension Logger.Metadata {
+    /// A handler's metadata, then its provider's, then the record's own: later values win.
+    func merged(with provider: Logger.MetadataProvider?, _ event: LogEvent) -> Logger.Metadata {
+        var merged = self
+        if let provided = provider?.get() { merged.merge(provided) { _, new in new } }
+        if let extra = event.metadata { merged.merge(extra) { _, new in new } }
+        return merged
     }
 }
 

@@ -38,9 +38,7 @@ public struct TextLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var merged = metadata
-        if let provided = metadataProvider?.get() { merged.merge(provided) { _, new in new } }
-        if let extra = event.metadata { merged.merge(extra) { _, new in new } }
+        let merged = metadata.merged(with: metadataProvider, event)
         let rendered = merged.keys.sorted().map { "\($0)=\(merged[$0]!)" }.joined(separator: " ")
         let source = event.source.isEmpty ? "" : " [\(event.source)]"
         output.write("\(JSONLogHandler.timestamp()) \(event.level) \(label):\(rendered.isEmpty ? "" : " " + rendered)\(source) \(event.message)\n")
