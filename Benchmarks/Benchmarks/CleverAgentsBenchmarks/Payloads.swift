@@ -106,15 +106,15 @@ enum Payloads {
         }
     }
 
-    /// The JSON-RPC result response for `result` with `id`, as the server writes it.
-    ///
-    /// Cannot fail for the values it is given: they were decoded by `decoded(_:_:)` from the JSON
-    /// literals above, and `JSONEncoder` only throws for non-finite floating-point numbers,
-    /// which JSON text cannot carry. Stops the executable otherwise, as `decoded(_:_:)` does.
+    /// The JSON-RPC result response for `result` with `id`: the JSON the server writes (its
+    /// `A2AJSONWriter` writes the same members and values), written by `JSONEncoder`.
     static func encodedResult(_ result: some Encodable & Sendable, id: JSONRPCID) -> Data {
         do {
             return try A2AJSON.makeEncoder().encode(JSONRPCResultResponse(id: id, result: result))
         } catch {
+            // Unreachable for the values given here: they were decoded by `decoded(_:_:)` from
+            // the JSON literals above, and `JSONEncoder` only throws for non-finite numbers,
+            // which JSON text cannot carry. The benchmark closures cannot throw (see `decoded`).
             fatalError("Result \(type(of: result)) does not encode: \(error)")
         }
     }

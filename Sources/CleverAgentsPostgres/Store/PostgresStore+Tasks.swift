@@ -82,22 +82,27 @@ extension PostgresStore: TaskStore {
     private func insertStatement(_ task: TaskRecord, events: [TaskEventRecord]) throws -> SQLStatement {
         var statement = SQLStatement()
         let queuedAt: Date? = task.runInput == nil ? nil : Date()
+        // Bound once, used by both parts.
+        let namespace = statement.bind(task.namespace.rawValue)
+        let owner = statement.bind(task.owner)
+        let contextId = statement.bind(task.contextId)
+        let threadID = statement.bind(task.threadID)
+        let createdAt = statement.bind(task.createdAt.date)
         let insert = """
             WITH context AS (
                 INSERT INTO contexts (namespace, owner, context_id, thread_id, created_at)
-                VALUES (\(statement.bind(task.namespace.rawValue)), \(statement.bind(task.owner)), \(statement.bind(task.contextId)),
-                        \(statement.bind(task.threadID))::uuid, \(statement.bind(task.createdAt.date)))
+                VALUES (\(namespace), \(owner), \(contextId), \(threadID)::uuid, \(createdAt))
                 ON CONFLICT DO NOTHING
             ), task AS (
                 INSERT INTO tasks (namespace, id, context_id, owner, actor, state, status, artifacts, history, metadata,
                                    thread_id, run_id, replied_with_message, version, last_event_seq, status_at, created_at, updated_at,
                                    run_input, queued_at, queue_group)
-                VALUES ($1, \(statement.bind(task.id)), $3, $2, \(statement.bind(task.actorName)),
+                VALUES (\(namespace), \(statement.bind(task.id)), \(contextId), \(owner), \(statement.bind(task.actorName)),
                         \(statement.bind(task.state.rawValue)), \(try statement.bind(JSONColumn(task.status))),
                         \(try statement.bind(JSONColumn(task.artifacts))), \(try statement.bind(JSONColumn(task.history))),
-                        \(try statement.bind(task.metadata.map(JSONColumn.init))), $4::uuid, \(statement.bind(task.runID)),
+                        \(try statement.bind(task.metadata.map(JSONColumn.init))), \(threadID)::uuid, \(statement.bind(task.runID)),
                         \(statement.bind(task.repliedWithMessage)), \(statement.bind(task.version)), \(statement.bind(task.lastEventSequence)),
-                        \(statement.bind(Self.statusDate(task))), $5, \(statement.bind(task.updatedAt.date)),
+                        \(statement.bind(Self.statusDate(task))), \(createdAt), \(statement.bind(task.updatedAt.date)),
                         \(try statement.bind(task.runInput.map(JSONColumn.init))), \(statement.bind(queuedAt)), \(statement.bind(queueGroup)))
                 RETURNING 1
             )
