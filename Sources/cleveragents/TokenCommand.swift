@@ -111,6 +111,14 @@ struct SuperadminCommand: AsyncParsableCommand {
 
         func run() async throws {
             let token = try await database.withAdmin { admin, store in
+                // A name a namespace already uses (its admin may have chosen it) never becomes a superadmin.
+                let using = try await store.namespaces(usingPrincipal: principal)
+                guard using.isEmpty else {
+                    throw ValidationError(
+                        "Principal '\(principal)' has tokens or roles in namespaces (\(using.map(\.rawValue).joined(separator: ", "))); "
+                            + "a superadmin must be a principal of its own: choose another id."
+                    )
+                }
                 _ = try await store.ensurePrincipal(Principal(id: principal, createdAt: .now))
                 try await store.setSuperadmin(principal, true)
                 let (text, record) = admin.authenticator.makeToken(principal: principal, namespace: nil, name: "superadmin", expiresAt: nil)

@@ -88,7 +88,31 @@ import Testing
         #expect(caller.isSuperadmin)
         #expect(try await authenticator.authenticateServer(server).isSuperadmin)
         let member = try await token(store, authenticator, namespace: namespace)
-        #expect(try await authenticator.authenticateServer(member).isSuperadmin == false)
+        await #expect(throws: AuthenticationError.invalid, "a namespace token is no server credential") {
+            try await authenticator.authenticateServer(member)
+        }
+    }
+
+    @Test func aNamespaceTokenOfASuperadminCarriesNoServerPower() async throws {
+        let (store, authenticator, actor) = try await make()
+        let scoped = try await token(store, authenticator, principal: "root", role: .viewer, namespace: namespace)
+        try await store.setSuperadmin("root", true)
+        let caller = try await authenticator.authenticate(scoped, namespace: namespace, actor: actor)
+        #expect(!caller.isSuperadmin)
+        #expect(caller.role == .viewer)
+        await #expect(throws: AuthenticationError.invalid) { try await authenticator.authenticateServer(scoped) }
+    }
+
+    @Test func aTokenCarriesNoMoreThanItsCapWhateverItsPrincipalHolds() async throws {
+        let (store, authenticator, actor) = try await make()
+        _ = try await store.ensurePrincipal(Principal(id: "carol", createdAt: .now))
+        try await store.putRoleBinding(RoleBinding(namespace: namespace, subject: .principal("carol"), role: .owner))
+        let (capped, record) = authenticator.makeToken(principal: "carol", namespace: namespace, name: "", expiresAt: nil, maxRole: .admin)
+        try await store.insertToken(record)
+        #expect(try await authenticator.authenticate(capped.text, namespace: namespace, actor: actor).role == .admin)
+        try await store.putRoleBinding(RoleBinding(namespace: namespace, subject: .principal("carol"), role: .viewer))
+        await actor.invalidateCredentials()
+        #expect(try await authenticator.authenticate(capped.text, namespace: namespace, actor: actor).role == .viewer, "a cap only lowers")
     }
 
     @Test func teamsGiveTheirRoleAndTheHighestRoleWins() async throws {

@@ -110,6 +110,10 @@ public struct APITokenRecord: Sendable, Hashable {
     public var createdAt: A2ATimestamp
     public var expiresAt: A2ATimestamp?
     public var revokedAt: A2ATimestamp?
+    /// The most power the token carries in its namespace, whatever its principal holds: the role
+    /// of whoever minted it through the API (``GrantRules/tokenCap(mintedBy:)``). `nil` for
+    /// tokens made by operators (the command line, a superadmin).
+    public var maxRole: NamespaceRole?
 
     public init(
         id: String,
@@ -119,7 +123,8 @@ public struct APITokenRecord: Sendable, Hashable {
         name: String,
         createdAt: A2ATimestamp,
         expiresAt: A2ATimestamp? = nil,
-        revokedAt: A2ATimestamp? = nil
+        revokedAt: A2ATimestamp? = nil,
+        maxRole: NamespaceRole? = nil
     ) {
         self.id = id
         self.principal = principal
@@ -129,6 +134,7 @@ public struct APITokenRecord: Sendable, Hashable {
         self.createdAt = createdAt
         self.expiresAt = expiresAt
         self.revokedAt = revokedAt
+        self.maxRole = maxRole
     }
 }
 
@@ -145,6 +151,13 @@ public struct Credential: Sendable, Hashable {
         self.principalDisabled = principalDisabled
         self.isSuperadmin = isSuperadmin
         self.role = role
+    }
+
+    /// The role the token acts with in its namespace: the principal's role, but never more than
+    /// the token's ``APITokenRecord/maxRole``.
+    public var effectiveRole: NamespaceRole? {
+        guard let role, let cap = token.maxRole else { return role }
+        return min(role, cap)
     }
 }
 

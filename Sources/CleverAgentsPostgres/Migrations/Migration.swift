@@ -30,6 +30,7 @@ extension Migration {
         .taskQueue,
         .entitySync,
         .claimFunction,
+        .containment,
     ]
 
     /// Namespaces, entities (actors), contexts, tasks and their event logs.
@@ -351,6 +352,25 @@ extension Migration {
             END
             $$
             """
+        ]
+    )
+
+    /// Tenant containment: a token remembers the most power its minter could give it, and audit
+    /// entries belong to their namespace (they go when it goes; entries of namespaces deleted
+    /// before this migration go now, so that a namespace made again under a name sees none).
+    static let containment = Migration(
+        version: 7,
+        name: "containment",
+        statements: [
+            "ALTER TABLE api_tokens ADD COLUMN max_role text CHECK (max_role IN ('viewer', 'member', 'admin', 'owner'))",
+            """
+            DELETE FROM audit_log a
+            WHERE a.namespace IS NOT NULL AND NOT EXISTS (SELECT 1 FROM namespaces n WHERE n.name = a.namespace)
+            """,
+            """
+            ALTER TABLE audit_log ADD CONSTRAINT audit_log_namespace_fkey
+            FOREIGN KEY (namespace) REFERENCES namespaces (name) ON DELETE CASCADE
+            """,
         ]
     )
 }

@@ -23,7 +23,7 @@ extension PostgresStore: IdentityStore {
             let rows = try await client.query(
                 """
                 SELECT t.principal, t.namespace, t.secret_hash, t.name, t.created_at, t.expires_at, t.revoked_at,
-                       p.disabled, p.is_superadmin,
+                       p.disabled, p.is_superadmin, t.max_role,
                        (SELECT max(CASE b.role WHEN 'viewer' THEN 0 WHEN 'member' THEN 1 WHEN 'admin' THEN 2 WHEN 'owner' THEN 3 END)
                         FROM role_bindings b
                         WHERE b.namespace = t.namespace AND (
@@ -46,9 +46,10 @@ extension PostgresStore: IdentityStore {
                     name: try columns[3].decode(String.self),
                     createdAt: A2ATimestamp(storedDate: try columns[4].decode(Date.self)),
                     expiresAt: try columns[5].decode(Date?.self).map(A2ATimestamp.init(storedDate:)),
-                    revokedAt: try columns[6].decode(Date?.self).map(A2ATimestamp.init(storedDate:))
+                    revokedAt: try columns[6].decode(Date?.self).map(A2ATimestamp.init(storedDate:)),
+                    maxRole: try columns[9].decode(String?.self).flatMap(NamespaceRole.init(rawValue:))
                 )
-                let rank = try columns[9].decode(Int?.self)
+                let rank = try columns[10].decode(Int?.self)
                 return Credential(
                     token: token,
                     principalDisabled: try columns[7].decode(Bool.self),
@@ -124,9 +125,9 @@ extension PostgresStore: IdentityStore {
         try await translatingErrors {
             try await client.query(
                 """
-                INSERT INTO api_tokens (id, principal, namespace, secret_hash, name, created_at, expires_at, revoked_at)
+                INSERT INTO api_tokens (id, principal, namespace, secret_hash, name, created_at, expires_at, revoked_at, max_role)
                 VALUES (\(token.id), \(token.principal), \(token.namespace?.rawValue), \(ByteBuffer(bytes: token.secretHash)), \(token.name),
-                        \(token.createdAt.date), \(token.expiresAt?.date), \(token.revokedAt?.date))
+                        \(token.createdAt.date), \(token.expiresAt?.date), \(token.revokedAt?.date), \(token.maxRole?.rawValue))
                 """,
                 logger: logger
             )
@@ -155,17 +156,20 @@ extension PostgresStore: IdentityStore {
         try await translatingErrors {
             let rows = try await client.query(
                 """
-                SELECT id, principal, secret_hash, name, created_at, expires_at, revoked_at FROM api_tokens
+                SELECT id, principal, secret_hash, name, created_at, expires_at, revoked_at, max_role FROM api_tokens
                 WHERE namespace = \(namespace.rawValue) ORDER BY created_at, id
                 """,
                 logger: logger
             )
             var tokens: [APITokenRecord] = []
-            for try await (id, principal, hash, name, created, expires, revoked) in rows.decode((String, String, ByteBuffer, String, Date, Date?, Date?).self) {
+            for try await (id, principal, hash, name, created, expires, revoked, maxRole) in rows.decode(
+                (String, String, ByteBuffer, String, Date, Date?, Date?, String?).self
+            ) {
                 tokens.append(
                     APITokenRecord(
                         id: id, principal: principal, namespace: namespace, secretHash: Array(hash.readableBytesView), name: name, createdAt: A2ATimestamp(storedDate: created),
-                        expiresAt: expires.map(A2ATimestamp.init(storedDate:)), revokedAt: revoked.map(A2ATimestamp.init(storedDate:))
+                        expiresAt: expires.map(A2ATimestamp.init(storedDate:)), revokedAt: revoked.map(A2ATimestamp.init(storedDate:)),
+                        maxRole: maxRole.flatMap(NamespaceRole.init(rawValue:))
                     )
                 )
             }
@@ -310,6 +314,29 @@ extension PostgresStore: IdentityStore {
             return entries
         }
     }
+
+    public func namespaces(usingPrincipal principal: String) async throws -> [NamespaceName] {
+        try await translatingErrors {
+            let rows = try await client.query(
+                """
+                SELECT namespace FROM api_tokens WHERE principal = \(principal) AND namespace IS NOT NULL
+                UNION SELECT namespace FROM role_bindings WHERE subject_kind = 'principal' AND subject = \(principal)
+                UNION SELECT namespace FROM team_members WHERE principal = \(principal)
+                ORDER BY 1
+                """,
+                logger: logger
+            )
+            var names: [NamespaceName] = []
+            for try await name in rows.decode(String.self) {
+                if let name = NamespaceName(name) { names.append(name) }
+            }
+            return names
+        }
+    }
+
+    /// Nothing to do: the namespace's tokens, role bindings, teams and audit entries are deleted
+    /// with it (`ON DELETE CASCADE`), in the same transaction.
+    public func removeNamespace(_ namespace: NamespaceName) async throws {}
 
     /// Tells every replica that who may do what changed in `scope` (a namespace, or `*`).
     static func announce(on connection: PostgresConnection, _ scope: String, logger: Logger) async throws {

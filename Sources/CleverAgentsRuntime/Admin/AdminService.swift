@@ -61,6 +61,11 @@ public struct AdminService: Sendable {
             let tokens = try await identities.tokens(namespace: namespace)
             return ["tokens": .array(tokens.map(Self.json))]
         case .revokeToken(let params):
+            if let stored = try await identities.credential(tokenID: params.id), stored.token.namespace == namespace,
+                !GrantRules.mayRevoke(tokenOf: stored.token.principal, carrying: stored.effectiveRole, by: caller)
+            {
+                throw PermissionDenied.grant(needing: stored.effectiveRole ?? .viewer)
+            }
             let revoked = try await identities.revokeToken(id: params.id, namespace: namespace, at: clock.now())
             if revoked {
                 await directory.activeActor(for: namespace)?.invalidateCredentials()
@@ -69,11 +74,10 @@ public struct AdminService: Sendable {
             return ["revoked": .bool(revoked)]
         case .setRoleBinding(let params):
             let subject = try RoleSubjectParams(principal: params.principal, team: params.team).subject()
-            try await checkOwnership(granting: params.role, subject: subject, namespace: namespace, caller: caller)
-            if case .principal(let id) = subject {
-                guard try await identities.principal(id: id) != nil else {
-                    throw JSONRPCError.invalidParams(field: "principal", description: "no principal '\(id)'")
-                }
+            try await checkBindingChange(of: subject, to: params.role, namespace: namespace, caller: caller)
+            switch subject {
+            case .principal(let id): try await requireNamespacePrincipal(id)
+            case .team(let name): try await requireTeam(name, namespace: namespace)
             }
             try await identities.putRoleBinding(RoleBinding(namespace: namespace, subject: subject, role: params.role))
             await directory.activeActor(for: namespace)?.invalidateCredentials()
@@ -81,7 +85,7 @@ public struct AdminService: Sendable {
             return ["role": .string(params.role.rawValue), subject.kind == "team" ? "team" : "principal": .string(subject.name)]
         case .deleteRoleBinding(let params):
             let subject = try params.subject()
-            try await checkOwnership(granting: nil, subject: subject, namespace: namespace, caller: caller)
+            try await checkBindingChange(of: subject, to: nil, namespace: namespace, caller: caller)
             let deleted = try await identities.deleteRoleBinding(namespace: namespace, subject: subject)
             await directory.activeActor(for: namespace)?.invalidateCredentials()
             if deleted { try await audit(namespace, caller, "roleBindings.delete", "\(subject.kind):\(subject.name)") }
@@ -95,6 +99,7 @@ public struct AdminService: Sendable {
             try await audit(namespace, caller, "teams.create", params.name)
             return ["name": .string(params.name)]
         case .deleteTeam(let params):
+            try await checkMembershipChange(ofTeam: params.name, namespace: namespace, caller: caller)
             let deleted = try await identities.deleteTeam(namespace: namespace, name: params.name)
             await directory.activeActor(for: namespace)?.invalidateCredentials()
             if deleted { try await audit(namespace, caller, "teams.delete", params.name) }
@@ -103,17 +108,15 @@ public struct AdminService: Sendable {
             let teams = try await identities.teams(namespace: namespace)
             return ["teams": .array(teams.keys.sorted().map { ["name": .string($0), "members": .array((teams[$0] ?? []).map { .string($0) })] })]
         case .addTeamMember(let params):
-            guard try await identities.principal(id: params.principal) != nil else {
-                throw JSONRPCError.invalidParams(field: "principal", description: "no principal '\(params.principal)'")
-            }
-            guard try await identities.teams(namespace: namespace)[params.team] != nil else {
-                throw JSONRPCError.invalidParams(field: "team", description: "no team '\(params.team)'")
-            }
+            try await requireNamespacePrincipal(params.principal)
+            try await requireTeam(params.team, namespace: namespace)
+            try await checkMembershipChange(ofTeam: params.team, namespace: namespace, caller: caller)
             try await identities.addTeamMember(namespace: namespace, team: params.team, principal: params.principal)
             await directory.activeActor(for: namespace)?.invalidateCredentials()
             try await audit(namespace, caller, "teams.addMember", params.team, ["principal": .string(params.principal)])
             return ["team": .string(params.team), "principal": .string(params.principal)]
         case .removeTeamMember(let params):
+            try await checkMembershipChange(ofTeam: params.team, namespace: namespace, caller: caller)
             let removed = try await identities.removeTeamMember(namespace: namespace, team: params.team, principal: params.principal)
             await directory.activeActor(for: namespace)?.invalidateCredentials()
             if removed { try await audit(namespace, caller, "teams.removeMember", params.team, ["principal": .string(params.principal)]) }
@@ -140,6 +143,9 @@ public struct AdminService: Sendable {
             return Self.json(stored)
         case .deleteNamespace:
             let deleted = try await namespaces.deleteNamespace(named: namespace)
+            // Its tokens, roles, teams and audit entries go with it: a namespace made later under
+            // the same name starts with none of them.
+            try await identities.removeNamespace(namespace)
             if let actor = directory.activeActor(for: namespace) {
                 await actor.invalidate()
                 await actor.invalidateCredentials()
@@ -193,6 +199,7 @@ public struct AdminService: Sendable {
             guard try await identities.principal(id: params.principal) != nil else {
                 throw JSONRPCError.invalidParams(field: "principal", description: "no principal '\(params.principal)'")
             }
+            if params.superadmin { try await requireServerPrincipalCandidate(params.principal, field: "principal") }
             try await identities.setSuperadmin(params.principal, params.superadmin)
             for actor in directory.allActive { await actor.invalidateCredentials() }
             try await audit(nil, caller, "principals.setSuperadmin", params.principal, ["superadmin": .bool(params.superadmin)])
@@ -212,15 +219,27 @@ public struct AdminService: Sendable {
         if let name = params.name, name.utf8.count > 200 {
             throw JSONRPCError.invalidParams(field: "name", description: "must be at most 200 characters")
         }
+        try await requireNamespacePrincipal(params.principal, mayBeNew: true)
+        // The token acts as its principal: the caller must hold at least what the principal will.
+        let held = [try await identities.role(of: params.principal, in: namespace), params.role].compactMap { $0 }.max()
+        guard GrantRules.mayMintToken(forPrincipalWith: held, by: caller) else {
+            throw PermissionDenied.grant(needing: held ?? .viewer)
+        }
         if let role = params.role {
-            try await checkOwnership(granting: role, subject: .principal(params.principal), namespace: namespace, caller: caller)
+            try await checkBindingChange(of: .principal(params.principal), to: role, namespace: namespace, caller: caller)
         }
         try await identities.ensurePrincipal(Principal(id: params.principal, kind: params.kind ?? .user, createdAt: clock.now()))
         if let role = params.role {
             try await identities.putRoleBinding(RoleBinding(namespace: namespace, subject: .principal(params.principal), role: role))
             await directory.activeActor(for: namespace)?.invalidateCredentials()
         }
-        let (text, record) = authenticator.makeToken(principal: params.principal, namespace: namespace, name: params.name ?? "", expiresAt: params.expiresAt)
+        let (text, record) = authenticator.makeToken(
+            principal: params.principal,
+            namespace: namespace,
+            name: params.name ?? "",
+            expiresAt: params.expiresAt,
+            maxRole: GrantRules.tokenCap(mintedBy: caller)
+        )
         try await identities.insertToken(record)
         try await audit(namespace, caller, "tokens.create", record.id, ["principal": .string(params.principal)])
         var result = Self.json(record).objectValue ?? [:]
@@ -228,12 +247,53 @@ public struct AdminService: Sendable {
         return .object(result)
     }
 
-    /// Only owners (and superadmins) grant or take away the owner role.
-    private func checkOwnership(granting role: NamespaceRole?, subject: RoleSubject, namespace: NamespaceName, caller: Caller) async throws {
-        guard !caller.isSuperadmin, caller.role != .owner else { return }
-        if role == .owner { throw PermissionDenied(.deleteNamespace) }
+    // MARK: Privilege checks (the rules are GrantRules')
+
+    /// A binding of `subject` may move from what it is to `role` only within the caller's reach.
+    private func checkBindingChange(of subject: RoleSubject, to role: NamespaceRole?, namespace: NamespaceName, caller: Caller) async throws {
         let current = try await identities.roleBindings(namespace: namespace).first { $0.subject == subject }?.role
-        if current == .owner { throw PermissionDenied(.deleteNamespace) }
+        guard GrantRules.mayChangeBinding(from: current, to: role, by: caller) else {
+            throw PermissionDenied.grant(needing: [current, role].compactMap { $0 }.max() ?? .viewer)
+        }
+    }
+
+    /// A team's members may change (and the team go) only within the reach of the team's role.
+    private func checkMembershipChange(ofTeam team: String, namespace: NamespaceName, caller: Caller) async throws {
+        let role = try await identities.roleBindings(namespace: namespace).first { $0.subject == .team(team) }?.role
+        guard GrantRules.mayChangeMembers(ofTeamBoundTo: role, by: caller) else {
+            throw PermissionDenied.grant(needing: role ?? .viewer)
+        }
+    }
+
+    /// A principal that a namespace may give roles and tokens to: it exists (unless `mayBeNew`)
+    /// and is not a server principal (a superadmin), whose power no namespace hands out.
+    private func requireNamespacePrincipal(_ id: String, mayBeNew: Bool = false) async throws {
+        guard let principal = try await identities.principal(id: id) else {
+            if mayBeNew { return }
+            throw JSONRPCError.invalidParams(field: "principal", description: "no principal '\(id)'")
+        }
+        guard !principal.isSuperadmin else {
+            throw JSONRPCError.invalidParams(field: "principal", description: "'\(id)' is a server principal; namespaces cannot give it roles or tokens")
+        }
+    }
+
+    private func requireTeam(_ name: String, namespace: NamespaceName) async throws {
+        guard try await identities.teams(namespace: namespace)[name] != nil else {
+            throw JSONRPCError.invalidParams(field: "team", description: "no team '\(name)'")
+        }
+    }
+
+    /// A principal may become a superadmin only while no namespace uses it: otherwise whoever
+    /// minted its namespace tokens, or chose its name, would share in server power.
+    private func requireServerPrincipalCandidate(_ id: String, field: String) async throws {
+        let using = try await identities.namespaces(usingPrincipal: id)
+        guard using.isEmpty else {
+            let names = using.map(\.rawValue).sorted().prefix(5).joined(separator: ", ")
+            throw JSONRPCError.invalidParams(
+                field: field,
+                description: "'\(id)' has tokens or roles in namespaces (\(names)); a superadmin must be a principal of its own: choose another id"
+            )
+        }
     }
 
     private func makeActor(_ params: ActorParams) throws -> ActorDefinition {

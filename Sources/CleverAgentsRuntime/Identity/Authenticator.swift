@@ -34,7 +34,13 @@ public struct Authenticator: Sendable {
     }
 
     /// Makes a new token for `principal`, returning the text to show once and the record to store.
-    public func makeToken(principal: String, namespace: NamespaceName?, name: String, expiresAt: A2ATimestamp?) -> (APITokenText, APITokenRecord) {
+    public func makeToken(
+        principal: String,
+        namespace: NamespaceName?,
+        name: String,
+        expiresAt: A2ATimestamp?,
+        maxRole: NamespaceRole? = nil
+    ) -> (APITokenText, APITokenRecord) {
         var generator = SystemRandomNumberGenerator()
         let text = APITokenText.generate(using: &generator)
         let record = APITokenRecord(
@@ -44,7 +50,8 @@ public struct Authenticator: Sendable {
             secretHash: hash(secret: text.secret),
             name: name,
             createdAt: clock.now(),
-            expiresAt: expiresAt
+            expiresAt: expiresAt,
+            maxRole: maxRole
         )
         return (text, record)
     }
@@ -66,7 +73,9 @@ public struct Authenticator: Sendable {
         if stored.principalDisabled { throw AuthenticationError.invalid }
         switch stored.token.namespace {
         case .some(let tokenNamespace) where tokenNamespace == namespace:
-            return Caller(principalID: stored.token.principal, role: stored.role, isSuperadmin: stored.isSuperadmin, tokenID: stored.token.id)
+            // A namespace token carries the principal's role here, capped by its minter's, and
+            // never server power, whatever flags its principal has.
+            return Caller(principalID: stored.token.principal, role: stored.effectiveRole, isSuperadmin: false, tokenID: stored.token.id)
         case .none where stored.isSuperadmin:
             // A server-level token of a superadmin works in every namespace.
             return Caller(principalID: stored.token.principal, role: nil, isSuperadmin: true, tokenID: stored.token.id)
@@ -76,15 +85,17 @@ public struct Authenticator: Sendable {
         }
     }
 
-    /// The caller presenting a server-level credential (for server administration).
+    /// The caller presenting a server-level credential (for server administration): a token made
+    /// without a namespace, of a principal that is a superadmin. A namespace token is no
+    /// credential here, whatever its principal's flags.
     public func authenticateServer(_ credential: String?) async throws -> Caller {
         guard let credential, !credential.isEmpty else { throw AuthenticationError.missing }
         guard let token = APITokenText(credential) else { throw AuthenticationError.malformed }
         guard let stored = try await identities.credential(tokenID: token.id), verify(secret: token.secret, against: stored.token.secretHash),
-            stored.token.revokedAt == nil, !stored.principalDisabled
+            stored.token.revokedAt == nil, !stored.principalDisabled, stored.token.namespace == nil, stored.isSuperadmin
         else { throw AuthenticationError.invalid }
         if let expiresAt = stored.token.expiresAt, expiresAt <= clock.now() { throw AuthenticationError.expired }
-        return Caller(principalID: stored.token.principal, role: nil, isSuperadmin: stored.isSuperadmin, tokenID: stored.token.id)
+        return Caller(principalID: stored.token.principal, role: nil, isSuperadmin: true, tokenID: stored.token.id)
     }
 
     /// Constant-time comparison of the presented secret's keyed hash with the stored one.
@@ -119,10 +130,18 @@ public enum AuthenticationError: Error, Sendable, Hashable, CustomStringConverti
 /// The caller lacks a permission (HTTP 403).
 public struct PermissionDenied: Error, Sendable, Hashable, CustomStringConvertible {
     public var permission: Permission
+    /// Why the caller's permission was not enough (a grant beyond its own role), if it had it.
+    public var detail: String?
 
-    public init(_ permission: Permission) {
+    public init(_ permission: Permission, detail: String? = nil) {
         self.permission = permission
+        self.detail = detail
     }
 
-    public var description: String { "permission '\(permission.rawValue)' is required" }
+    /// A grant that would give or take away more power than the caller holds.
+    public static func grant(needing role: NamespaceRole) -> PermissionDenied {
+        PermissionDenied(.manageAccess, detail: GrantRules.refusal(needing: role))
+    }
+
+    public var description: String { detail ?? "permission '\(permission.rawValue)' is required" }
 }

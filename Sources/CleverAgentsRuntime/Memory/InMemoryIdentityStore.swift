@@ -131,4 +131,26 @@ public final class InMemoryIdentityStore: IdentityStore, Sendable {
     public func audit(namespace: NamespaceName, limit: Int) async throws -> [AuditEntry] {
         state.withLock { state in Array(state.audit.filter { $0.namespace == namespace }.suffix(limit).reversed()) }
     }
+
+    public func namespaces(usingPrincipal principal: String) async throws -> [NamespaceName] {
+        state.withLock { state in
+            var names = Set(state.tokens.values.filter { $0.principal == principal }.compactMap(\.namespace))
+            for (namespace, bindings) in state.bindings where bindings[.principal(principal)] != nil {
+                names.insert(namespace)
+            }
+            for (namespace, teams) in state.teams where teams.values.contains(where: { $0.contains(principal) }) {
+                names.insert(namespace)
+            }
+            return names.sorted { $0.rawValue < $1.rawValue }
+        }
+    }
+
+    public func removeNamespace(_ namespace: NamespaceName) async throws {
+        state.withLock { state in
+            state.tokens = state.tokens.filter { $0.value.namespace != namespace }
+            state.bindings[namespace] = nil
+            state.teams[namespace] = nil
+            state.audit.removeAll { $0.namespace == namespace }
+        }
+    }
 }

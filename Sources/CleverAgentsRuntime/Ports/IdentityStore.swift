@@ -56,5 +56,12 @@ public protocol IdentityStore: Sendable {
 
     func appendAudit(_ entry: AuditEntry) async throws
 
+    /// The namespaces in which `principal` holds a token, a role binding or a team membership.
+    func namespaces(usingPrincipal principal: String) async throws -> [NamespaceName]
+
+    /// Forgets what belongs to a deleted namespace: its tokens, role bindings, teams and audit
+    /// entries. (A store whose schema cascades the namespace's deletion may have nothing left to do.)
+    func removeNamespace(_ namespace: NamespaceName) async throws
+
     func audit(namespace: NamespaceName, limit: Int) async throws -> [AuditEntry]
 }
