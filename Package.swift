@@ -310,7 +310,7 @@ let package = Package(
         ),
         .testTarget(
             name: "A2AProtocolTests",
-            dependencies: ["A2AProtocol"],
+            dependencies: ["A2AProtocol", "CleverAgentsTestSupport"],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),

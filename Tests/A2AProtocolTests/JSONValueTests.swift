@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 import A2AProtocol
+import CleverAgentsTestSupport
 import Foundation
 import Testing
 
