@@ -107,6 +107,7 @@ let package = Package(
                 "A2AProtocol",
                 "CleverAgentsDomain",
                 "CleverAgentsRuntime",
+                "CleverAgentsEgress",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -115,10 +116,25 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // MARK: Outbound HTTP to destinations tenants choose, under the egress policy.
+        .target(
+            name: "CleverAgentsEgress",
+            dependencies: [
+                "CleverAgentsRuntime",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "CleverAgentsPush",
             dependencies: [
                 "CleverAgentsRuntime",
+                "CleverAgentsEgress",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -177,6 +193,7 @@ let package = Package(
                 "CleverAgentsRuntime",
                 "CleverAgentsPostgres",
                 "CleverAgentsLangGraph",
+                "CleverAgentsEgress",
                 "CleverAgentsPush",
                 "CleverAgentsHTTP",
                 .product(name: "Configuration", package: "swift-configuration"),
@@ -209,6 +226,7 @@ let package = Package(
                 "CleverAgentsSQLite",
                 "CleverAgentsStdio",
                 "CleverAgentsLangGraph",
+                "CleverAgentsEgress",
                 "CleverAgentsPush",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -331,6 +349,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -341,6 +360,7 @@ let package = Package(
                 "CleverAgentsDomain",
                 "CleverAgentsRuntime",
                 "CleverAgentsLangGraph",
+                "CleverAgentsEgress",
                 "CleverAgentsTestSupport",
                 "LangGraphEmulator",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -349,6 +369,24 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             resources: [.copy("Transcripts")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CleverAgentsEgressTests",
+            dependencies: [
+                "CleverAgentsRuntime",
+                "CleverAgentsEgress",
+                "CleverAgentsTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

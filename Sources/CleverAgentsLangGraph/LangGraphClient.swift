@@ -8,6 +8,7 @@
 
 import A2AProtocol
 import AsyncHTTPClient
+import CleverAgentsEgress
 import CleverAgentsRuntime
 import Foundation
 import Logging
@@ -17,14 +18,14 @@ import NIOHTTP1
 /// The LangGraph server HTTP API calls of one deployment, each retried by the
 /// ``LangGraphRetryPolicy``.
 struct LangGraphClient: Sendable {
-    let http: HTTPClient
+    let http: EgressHTTPClient
     let baseURL: String
     let apiKey: String?
     let traceParent: String?
     let configuration: LangGraphConfiguration
     let logger: Logger
 
-    init(http: HTTPClient, graphURL: String, apiKey: String?, traceParent: String?, configuration: LangGraphConfiguration, logger: Logger) {
+    init(http: EgressHTTPClient, graphURL: String, apiKey: String?, traceParent: String?, configuration: LangGraphConfiguration, logger: Logger) {
         self.http = http
         self.baseURL = Self.base(graphURL)
         self.apiKey = apiKey
@@ -42,7 +43,7 @@ struct LangGraphClient: Sendable {
     func runStatus(thread: String, run: String, deadline: NIODeadline) async throws -> String {
         let response = try await call("get run", .GET, "/threads/\(thread)/runs/\(run)", deadline: deadline)
         guard response.status == .ok else {
-            throw GraphExecutionError("LangGraph answered \(response.status.code) for run \(run): \(await Self.detail(of: response))")
+            throw GraphExecutionError(upstream: "LangGraph answered \(response.status.code) for run \(run): \(await Self.detail(of: response))")
         }
         return try await Self.json(response, limit: 4 << 20)["status"]?.stringValue ?? "unknown"
     }
@@ -51,7 +52,7 @@ struct LangGraphClient: Sendable {
     func threadState(thread: String, deadline: NIODeadline) async throws -> (values: JSONObject?, interrupts: [JSONValue]?) {
         let response = try await call("get thread state", .GET, "/threads/\(thread)/state", deadline: deadline)
         guard response.status == .ok else {
-            throw GraphExecutionError("LangGraph answered \(response.status.code) for the thread state: \(await Self.detail(of: response))")
+            throw GraphExecutionError(upstream: "LangGraph answered \(response.status.code) for the thread state: \(await Self.detail(of: response))")
         }
         let state = try await Self.json(response, limit: 64 << 20)
         return (state["values"]?.objectValue, state["interrupts"]?.arrayValue)
@@ -62,7 +63,7 @@ struct LangGraphClient: Sendable {
         let response = try await call("get thread", .GET, "/threads/\(thread)", deadline: deadline)
         if response.status == .notFound { return nil }
         guard response.status == .ok else {
-            throw GraphExecutionError("LangGraph answered \(response.status.code) for the thread: \(await Self.detail(of: response))")
+            throw GraphExecutionError(upstream: "LangGraph answered \(response.status.code) for the thread: \(await Self.detail(of: response))")
         }
         return try await Self.json(response, limit: 64 << 20)
     }
@@ -77,7 +78,7 @@ struct LangGraphClient: Sendable {
         )
         if response.status == .notFound { return nil }
         guard response.status == .ok else {
-            throw GraphExecutionError("LangGraph answered \(response.status.code) for the thread's runs: \(await Self.detail(of: response))")
+            throw GraphExecutionError(upstream: "LangGraph answered \(response.status.code) for the thread's runs: \(await Self.detail(of: response))")
         }
         let runs = try await Self.json(response, limit: 16 << 20).arrayValue ?? []
         let match = runs.first { run in metadata.allSatisfy { run["metadata"]?[$0.key]?.stringValue == $0.value } }
@@ -90,7 +91,7 @@ struct LangGraphClient: Sendable {
         let response = try await call("cancel run", .POST, "/threads/\(thread)/runs/\(run)/cancel?wait=0&action=interrupt", deadline: deadline)
         // 404: the run already finished (or is gone), which is what the caller wanted.
         guard (200..<300).contains(response.status.code) || response.status.code == 404 || response.status.code == 409 else {
-            throw GraphExecutionError("LangGraph refused to cancel the run: \(response.status.code) \(await Self.detail(of: response))")
+            throw GraphExecutionError(upstream: "LangGraph refused to cancel the run: \(response.status.code) \(await Self.detail(of: response))")
         }
     }
 
@@ -122,6 +123,7 @@ struct LangGraphClient: Sendable {
                 request.body = .bytes(body)
                 let response = try await http.execute(request, deadline: deadline)
                 if response.status == .ok {
+                    try Self.requireEventStream(response)
                     return .stream(response, runID: Self.runID(fromLocation: response.headers.first(name: "content-location")))
                 }
                 failure = .status(code: Int(response.status.code), detail: await Self.detail(of: response), retryAfter: Self.retryAfter(response))
@@ -130,7 +132,7 @@ struct LangGraphClient: Sendable {
                 failure = LangGraphRetryPolicy.classify(error)
             }
             if case .status = failure, !failure.isRetriable {
-                throw GraphExecutionError("LangGraph refused to start the run: \(failure.summary)")
+                throw GraphExecutionError(upstream: "LangGraph refused to start the run: \(failure.summary)")
             }
             mayExist = mayExist || failure.mayHaveBeenProcessed
             switch policy.decide(failure, attempt: attempt) {
@@ -139,7 +141,7 @@ struct LangGraphClient: Sendable {
                 if mayExist, let runID = try await findRun(thread: thread, metadata: identity, deadline: deadline) {
                     return .existing(runID: runID)
                 }
-                throw GraphExecutionError(Self.message(for: failure, call: "start run"))
+                throw Self.error(for: failure, call: "start run")
             case .retry(let delay):
                 log(failure, call: "start run", attempt: attempt)
                 try await Self.sleep(delay, before: deadline)
@@ -153,10 +155,11 @@ struct LangGraphClient: Sendable {
         let response = try await call("join run", .GET, "/threads/\(thread)/runs/\(run)/stream", accept: "text/event-stream", lastEventID: lastEventID, deadline: deadline, streaming: true)
         guard response.status == .ok else {
             if response.status == .notFound {
-                throw GraphExecutionError("The run \(run) is no longer known to the LangGraph server (it may have restarted): \(await Self.detail(of: response))")
+                throw GraphExecutionError(upstream: "The run \(run) is no longer known to the LangGraph server (it may have restarted): \(await Self.detail(of: response))")
             }
-            throw GraphExecutionError("LangGraph answered \(response.status.code) when re-joining the run: \(await Self.detail(of: response))")
+            throw GraphExecutionError(upstream: "LangGraph answered \(response.status.code) when re-joining the run: \(await Self.detail(of: response))")
         }
+        try Self.requireEventStream(response)
         return response
     }
 
@@ -197,7 +200,7 @@ struct LangGraphClient: Sendable {
             switch policy.decide(failure, attempt: attempt) {
             case .giveUp:
                 if failure == .deadline { throw DeadlinePassed() }
-                throw GraphExecutionError(Self.message(for: failure, call: name))
+                throw Self.error(for: failure, call: name)
             case .retry(let delay):
                 log(failure, call: name, attempt: attempt)
                 try await Self.sleep(delay, before: deadline)
@@ -217,14 +220,24 @@ struct LangGraphClient: Sendable {
         }
     }
 
-    /// Why a call failed for good, for the task's status message.
-    static func message(for failure: LangGraphRetryPolicy.Failure, call: String) -> String {
+    /// Why a call failed for good. What the graph server (or the network to it) said goes to the
+    /// log only: the task gets a generic message, so a graph URL cannot be used to read or map
+    /// what answers at an address.
+    static func error(for failure: LangGraphRetryPolicy.Failure, call: String) -> GraphExecutionError {
         switch failure {
-        case .unreachable(let reason): "LangGraph is unreachable (\(call)): \(reason)"
-        case .interrupted(let reason): "LangGraph did not answer (\(call)): \(reason)"
-        case .status(let code, let detail, _): "LangGraph answered \(code) (\(call)): \(detail)"
-        case .deadline: "The run's time limit passed (\(call))"
-        case .fatal(let reason): "LangGraph could not be called (\(call)): \(reason)"
+        case .unreachable(let reason): GraphExecutionError(upstream: "LangGraph is unreachable (\(call)): \(reason)")
+        case .interrupted(let reason): GraphExecutionError(upstream: "LangGraph did not answer (\(call)): \(reason)")
+        case .status(let code, let detail, _): GraphExecutionError(upstream: "LangGraph answered \(code) (\(call)): \(detail)")
+        case .deadline: GraphExecutionError("The run's time limit passed (\(call))")
+        case .fatal(let reason): GraphExecutionError(upstream: "LangGraph could not be called (\(call)): \(reason)")
+        }
+    }
+
+    /// A run stream must be an event stream: anything else is not a LangGraph server answering.
+    static func requireEventStream(_ response: HTTPClientResponse) throws {
+        let type = response.headers.first(name: "content-type")?.lowercased() ?? ""
+        guard type.hasPrefix("text/event-stream") else {
+            throw GraphExecutionError(upstream: "the run stream answered with content type '\(type.prefix(100))', not text/event-stream")
         }
     }
 

@@ -121,11 +121,11 @@ extension LangGraphExecutor {
                 let failure = LangGraphRetryPolicy.classify(broken)
                 if failure == .deadline || NIODeadline.now() >= deadline { throw LangGraphClient.DeadlinePassed() }
                 guard session.runID != nil else {
-                    throw GraphExecutionError(LangGraphClient.message(for: failure, call: "start run"))
+                    throw LangGraphClient.error(for: failure, call: "start run")
                 }
                 failedJoins += 1
                 guard failedJoins <= configuration.maximumRejoins else {
-                    throw GraphExecutionError("The run stream kept breaking: \(failure.summary)")
+                    throw GraphExecutionError(upstream: "The run stream kept breaking: \(failure.summary)")
                 }
                 logger.info("Run stream broke; re-joining", metadata: ["error": "\(failure.summary)", "attempt": "\(failedJoins)"])
                 try await LangGraphClient.sleep(configuration.retryPolicy.backoff(attempt: failedJoins), before: deadline)
@@ -140,7 +140,7 @@ extension LangGraphExecutor {
             if status == "pending" || status == "running" {
                 failedJoins += 1
                 guard failedJoins <= configuration.maximumRejoins else {
-                    throw GraphExecutionError("The run stream kept closing while the run was still \(status)")
+                    throw GraphExecutionError(upstream: "The run stream kept closing while the run was still \(status)")
                 }
                 try await LangGraphClient.sleep(configuration.retryPolicy.backoff(attempt: failedJoins), before: deadline)
                 continue
@@ -175,7 +175,9 @@ extension LangGraphExecutor {
         }
         let status = value["status"]?.stringValue ?? "unknown"
         guard status == "interrupted" else {
-            return "The graph is not waiting for input any more (its thread is \(status)); the question was answered or replaced by a newer message"
+            // Only LangGraph's own thread states are named: nothing else a server says is repeated.
+            let known = ["idle", "busy", "error"].contains(status) ? " (its thread is \(status))" : ""
+            return "The graph is not waiting for input any more\(known); the question was answered or replaced by a newer message"
         }
         let pending = Set((value["interrupts"]?.objectValue ?? [:]).values.flatMap { $0.arrayValue ?? [] }.compactMap { $0["id"]?.stringValue })
         let missing = interruptIDs.filter { !pending.contains($0) }

@@ -7,7 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 import A2AProtocol
-public import AsyncHTTPClient
+public import CleverAgentsEgress
 import CleverAgentsDomain
 public import CleverAgentsRuntime
 import Foundation
@@ -18,16 +18,17 @@ import NIOCore
 /// `RemoteGraph` does: a streamed, resumable run on the context's thread, re-joined with
 /// `Last-Event-ID` when the stream breaks.
 ///
-/// All executors of a process share one `HTTPClient` (one connection pool). Its connect and
-/// read timeouts are the client's; the run's time limit (the actor's, else the configuration's)
-/// is the deadline of every call of the run.
+/// All executors of a process share one ``EgressHTTPClient``: every graph URL passes the egress
+/// policy, and connects to an address that was checked. Its connect and read timeouts are the
+/// client's; the run's time limit (the actor's, else the configuration's) is the deadline of
+/// every call of the run.
 public struct LangGraphExecutor: GraphExecutor {
-    public let http: HTTPClient
+    public let http: EgressHTTPClient
     public let ids: any IdentifierGenerator
     public let configuration: LangGraphConfiguration
     public let logger: Logger
 
-    public init(http: HTTPClient, ids: any IdentifierGenerator, configuration: LangGraphConfiguration = .init(), logger: Logger) {
+    public init(http: EgressHTTPClient, ids: any IdentifierGenerator, configuration: LangGraphConfiguration = .init(), logger: Logger) {
         self.http = http
         self.ids = ids
         self.configuration = configuration

@@ -7,6 +7,8 @@
 //===----------------------------------------------------------------------===//
 
 import AsyncHTTPClient
+import CleverAgentsEgress
+import CleverAgentsRuntime
 import NIOCore
 import NIOPosix
 
@@ -66,6 +68,12 @@ struct LangGraphRetryPolicy: Sendable, Hashable {
     /// Sorts an error thrown by AsyncHTTPClient (or NIO beneath it) into a ``Failure``.
     static func classify(_ error: any Error) -> Failure {
         switch error {
+        case let error as EgressRefusal:
+            return .fatal("the egress policy refused the graph URL: \(error)")
+        case let error as EgressResolutionFailure:
+            return .unreachable("\(error)")
+        case let error as GraphExecutionError:
+            return .fatal(error.detail ?? error.message)
         case let error as HTTPClientError:
             switch error {
             case .connectTimeout, .getConnectionFromPoolTimeout, .tlsHandshakeTimeout, .httpProxyHandshakeTimeout, .socksHandshakeTimeout:

@@ -10,6 +10,7 @@ import A2AProtocol
 public import AsyncHTTPClient
 import CleverAgentsDomain
 public import CleverAgentsRuntime
+public import CleverAgentsEgress
 import CleverAgentsLangGraph
 import CleverAgentsPush
 public import CleverAgentsSQLite
@@ -26,12 +27,22 @@ public import UnixSignals
 public struct LocalApplication: Sendable {
     public let configuration: LocalConfiguration
     public let store: SQLiteStore
-    public let httpClient: HTTPClient
+    /// The outbound client of graph runs and webhooks, under ``egressPolicy``.
+    public let egressClient: EgressHTTPClient
     public let service: A2AService
     public let sync: SyncService
     public let worker: TaskWorker
     public let pushWorker: PushDeliveryWorker
     public let logger: Logger
+
+    /// Where local mode's graph URLs and webhooks may lead: it serves one user on their own
+    /// machine, so loopback, plain HTTP and private networks (a graph server on the LAN) are
+    /// reachable; link-local and metadata addresses are not.
+    public static let egressPolicy = EgressPolicy(
+        allowList: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"],
+        allowLoopback: true,
+        allowPlainHTTP: true
+    )
 
     /// The version reported in the local agent card.
     public static let version = "0.1.0"
@@ -50,22 +61,19 @@ public struct LocalApplication: Sendable {
         self.logger = logger
         var httpConfiguration = HTTPClient.Configuration()
         httpConfiguration.timeout = .init(connect: .seconds(10), read: .seconds(60))
-        httpConfiguration.redirectConfiguration = .disallow
-        self.httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: httpConfiguration)
+        self.egressClient = EgressHTTPClient(policy: Self.egressPolicy, resolver: SystemHostResolver(), configuration: httpConfiguration)
         let ids = UUIDv7Generator()
         let directory = NamespaceDirectory()
         let executor = LangGraphExecutor(
-            http: httpClient,
+            http: egressClient,
             ids: ids,
             configuration: LangGraphConfiguration(runTimeout: .seconds(configuration.runTimeoutSeconds)),
             logger: logger
         )
-        let webhooks = WebhookPolicy()
-        let resolver = SystemHostResolver()
         self.pushWorker = PushDeliveryWorker(
             outbox: store,
             configs: store,
-            sender: HTTPPushSender(http: httpClient, policy: webhooks, resolver: resolver),
+            sender: HTTPPushSender(http: egressClient),
             secrets: secrets,
             logger: logger
         )
@@ -87,11 +95,10 @@ public struct LocalApplication: Sendable {
                 serverVersion: Self.version,
                 capabilities: AgentCapabilities(streaming: true, pushNotifications: true, extendedAgentCard: false)
             ),
-            webhooks: webhooks,
-            resolver: resolver,
+            egress: Self.egressPolicy,
             logger: logger
         )
-        self.sync = SyncService(entities: store, namespaces: store, directory: directory)
+        self.sync = SyncService(entities: store, namespaces: store, directory: directory, egress: Self.egressPolicy)
     }
 
     /// Opens a local store for direct use (`cleveragents sync`), creating its namespace if needed.
@@ -129,11 +136,13 @@ public struct LocalApplication: Sendable {
         }
         let existing = try await store.actors(in: namespace).first { $0.name == configuration.actorName }
         var actor = existing ?? ActorDefinition(name: configuration.actorName, graphURL: graphURL, assistantID: assistantID)
+        // A key stays with the URL it was given for.
+        if actor.graphURL != graphURL { actor.apiKey = nil }
         actor.graphURL = graphURL
         actor.assistantID = assistantID
         actor.isDefault = true
         if let apiKey = configuration.apiKey {
-            actor.apiKey = try secrets.seal(apiKey)
+            try actor.sealAPIKey(apiKey, in: namespace, with: secrets)
         }
         actor.updatedAt = nil
         var unchanged = existing
@@ -159,7 +168,7 @@ public struct LocalApplication: Sendable {
         )
         var groupConfiguration = ServiceGroupConfiguration(
             services: [
-                .init(service: LocalHTTPClientService(client: httpClient)),
+                .init(service: EgressClientService(client: egressClient)),
                 .init(service: worker),
                 .init(service: pushWorker),
                 .init(service: server, successTerminationBehavior: .gracefullyShutdownGroup),
@@ -169,16 +178,6 @@ public struct LocalApplication: Sendable {
         )
         groupConfiguration.maximumGracefulShutdownDuration = .seconds(configuration.shutdownGracePeriodSeconds)
         return ServiceGroup(configuration: groupConfiguration)
-    }
-}
-
-/// Shuts the HTTP client down after everything that uses it.
-struct LocalHTTPClientService: Service {
-    let client: HTTPClient
-
-    func run() async throws {
-        try? await gracefulShutdown()
-        try await client.shutdown()
     }
 }
 

@@ -6,46 +6,30 @@
 //
 //===----------------------------------------------------------------------===//
 
-public import AsyncHTTPClient
+public import CleverAgentsEgress
 public import CleverAgentsRuntime
+public import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
 
-/// Sends notifications with AsyncHTTPClient, after checking the webhook against the address
-/// policy again (the name may resolve elsewhere than when the configuration was made).
+/// Sends notifications through the ``EgressHTTPClient``: the webhook's URL passes the egress
+/// policy, and the connection goes to an address that was checked at send time (the name may
+/// resolve elsewhere than when the configuration was made).
 ///
 /// Redirects are not followed (a redirect could lead to a refused address); the body is sent with
-/// a `Content-Length`; each attempt is bounded by `timeout`.
+/// a `Content-Length`; each attempt is bounded by `timeout`. What the webhook answers is never
+/// read beyond its status.
 public struct HTTPPushSender: PushSender {
-    public let http: HTTPClient
-    public let policy: WebhookPolicy
-    public let resolver: any HostResolver
+    public let http: EgressHTTPClient
     public let timeout: Duration
 
-    public init(http: HTTPClient, policy: WebhookPolicy, resolver: any HostResolver, timeout: Duration = .seconds(10)) {
+    public init(http: EgressHTTPClient, timeout: Duration = .seconds(10)) {
         self.http = http
-        self.policy = policy
-        self.resolver = resolver
         self.timeout = timeout
     }
 
     public func send(_ body: [UInt8], to url: String, headers: [(name: String, value: String)]) async throws {
-        let target: WebhookPolicy.Target
-        do {
-            target = try policy.target(of: url)
-            let addresses = try await resolver.addresses(of: target.host, port: target.port)
-            guard !addresses.isEmpty else { throw PushSendError.transient("\(target.host) has no address") }
-            for address in addresses {
-                try policy.check(address: address, host: target.host)
-            }
-        } catch let error as WebhookPolicyError {
-            throw PushSendError.permanent("the webhook URL is not allowed: \(error)")
-        } catch let error as PushSendError {
-            throw error
-        } catch {
-            throw PushSendError.transient("cannot resolve the webhook host: \(error)")
-        }
         var request = HTTPClientRequest(url: url)
         request.method = .POST
         for (name, value) in headers {
@@ -55,7 +39,11 @@ public struct HTTPPushSender: PushSender {
         request.body = .bytes(ByteBuffer(bytes: body))
         let response: HTTPClientResponse
         do {
-            response = try await http.execute(request, timeout: .init(timeout))
+            response = try await http.execute(request, deadline: .now() + .init(timeout))
+        } catch let error as EgressRefusal {
+            throw PushSendError.permanent("the webhook URL is not allowed: \(error)")
+        } catch let error as EgressResolutionFailure {
+            throw PushSendError.transient("\(error)")
         } catch {
             throw PushSendError.transient("\(error)")
         }

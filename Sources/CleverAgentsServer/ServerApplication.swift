@@ -12,6 +12,7 @@ import CleverAgentsDomain
 import CleverAgentsHTTP
 import CleverAgentsLangGraph
 import CleverAgentsPush
+public import CleverAgentsEgress
 import HummingbirdCore
 import HummingbirdTLS
 import NIOSSL
@@ -30,7 +31,8 @@ public struct ServerApplication: Sendable {
     public let configuration: ServerConfiguration
     public let postgres: PostgresClient
     public let store: PostgresStore
-    public let httpClient: HTTPClient
+    /// The outbound client of graph runs and webhooks, under the egress policy.
+    public let egressClient: EgressHTTPClient
     public let service: A2AService
     /// The entity sync methods (`_cleveragents/sync/*`).
     public let sync: SyncService
@@ -78,7 +80,8 @@ public struct ServerApplication: Sendable {
         self.store = PostgresStore(client: postgres, logger: logger, metrics: metrics, instanceID: replicaName, queueGroup: configuration.taskQueueGroup)
         self.migrator = PostgresMigrator(client: postgres, logger: logger)
 
-        // One client, one connection pool, for every outbound call of the process.
+        // One client for every outbound call a tenant aims (graph runs, webhooks): the egress
+        // policy, connections to checked addresses only, no redirects, TLS 1.2 at least.
         var httpConfiguration = HTTPClient.Configuration()
         httpConfiguration.timeout = .init(
             connect: .seconds(Int64(configuration.langGraphConnectTimeoutSeconds)),
@@ -88,15 +91,13 @@ public struct ServerApplication: Sendable {
         // A refused connection fails at once: the callers retry with their own bounded backoff,
         // rather than the pool retrying until its connect timeout on every attempt.
         httpConfiguration.connectionPool.retryConnectionEstablishment = false
-        // Neither graph servers nor webhooks get to send us elsewhere.
-        httpConfiguration.redirectConfiguration = .disallow
-        self.httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: httpConfiguration)
+        self.egressClient = EgressHTTPClient(policy: configuration.egress, resolver: SystemHostResolver(), configuration: httpConfiguration)
 
         let ids = UUIDv7Generator()
         let rateLimits = configuration.rateLimits
         let directory = NamespaceDirectory { NamespaceActor(name: $0, rateLimits: rateLimits) }
         let executor = LangGraphExecutor(
-            http: httpClient,
+            http: egressClient,
             ids: ids,
             configuration: LangGraphConfiguration(
                 defaultStreamModes: configuration.langGraphStreamModes,
@@ -108,12 +109,10 @@ public struct ServerApplication: Sendable {
             ),
             logger: logger
         )
-        let webhooks = WebhookPolicy(allowList: configuration.pushAllowList, allowPlainHTTP: configuration.pushAllowPlainHTTP)
-        let resolver = SystemHostResolver()
         self.pushWorker = PushDeliveryWorker(
             outbox: store,
             configs: store,
-            sender: HTTPPushSender(http: httpClient, policy: webhooks, resolver: resolver, timeout: .seconds(configuration.pushTimeoutSeconds)),
+            sender: HTTPPushSender(http: egressClient, timeout: .seconds(configuration.pushTimeoutSeconds)),
             secrets: secrets,
             configuration: .init(maximumAttempts: configuration.pushMaximumAttempts),
             logger: logger,
@@ -157,8 +156,7 @@ public struct ServerApplication: Sendable {
                 serverVersion: Self.version,
                 capabilities: AgentCapabilities(streaming: true, pushNotifications: true, extendedAgentCard: false)
             ),
-            webhooks: webhooks,
-            resolver: resolver,
+            egress: configuration.egress,
             limits: ServiceLimits(maximumPageSize: configuration.maximumPageSize, maximumParts: configuration.maximumParts),
             finishedTasks: FinishedTaskCache(capacityBytes: configuration.finishedTaskCacheMegabytes << 20),
             logger: logger
@@ -171,6 +169,7 @@ public struct ServerApplication: Sendable {
             secrets: secrets,
             directory: directory,
             production: configuration.mode == .production,
+            egress: configuration.egress,
             queue: store,
             logger: logger
         )
@@ -185,7 +184,7 @@ public struct ServerApplication: Sendable {
         ) { channel, payload in
             await notifications.handle(channel: channel, payload: payload)
         }
-        self.sync = SyncService(entities: store, namespaces: store, directory: directory)
+        self.sync = SyncService(entities: store, namespaces: store, directory: directory, egress: configuration.egress)
         self.state = ReadinessState()
     }
 
@@ -226,7 +225,7 @@ public struct ServerApplication: Sendable {
         // The span exporter comes first, so it stops last and flushes the spans of the others.
         if let tracingService = observability.tracingService { app.addServices(tracingService) }
         app.addServices(
-            postgres, HTTPClientService(client: httpClient), clusterListener, worker, pushWorker,
+            postgres, EgressClientService(client: egressClient), clusterListener, worker, pushWorker,
             NamespaceEvictionService(directory: service.directory), ShutdownFlagService(state: state)
         )
         app.beforeServerStarts { [configuration, migrator, logger] in
@@ -291,19 +290,5 @@ struct ShutdownFlagService: Service {
     func run() async throws {
         try? await gracefulShutdown()
         state.isShuttingDown = true
-    }
-}
-
-/// Shuts the shared AsyncHTTPClient down after everything that uses it.
-public struct HTTPClientService: Service {
-    public let client: HTTPClient
-
-    public init(client: HTTPClient) {
-        self.client = client
-    }
-
-    public func run() async throws {
-        try? await gracefulShutdown()
-        try await client.shutdown()
     }
 }

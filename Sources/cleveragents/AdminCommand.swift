@@ -115,28 +115,25 @@ struct ActorCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            var apiKey: SealedSecret?
+            var params = ActorParams(name: name, graphUrl: graphURL, assistantId: assistant, isDefault: self.default)
+            params.description = description
             if let apiKeyEnv {
                 guard let plaintext = ProcessInfo.processInfo.environment[apiKeyEnv], !plaintext.isEmpty else {
                     throw ValidationError("Environment variable \(apiKeyEnv) is not set.")
                 }
-                let key = ProcessInfo.processInfo.environment["CLEVERAGENTS_SECRETS_KEY"] ?? ServerConfiguration.developmentSecretsKeyForTools
-                apiKey = try AESGCMSecretBox(base64Key: key).seal(plaintext)
+                params.apiKey = plaintext
             }
-            let actor = ActorDefinition(
-                name: name,
-                description: description,
-                graphURL: graphURL,
-                assistantID: assistant,
-                apiKey: apiKey,
-                isDefault: self.default
-            )
             let namespaceName = NamespaceName(namespace)!
-            try await database.withStore { store, _ in
+            let call = AdminCall.putActor(params)
+            try await database.withAdmin { admin, store in
                 guard try await store.namespace(named: namespaceName) != nil else {
                     throw ValidationError("Namespace '\(namespaceName)' does not exist.")
                 }
-                try await store.putActor(actor, in: namespaceName)
+                do {
+                    _ = try await admin.handle(call, context: RequestContext(namespace: namespaceName, caller: .commandLine, requestID: "cli"))
+                } catch let error as JSONRPCError {
+                    throw ValidationError(error.message)
+                }
             }
             print("Saved actor \(name) in namespace \(namespace).")
         }

@@ -8,6 +8,7 @@
 
 import A2AProtocol
 import AsyncHTTPClient
+import CleverAgentsEgress
 import CleverAgentsDomain
 import CleverAgentsRuntime
 import CleverAgentsTestSupport
@@ -43,6 +44,8 @@ struct ContractHarness {
     /// The server itself, for checks that must not go through the proxy.
     let directURL: String
     let http: HTTPClient
+    /// The executor's client: as the server's, under a development egress policy (loopback).
+    let egress: EgressHTTPClient
     let proxy: FaultProxy?
     let emulator: RunningEmulator?
     let logs = LogRecords()
@@ -80,19 +83,24 @@ struct ContractHarness {
         configuration.connectionPool.retryConnectionEstablishment = false
         configuration.timeout = .init(connect: .seconds(2), read: .seconds(30))
         let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        let egress = EgressHTTPClient(policy: .defaults(production: false), resolver: SystemHostResolver(), configuration: configuration)
         var proxy: FaultProxy?
         do {
             if proxied { proxy = try await FaultProxy.start(upstream: directURL) }
-            let harness = ContractHarness(server: server, url: proxy?.url ?? directURL, directURL: directURL, http: http, proxy: proxy, emulator: emulator)
+            let harness = ContractHarness(
+                server: server, url: proxy?.url ?? directURL, directURL: directURL, http: http, egress: egress, proxy: proxy, emulator: emulator
+            )
             try await body(harness)
         } catch {
             try? await proxy?.stop()
             try? await http.shutdown()
+            try? await egress.shutdown()
             try? await emulator?.stop()
             throw error
         }
         try await proxy?.stop()
         try await http.shutdown()
+        try await egress.shutdown()
         try await emulator?.stop()
     }
 
@@ -127,7 +135,7 @@ struct ContractHarness {
         let records = logs
         var logger = Logger(label: "contract") { _ in CapturingLogHandler(records: records) }
         logger.logLevel = .info
-        return LangGraphExecutor(http: http, ids: SequentialIDs(), configuration: configuration, logger: logger)
+        return LangGraphExecutor(http: egress, ids: SequentialIDs(), configuration: configuration, logger: logger)
     }
 
     /// Runs `graph` to the end of its stream.

@@ -390,7 +390,7 @@ import Testing
             let error = await #expect(throws: GraphExecutionError.self) {
                 _ = try await harness.run("no_such_graph", .message(Self.user(.text("hi"))))
             }
-            #expect(error?.message.hasPrefix("LangGraph refused to start the run: LangGraph answered 422: Invalid assistant: 'no_such_graph'") == true, "\(String(describing: error))")
+            #expect(error?.detail?.hasPrefix("LangGraph refused to start the run: LangGraph answered 422: Invalid assistant: 'no_such_graph'") == true, "\(String(describing: error))")
         }
     }
 }

@@ -8,6 +8,7 @@
 
 import A2AProtocol
 import AsyncHTTPClient
+import CleverAgentsEgress
 import CleverAgentsDomain
 import CleverAgentsRuntime
 import Foundation
@@ -46,7 +47,7 @@ import Testing
     func withExecutor(_ body: (LangGraphExecutor, LogRecords) async throws -> Void) async throws {
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool.retryConnectionEstablishment = false
-        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        let http = EgressHTTPClient(policy: .defaults(production: false), resolver: SystemHostResolver(), configuration: configuration)
         let records = LogRecords()
         var logger = Logger(label: "LangGraphExecutorTests") { _ in CapturingLogHandler(records: records) }
         logger.logLevel = .trace
@@ -68,7 +69,7 @@ import Testing
                     events.append(event)
                 }
             }
-            #expect(error?.message.hasPrefix("LangGraph is unreachable (start run)") == true, "\(String(describing: error))")
+            #expect(error?.detail?.hasPrefix("LangGraph is unreachable (start run)") == true, "\(String(describing: error))")
             #expect(events.isEmpty)
             #expect(records.messages.filter { $0.hasPrefix("LangGraph is unreachable; retrying") }.count == Self.fastRetries.maximumAttempts - 1)
         }
@@ -85,7 +86,7 @@ import Testing
             let error = await #expect(throws: GraphExecutionError.self) {
                 try await executor.cancel(run)
             }
-            #expect(error?.message.hasPrefix("LangGraph is unreachable (cancel run)") == true, "\(String(describing: error))")
+            #expect(error?.detail?.hasPrefix("LangGraph is unreachable (cancel run)") == true, "\(String(describing: error))")
             #expect(records.messages.filter { $0.hasPrefix("LangGraph is unreachable; retrying") }.count == Self.fastRetries.maximumAttempts - 1)
         }
     }

@@ -168,7 +168,7 @@ import Testing
             let error = await #expect(throws: GraphExecutionError.self) {
                 _ = try await harness.run("echo", .message(Self.user(.text("hello"))), configuration: configuration)
             }
-            #expect(error?.message.hasPrefix("LangGraph is unreachable (start run)") == true, "\(String(describing: error))")
+            #expect(error?.detail?.hasPrefix("LangGraph is unreachable (start run)") == true, "\(String(describing: error))")
             #expect(harness.logs.messages.filter { $0.hasPrefix("LangGraph is unreachable; retrying") }.count == 2)
         }
     }

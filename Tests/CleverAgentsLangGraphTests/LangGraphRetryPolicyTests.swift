@@ -7,6 +7,8 @@
 //===----------------------------------------------------------------------===//
 
 import AsyncHTTPClient
+import CleverAgentsEgress
+import CleverAgentsRuntime
 import Foundation
 import NIOCore
 import Testing
@@ -81,13 +83,26 @@ import Testing
         if case .fatal = LangGraphRetryPolicy.classify(Odd()) {} else { Issue.record("an unknown error is fatal") }
     }
 
-    @Test func failuresSummarizeForTheTaskMessage() {
+    @Test func upstreamFailuresGoToTheLogOnlyAndTheTaskGetsAGenericMessage() {
         #expect(LangGraphRetryPolicy.Failure.status(code: 503, detail: "busy", retryAfter: nil).summary == "LangGraph answered 503: busy")
-        #expect(LangGraphClient.message(for: .unreachable("refused"), call: "start run") == "LangGraph is unreachable (start run): refused")
-        #expect(LangGraphClient.message(for: .interrupted("closed"), call: "get run") == "LangGraph did not answer (get run): closed")
-        #expect(LangGraphClient.message(for: .deadline, call: "join run") == "The run's time limit passed (join run)")
-        #expect(LangGraphClient.message(for: .fatal("tls"), call: "cancel run") == "LangGraph could not be called (cancel run): tls")
-        #expect(LangGraphClient.message(for: .status(code: 500, detail: "oops", retryAfter: nil), call: "list runs") == "LangGraph answered 500 (list runs): oops")
+        let cases: [(LangGraphRetryPolicy.Failure, String, String)] = [
+            (.unreachable("refused"), "start run", "LangGraph is unreachable (start run): refused"),
+            (.interrupted("closed"), "get run", "LangGraph did not answer (get run): closed"),
+            (.fatal("tls"), "cancel run", "LangGraph could not be called (cancel run): tls"),
+            (.status(code: 500, detail: "<html>internal secret</html>", retryAfter: nil), "list runs", "LangGraph answered 500 (list runs): <html>internal secret</html>"),
+        ]
+        for (failure, call, detail) in cases {
+            let error = LangGraphClient.error(for: failure, call: call)
+            #expect(error.detail == detail)
+            #expect(error.message == "The graph server could not run the task", "refused and timed out look the same to the caller")
+        }
+        // Our own words stay as they are.
+        let deadline = LangGraphClient.error(for: .deadline, call: "join run")
+        #expect(deadline.message == "The run's time limit passed (join run)")
+        #expect(deadline.detail == nil)
+        // An egress refusal is not retried; a name that does not resolve may be.
+        if case .fatal = LangGraphRetryPolicy.classify(EgressRefusal.notAllowed("x")) {} else { Issue.record("a refusal is final") }
+        if case .unreachable = LangGraphRetryPolicy.classify(EgressResolutionFailure(host: "h", reason: "r")) {} else { Issue.record("resolution") }
     }
 
     @Test func runIDsComeFromTheContentLocation() {

@@ -148,7 +148,14 @@ import Testing
             #expect(put["hasApiKey"] == true)
             #expect(!"\(put)".contains("graph-key"))
             let stored = try #require(try await fixture.namespaces.actors(in: fixture.namespace).first)
-            #expect(try fixture.admin.secrets.open(try #require(stored.apiKey)) == "graph-key")
+            #expect(try stored.openAPIKey(in: fixture.namespace, with: fixture.admin.secrets) == "graph-key")
+            // Its graph URL is the key's: the same ciphertext under another URL does not open.
+            var moved = stored
+            moved.graphURL = "https://attacker.example.com"
+            #expect(throws: SecretBoxError.notOpenable) { try moved.openAPIKey(in: fixture.namespace, with: fixture.admin.secrets) }
+            await #expect(throws: JSONRPCError.self, "a graph URL with a fragment would drop the appended path") {
+                try await fixture.admin.handle(.putActor(ActorParams(name: "frag", graphUrl: "https://graphs.example.com/x#", assistantId: "x")), context: admin)
+            }
             #expect(try await fixture.admin.handle(.listActors, context: admin).at("actors.0.name") == "writer")
             #expect(try await fixture.admin.handle(.deleteActor(NameParams(name: "writer")), context: admin)["deleted"] == true)
             await #expect(throws: JSONRPCError.self) {

@@ -10,6 +10,8 @@ import A2AProtocol
 import CleverAgentsDomain
 @testable import CleverAgentsRuntime
 import CleverAgentsTestSupport
+import Crypto
+import Foundation
 import Logging
 import ServiceLifecycleTestKit
 import Synchronization
@@ -123,18 +125,42 @@ import Testing
         #expect(Set((0..<1000).map { _ in UUIDv7Generator().makeID() }).count == 1000)
     }
 
-    @Test func sealedSecretsOpenOnlyWithTheirKey() throws {
+    @Test func sealedSecretsOpenOnlyWithTheirKeyAndForTheirBinding() throws {
         let box = try AESGCMSecretBox(keyMaterial: Array(repeating: 1, count: 32))
-        let sealed = try box.seal("lsv2-secret-key")
+        let namespace = NamespaceName("acme")!
+        let binding = SecretBinding.actorAPIKey(namespace: namespace, actor: "writer", graphURL: "https://graphs.example.com")
+        let sealed = try box.seal("lsv2-secret-key", for: binding)
+        #expect(sealed.sealed.hasPrefix("v2:"))
         #expect(!sealed.sealed.contains("lsv2"))
-        #expect(try box.open(sealed) == "lsv2-secret-key")
-        #expect(try box.seal("same").sealed != box.seal("same").sealed, "a fresh nonce each time")
+        #expect(try box.open(sealed, for: binding) == "lsv2-secret-key")
+        #expect(try box.seal("same", for: binding).sealed != box.seal("same", for: binding).sealed, "a fresh nonce each time")
         let other = try AESGCMSecretBox(keyMaterial: Array(repeating: 2, count: 32))
-        #expect(throws: (any Error).self) { try other.open(sealed) }
-        #expect(throws: SecretBoxError.malformed) { try box.open(SealedSecret(sealed: "v2:abc")) }
+        #expect(throws: SecretBoxError.notOpenable) { try other.open(sealed, for: binding) }
+        // Another URL, actor, namespace or kind of secret: the same ciphertext does not open.
+        for elsewhere in [
+            SecretBinding.actorAPIKey(namespace: namespace, actor: "writer", graphURL: "https://attacker.example.com"),
+            .actorAPIKey(namespace: namespace, actor: "reader", graphURL: "https://graphs.example.com"),
+            .actorAPIKey(namespace: NamespaceName("other")!, actor: "writer", graphURL: "https://graphs.example.com"),
+            .pushCredentials(namespace: namespace, taskId: "writer", configId: "https://graphs.example.com", url: ""),
+        ] {
+            #expect(throws: SecretBoxError.notOpenable) { try box.open(sealed, for: elsewhere) }
+        }
+        // Length prefixes keep parts apart: "ab"+"c" is not "a"+"bc".
+        #expect(SecretBinding.actorAPIKey(namespace: namespace, actor: "ab", graphURL: "c") != .actorAPIKey(namespace: namespace, actor: "a", graphURL: "bc"))
+        #expect(throws: SecretBoxError.malformed) { try box.open(SealedSecret(sealed: "v3:abc"), for: binding) }
+        #expect(throws: SecretBoxError.malformed) { try box.open(SealedSecret(sealed: "v2:not base64!"), for: binding) }
         #expect(throws: SecretBoxError.invalidKey) { try AESGCMSecretBox(keyMaterial: [1, 2, 3]) }
         #expect(throws: SecretBoxError.invalidKey) { try AESGCMSecretBox(base64Key: "not base64!") }
         #expect("\(sealed)" == "<sealed secret>")
+    }
+
+    @Test func valuesSealedBeforeBindingsStillOpen() throws {
+        // A v1 value: AES-GCM without additional data, as stored by earlier versions.
+        let key = Array(repeating: UInt8(1), count: 32)
+        let legacy = try AES.GCM.seal(Data("old-key".utf8), using: SymmetricKey(data: key))
+        let sealed = SealedSecret(sealed: "v1:" + (legacy.combined ?? Data()).base64EncodedString())
+        let box = try AESGCMSecretBox(keyMaterial: key)
+        #expect(try box.open(sealed, for: .actorAPIKey(namespace: NamespaceName("acme")!, actor: "a", graphURL: "https://x.example")) == "old-key")
     }
 
     @Test func cardsListActorsAsSkillsAndDeclareSecurityWhenAuthIsRequired() {

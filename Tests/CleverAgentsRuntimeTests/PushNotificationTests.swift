@@ -72,7 +72,7 @@ import Testing
 
     @Test(arguments: [
         ("http://hooks.example.com/x", "https"),
-        ("https://internal.example.com/x", "private"),
+        ("https://10.1.2.3/x", "private"),
         ("https://169.254.169.254/latest", "link-local or metadata"),
         ("https://[::1]/x", "loopback"),
         ("https://user:pw@hooks.example.com/x", "credentials"),
@@ -176,20 +176,21 @@ import Testing
     }
 
     @Test func theAddressPolicyKnowsItsRanges() throws {
-        let policy = WebhookPolicy(allowList: ["10.9.0.0/16", "hooks.internal"], allowPlainHTTP: false)
+        let policy = EgressPolicy(allowList: ["10.9.0.0/16", "hooks.internal"])
+        let target = try policy.target(of: "https://example.com")
         for (address, restricted) in [
             ("8.8.8.8", false), ("10.0.0.1", true), ("10.9.3.4", false), ("172.20.1.1", true), ("192.168.1.1", true), ("127.0.0.1", true),
             ("169.254.169.254", true), ("100.64.0.1", true), ("0.0.0.0", true), ("224.0.0.1", true), ("2001:4860::8888", false),
             ("::1", true), ("fe80::1", true), ("fd12::1", true), ("::ffff:10.0.0.1", true), ("::ffff:8.8.8.8", false),
         ] {
-            let refused = (try? policy.check(address: address, host: "example.com")) == nil
+            let refused = (try? policy.check(address: address, of: target)) == nil
             #expect(refused == restricted, "\(address)")
         }
-        #expect((try? policy.check(address: "10.1.1.1", host: "hooks.internal")) != nil, "an allowed host may be private")
-        #expect(throws: WebhookPolicyError.self) { try policy.check(address: "garbage", host: "x") }
-        #expect(throws: WebhookPolicyError.self) { try policy.target(of: "http://example.com") }
-        #expect(try WebhookPolicy(allowPlainHTTP: true).target(of: "http://example.com:8080/x").port == 8080)
-        #expect(throws: WebhookPolicyError.self) { try policy.target(of: "https://example.com/" + String(repeating: "a", count: 2100)) }
+        #expect((try? policy.check(address: "10.1.1.1", of: try policy.target(of: "https://hooks.internal"))) != nil, "an allowed host may be private")
+        #expect(throws: EgressRefusal.self) { try policy.check(address: "garbage", of: target) }
+        #expect(throws: EgressRefusal.self) { try policy.target(of: "http://example.com") }
+        #expect(try EgressPolicy(allowPlainHTTP: true).target(of: "http://example.com:8080/x").port == 8080)
+        #expect(throws: EgressRefusal.self) { try policy.target(of: "https://example.com/" + String(repeating: "a", count: 2100)) }
         #expect(CIDRRange("10.0.0.0/33") == nil)
         #expect(CIDRRange("nonsense") == nil)
     }

@@ -181,7 +181,7 @@ import Testing
     @Test func aPushedActorIsUsableAtOnceAndKeepsTheStoredSecret() async throws {
         let service = try await makeService()
         let sealed = SealedSecret(sealed: "v1:secret")
-        try await store.putActor(ActorDefinition(name: "writer", graphURL: "http://g", assistantID: "a1", apiKey: sealed), in: namespace)
+        try await store.putActor(ActorDefinition(name: "writer", graphURL: "http://graphs.example", assistantID: "a1", apiKey: sealed), in: namespace)
         let before = try #require(try await store.entity(namespace: namespace, key: EntityKey(kind: "actor", name: "writer")))
         #expect(before.syncEntity.body?["apiKey"] == nil, "secrets never leave by sync")
         let response = try await push(service, [SyncPushItem(op: .upsert, kind: "actor", name: "writer", baseRevision: 1, body: try Self.actorBody("writer", assistant: "a2"))])
@@ -189,6 +189,19 @@ import Testing
         let actor = try #require(try await store.actors(in: namespace).first)
         #expect(actor.assistantID == "a2")
         #expect(actor.apiKey == sealed)
+    }
+
+    @Test func aPushThatMovesAnActorElsewhereDropsItsKey() async throws {
+        let service = try await makeService()
+        let sealed = SealedSecret(sealed: "v2:secret")
+        try await store.putActor(ActorDefinition(name: "writer", graphURL: "http://graphs.example", assistantID: "a1", apiKey: sealed), in: namespace)
+        var body = try Self.actorBody("writer")
+        body["graphURL"] = "http://listener.example"
+        let response = try await push(service, [SyncPushItem(op: .upsert, kind: "actor", name: "writer", baseRevision: 1, body: body)])
+        #expect(response.results.first?.status == .applied)
+        let actor = try #require(try await store.actors(in: namespace).first)
+        #expect(actor.graphURL == "http://listener.example")
+        #expect(actor.apiKey == nil, "the key stays with the URL it was given for")
     }
 
     @Test func theTenantMustMatchAndTheNamespaceMustExist() async throws {

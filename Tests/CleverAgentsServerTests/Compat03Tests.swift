@@ -88,7 +88,7 @@ import Testing
     }
 
     @Test func pushConfigsUseThe03NestedShape() async throws {
-        let server = try await TestServer.start { $0.pushAllowList = ["127.0.0.1"]; $0.pushAllowPlainHTTP = true }
+        let server = try await TestServer.start()
         do {
             let endpoint = server.endpoint(try await server.createNamespace().rawValue)
             let headers = [("Content-Type", "application/json"), ("A2A-Version", "0.3")]

@@ -112,7 +112,7 @@ import Testing
 @Suite(.enabled(if: TestEnvironment.hasPython), .serialized) struct PythonSDKSurfaceTests {
     @Test(arguments: ["1.0", "0.3"])
     func theOfficialPythonClientDrivesEveryMethod(version: String) async throws {
-        let server = try await TestServer.start { $0.pushAllowList = ["127.0.0.1"]; $0.pushAllowPlainHTTP = true }
+        let server = try await TestServer.start()
         do {
             let namespace = try await server.createNamespace()
             try await server.addActor("slow", to: namespace)
@@ -144,8 +144,6 @@ import Testing
         // The second server is the first one restarted: the same task queue.
         let group = TestEnvironment.uniqueName("restart")
         let configure: (inout ServerConfiguration) -> Void = {
-            $0.pushAllowList = ["127.0.0.1"]
-            $0.pushAllowPlainHTTP = true
             $0.taskQueueGroup = group
         }
         let first = try await TestServer.start(configure: configure)

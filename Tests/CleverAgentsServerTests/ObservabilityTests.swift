@@ -139,7 +139,9 @@ import Testing
             let namespace = try await server.createNamespace(assistant: nil)
             // A graph the LangGraph server does not have: the run fails, and the failure is logged.
             let graphURL = try #require(TestEnvironment.langGraphURL)
-            let sealed = try AESGCMSecretBox(base64Key: secretsKey).seal(apiKey)
+            let sealed = try AESGCMSecretBox(base64Key: secretsKey).seal(
+                apiKey, for: .actorAPIKey(namespace: namespace, actor: "missing", graphURL: graphURL)
+            )
             try await server.store.putActor(
                 ActorDefinition(name: "missing", graphURL: graphURL, assistantID: "no-such-graph", apiKey: sealed, isDefault: true),
                 in: namespace

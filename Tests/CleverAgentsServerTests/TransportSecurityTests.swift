@@ -21,26 +21,8 @@ import Testing
 /// HTTPS in the server, TLS proxies, production's refusal of plain HTTP, rate limits, and
 /// revocation across replicas.
 @Suite(.enabled(if: TestEnvironment.hasServices), .serialized) struct TransportSecurityTests {
-    /// A throwaway CA and a server certificate for 127.0.0.1 and localhost, made with openssl.
-    static func makeCertificates() async throws -> (directory: URL, ca: String, certificate: String, key: String) {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cleveragents-tls-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let path = { (name: String) in directory.appendingPathComponent(name).path }
-        try "subjectAltName=IP:127.0.0.1,DNS:localhost\n".write(toFile: path("san.ext"), atomically: true, encoding: .utf8)
-        let steps: [[String]] = [
-            ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", path("ca.key"), "-out", path("ca.pem"), "-days", "2", "-subj", "/CN=Test CA"],
-            ["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", path("server.key"), "-out", path("server.csr"), "-subj", "/CN=127.0.0.1"],
-            ["x509", "-req", "-in", path("server.csr"), "-CA", path("ca.pem"), "-CAkey", path("ca.key"), "-CAcreateserial", "-out", path("server.pem"), "-days", "2", "-extfile", path("san.ext")],
-        ]
-        for arguments in steps {
-            let output = try await ChildProcess.run("/usr/bin/openssl", arguments)
-            guard output.status == 0 else { throw MissingTestService("openssl: \(output.stderr)") }
-        }
-        return (directory, path("ca.pem"), path("server.pem"), path("server.key"))
-    }
-
     @Test func httpsServesTheOfficialPythonClientWithHSTS() async throws {
-        let certificates = try await Self.makeCertificates()
+        let certificates = try await TestCertificates.make()
         defer { try? FileManager.default.removeItem(at: certificates.directory) }
         let server = try await TestServer.start { $0.tlsCertificatePath = certificates.certificate; $0.tlsKeyPath = certificates.key }
         do {

@@ -61,8 +61,7 @@ public struct RuntimeHarness: Sendable {
             clock: .system,
             secrets: secrets,
             cards: AgentCardBuilder(publicBaseURL: "https://agents.example.com", serverVersion: "test"),
-            webhooks: WebhookPolicy(allowList: ["127.0.0.1"], allowPlainHTTP: false),
-            resolver: StaticHostResolver(["hooks.example.com": ["203.0.113.10"], "internal.example.com": ["10.1.2.3"]]),
+            egress: EgressPolicy(allowList: ["127.0.0.1"]),
             limits: limits,
             logger: logger
         )

@@ -50,7 +50,8 @@ public final class TestServer: Sendable {
     public static func testConfiguration() throws -> ServerConfiguration {
         guard let url = TestEnvironment.databaseURL else { throw MissingTestService("CLEVERAGENTS_TEST_DATABASE_URL") }
         // Every test server shares the database and its notification outbox, like replicas: they
-        // all allow the tests' loopback webhooks, so whichever claims a notification delivers it.
+        // all allow the tests' loopback webhooks (development's egress defaults), so whichever
+        // claims a notification delivers it.
         // Each runs the tasks it accepted (its own queue group) unless a test gives replicas one.
         return ServerConfiguration(
             host: "127.0.0.1",
@@ -58,8 +59,6 @@ public final class TestServer: Sendable {
             databaseURL: try DatabaseURL(url),
             databasePoolSize: 8,
             shutdownGracePeriodSeconds: 10,
-            pushAllowList: ["127.0.0.1"],
-            pushAllowPlainHTTP: true,
             taskQueueGroup: TestEnvironment.uniqueName("queue")
         )
     }

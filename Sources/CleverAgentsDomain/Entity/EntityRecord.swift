@@ -108,9 +108,14 @@ public enum EntityKinds {
     }
 
     /// A body arriving by sync, with the stored body's local fields carried over.
+    ///
+    /// An actor's API key stays only while its graph URL does: a push that points the actor
+    /// elsewhere drops the key (it is set again on this side, for the new URL), so that nobody can
+    /// redirect an actor to a listener of their own and receive its key.
     public static func merged(kind: String, incoming: JSONObject, stored: JSONObject?) -> JSONObject {
         var body = syncedBody(kind: kind, incoming)
         guard let fields = localFields[kind], let stored else { return body }
+        if kind == actor && body["graphURL"] != stored["graphURL"] { return body }
         for field in fields where field != "updatedAt" {
             if let value = stored[field] { body[field] = value }
         }

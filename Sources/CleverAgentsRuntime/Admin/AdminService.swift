@@ -22,6 +22,8 @@ public struct AdminService: Sendable {
     public let clock: A2ATimestampSource
     /// Production mode refuses namespaces with authentication disabled.
     public let production: Bool
+    /// Which graph URLs actors may name (checked again at every connection).
+    public let egress: EgressPolicy
     /// Sets namespace quotas; without it `namespaces/setQuota` is not supported.
     public let queue: (any TaskQueue)?
     public let logger: Logger
@@ -34,6 +36,7 @@ public struct AdminService: Sendable {
         directory: NamespaceDirectory,
         clock: A2ATimestampSource = .system,
         production: Bool,
+        egress: EgressPolicy? = nil,
         queue: (any TaskQueue)? = nil,
         logger: Logger
     ) {
@@ -44,6 +47,7 @@ public struct AdminService: Sendable {
         self.directory = directory
         self.clock = clock
         self.production = production
+        self.egress = egress ?? .defaults(production: production)
         self.queue = queue
         self.logger = logger
     }
@@ -122,7 +126,7 @@ public struct AdminService: Sendable {
             if removed { try await audit(namespace, caller, "teams.removeMember", params.team, ["principal": .string(params.principal)]) }
             return ["removed": .bool(removed)]
         case .putActor(let params):
-            let actor = try makeActor(params)
+            let actor = try makeActor(params, in: namespace)
             try await namespaces.putActor(actor, in: namespace)
             await directory.activeActor(for: namespace)?.invalidate()
             try await audit(namespace, caller, "actors.put", actor.name, ["graphUrl": .string(actor.graphURL), "assistantId": .string(actor.assistantID)])
@@ -296,12 +300,14 @@ public struct AdminService: Sendable {
         }
     }
 
-    private func makeActor(_ params: ActorParams) throws -> ActorDefinition {
+    private func makeActor(_ params: ActorParams, in namespace: NamespaceName) throws -> ActorDefinition {
         guard ActorDefinition.isValidName(params.name) else {
             throw JSONRPCError.invalidParams(field: "name", description: "must be \(NamespaceName.rule)")
         }
-        guard let url = URLComponents(string: params.graphUrl), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
-            throw JSONRPCError.invalidParams(field: "graphUrl", description: "must be an http(s) URL")
+        do {
+            _ = try egress.checkSaved(params.graphUrl, purpose: .graph)
+        } catch {
+            throw JSONRPCError.invalidParams(field: "graphUrl", description: error.description)
         }
         guard !params.assistantId.isEmpty, params.assistantId.utf8.count <= 256 else {
             throw JSONRPCError.invalidParams(field: "assistantId", description: "must be 1-256 characters")
@@ -309,7 +315,7 @@ public struct AdminService: Sendable {
         if let timeout = params.runTimeoutSeconds, !(1...86_400).contains(timeout) {
             throw JSONRPCError.invalidParams(field: "runTimeoutSeconds", description: "must be between 1 and 86400")
         }
-        return ActorDefinition(
+        var actor = ActorDefinition(
             name: params.name,
             description: params.description ?? "",
             tags: params.tags ?? [],
@@ -318,11 +324,14 @@ public struct AdminService: Sendable {
             assistantID: params.assistantId,
             config: params.config,
             context: params.context,
-            apiKey: try params.apiKey.map { try secrets.seal($0) },
             streamModes: params.streamModes,
             runTimeoutSeconds: params.runTimeoutSeconds,
             isDefault: params.isDefault ?? false
         )
+        if let apiKey = params.apiKey {
+            try actor.sealAPIKey(apiKey, in: namespace, with: secrets)
+        }
+        return actor
     }
 
     static func checkName(_ name: String, field: String) throws {

@@ -163,7 +163,7 @@ public final class PushDeliveryWorker: Service, TaskEventBus, Sendable {
             }
             var headers: [(name: String, value: String)] = [("Content-Type", "application/a2a+json")]
             if let scheme = config.authenticationScheme, !scheme.isEmpty {
-                let credentials = try config.credentials.map { try secrets.open($0) } ?? ""
+                let credentials = try config.openCredentials(with: secrets) ?? ""
                 headers.append(("Authorization", credentials.isEmpty ? scheme : "\(scheme) \(credentials)"))
             }
             if let token = config.token, !token.isEmpty {

@@ -50,7 +50,7 @@ extension A2AService {
         guard let actor = snapshot.actor(named: record.actorName) else {
             throw JSONRPCError.taskNotCancelable(record.id, state: record.state)
         }
-        let run = GraphRunReference(actor: actor, apiKey: try actor.apiKey.map { try secrets.open($0) }, threadID: record.threadID, runID: runID)
+        let run = GraphRunReference(actor: actor, apiKey: try actor.openAPIKey(in: record.namespace, with: secrets), threadID: record.threadID, runID: runID)
         try await executor.cancel(run)
         // Wait for the run's end to be recorded, within the deadline.
         let tasks = self.tasks

@@ -62,7 +62,7 @@ extension A2AService {
             await subscription?.cancel()
             throw error
         }
-        let request = GraphRunRequest(task: record, input: input, actor: actor, apiKey: try actor.apiKey.map { try secrets.open($0) })
+        let request = GraphRunRequest(task: record, input: input, actor: actor, apiKey: try actor.openAPIKey(in: record.namespace, with: secrets))
         return try await start(TaskJob(task: record, request: request), subscription: subscription, streaming: streaming, historyLength: params.configuration?.historyLength)
     }
 

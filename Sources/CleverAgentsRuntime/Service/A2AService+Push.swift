@@ -72,21 +72,13 @@ extension A2AService {
     /// - Parameter field: where the configuration sits in the params, for error messages.
     func makePushConfig(_ params: TaskPushNotificationConfig, taskId: String, field: String, context: RequestContext) async throws -> PushConfigRecord {
         func name(_ member: String) -> String { field.isEmpty ? member : "\(field).\(member)" }
-        let target: WebhookPolicy.Target
+        // The form, and an address written in the URL, are checked now. A host name is not
+        // resolved here (whether a name resolves, and where, is not for a caller to learn): every
+        // delivery resolves it and checks each address before it connects.
         do {
-            target = try webhooks.target(of: params.url)
+            _ = try egress.checkSaved(params.url, purpose: .webhook)
         } catch {
             throw JSONRPCError.invalidParams(field: name("url"), description: error.description)
-        }
-        // Refuse what the name resolves to now; a name that does not resolve yet is accepted, since
-        // every delivery checks the addresses again before it connects.
-        let addresses = (try? await resolver.addresses(of: target.host, port: target.port)) ?? []
-        for address in addresses {
-            do {
-                try webhooks.check(address: address, host: target.host)
-            } catch {
-                throw JSONRPCError.invalidParams(field: name("url"), description: error.description)
-            }
         }
         if let id = params.id, id.utf8.count > 256 {
             throw JSONRPCError.invalidParams(field: name("id"), description: "must be at most 256 characters")
@@ -94,6 +86,7 @@ extension A2AService {
         if let token = params.token, token.utf8.count > 4096 {
             throw JSONRPCError.invalidParams(field: name("token"), description: "must be at most 4096 characters")
         }
+        let configId = params.id.flatMap { $0.isEmpty ? nil : $0 } ?? ids.makeID()
         var scheme: String?
         var credentials: SealedSecret?
         if let authentication = params.authentication {
@@ -106,13 +99,13 @@ extension A2AService {
                 guard secret.utf8.count <= 4096, !secret.contains("\r"), !secret.contains("\n") else {
                     throw JSONRPCError.invalidParams(field: name("authentication.credentials"), description: "must be one line of at most 4096 characters")
                 }
-                credentials = try secrets.seal(secret)
+                credentials = try secrets.seal(secret, for: .pushCredentials(namespace: context.namespace, taskId: taskId, configId: configId, url: params.url))
             }
         }
         return PushConfigRecord(
             namespace: context.namespace,
             taskId: taskId,
-            id: params.id.flatMap { $0.isEmpty ? nil : $0 } ?? ids.makeID(),
+            id: configId,
             url: params.url,
             token: params.token,
             authenticationScheme: scheme,
@@ -130,8 +123,15 @@ extension A2AService {
             url: config.url,
             token: config.token,
             authentication: try config.authenticationScheme.map { scheme in
-                AuthenticationInfo(scheme: scheme, credentials: try config.credentials.map { try secrets.open($0) })
+                AuthenticationInfo(scheme: scheme, credentials: try config.openCredentials(with: secrets))
             }
         )
+    }
+}
+
+extension PushConfigRecord {
+    /// The webhook's `Authorization` credentials, opened for this config and its URL.
+    func openCredentials(with secrets: any SecretBox) throws -> String? {
+        try credentials.map { try secrets.open($0, for: .pushCredentials(namespace: namespace, taskId: taskId, configId: id, url: url)) }
     }
 }

@@ -26,8 +26,8 @@ public struct A2AService: Sendable {
     public let clock: A2ATimestampSource
     public let secrets: any SecretBox
     public let cards: AgentCardBuilder
-    public let webhooks: WebhookPolicy
-    public let resolver: any HostResolver
+    /// Which webhook URLs may be configured (checked again at every delivery).
+    public let egress: EgressPolicy
     public let limits: ServiceLimits
     /// Finished tasks kept in memory for `GetTask`.
     public let finishedTasks: FinishedTaskCache
@@ -45,8 +45,7 @@ public struct A2AService: Sendable {
         clock: A2ATimestampSource,
         secrets: any SecretBox,
         cards: AgentCardBuilder,
-        webhooks: WebhookPolicy = WebhookPolicy(),
-        resolver: any HostResolver,
+        egress: EgressPolicy = EgressPolicy(),
         limits: ServiceLimits = ServiceLimits(),
         finishedTasks: FinishedTaskCache = FinishedTaskCache(),
         logger: Logger
@@ -62,8 +61,7 @@ public struct A2AService: Sendable {
         self.clock = clock
         self.secrets = secrets
         self.cards = cards
-        self.webhooks = webhooks
-        self.resolver = resolver
+        self.egress = egress
         self.limits = limits
         self.finishedTasks = finishedTasks
         self.logger = logger
@@ -177,7 +175,7 @@ public struct A2AService: Sendable {
         let created = TaskEventRecord(namespace: context.namespace, taskId: taskId, sequence: 1, event: .task(record.a2aTask()))
         let input = TaskRunInput(message: message, traceParent: context.traceParent)
         record.runInput = input
-        let request = GraphRunRequest(task: record, input: input, actor: actor, apiKey: try actor.apiKey.map { try secrets.open($0) })
+        let request = GraphRunRequest(task: record, input: input, actor: actor, apiKey: try actor.openAPIKey(in: context.namespace, with: secrets))
         let returnImmediately = !streaming && (params.configuration?.returnImmediately ?? false)
         let subscription = returnImmediately ? nil : await namespaceActor.subscribe(taskId: taskId)
         do {

@@ -17,12 +17,21 @@ public struct SyncService: Sendable {
     public let namespaces: any NamespaceStore
     public let directory: NamespaceDirectory
     public let limits: SyncLimits
+    /// Which graph URLs pushed actors may name (checked again at every connection).
+    public let egress: EgressPolicy
 
-    public init(entities: any EntityStore, namespaces: any NamespaceStore, directory: NamespaceDirectory, limits: SyncLimits = SyncLimits()) {
+    public init(
+        entities: any EntityStore,
+        namespaces: any NamespaceStore,
+        directory: NamespaceDirectory,
+        limits: SyncLimits = SyncLimits(),
+        egress: EgressPolicy = .defaults(production: false)
+    ) {
         self.entities = entities
         self.namespaces = namespaces
         self.directory = directory
         self.limits = limits
+        self.egress = egress
     }
 
     /// Handles one sync call. Throws ``JSONRPCError`` for errors the client should see,
@@ -124,13 +133,13 @@ public struct SyncService: Sendable {
                     )
                 }
                 if item.kind == EntityKinds.actor {
-                    try Self.validateActor(body, name: item.name, field: "\(field).body")
+                    try validateActor(body, name: item.name, field: "\(field).body")
                 }
             }
         }
     }
 
-    static func validateActor(_ body: JSONObject, name: String, field: String) throws {
+    func validateActor(_ body: JSONObject, name: String, field: String) throws {
         let actor: ActorDefinition
         do {
             actor = try JSONDecoder().decode(ActorDefinition.self, from: JSONEncoder().encode(body))
@@ -141,8 +150,10 @@ public struct SyncService: Sendable {
         guard actor.name == name else {
             throw JSONRPCError.invalidParams(field: "\(field).name", description: "must equal the item's name '\(name)'")
         }
-        guard let url = URL(string: actor.graphURL), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
-            throw JSONRPCError.invalidParams(field: "\(field).graphURL", description: "must be an http(s) URL")
+        do {
+            _ = try egress.checkSaved(actor.graphURL, purpose: .graph)
+        } catch {
+            throw JSONRPCError.invalidParams(field: "\(field).graphURL", description: error.description)
         }
         guard !actor.assistantID.isEmpty else {
             throw JSONRPCError.invalidParams(field: "\(field).assistantID", description: "must not be empty")

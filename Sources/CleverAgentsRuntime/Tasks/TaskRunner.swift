@@ -128,9 +128,10 @@ public struct TaskRunner: Sendable {
                 }
             }
         } catch {
-            logger.warning("Task run failed", metadata: ["error": "\(error)"])
+            let (reason, errorID) = Self.describe(error, ids: ids)
+            logger.warning("Task run failed", metadata: ["error": "\(Self.loggable(error))", "error_id": "\(errorID ?? "-")"])
             do {
-                try await fail(&record, reason: Self.describe(error))
+                try await fail(&record, reason: reason)
             } catch {
                 logger.error("Could not record the task failure", metadata: ["error": "\(error)"])
                 return .interrupted
@@ -154,11 +155,21 @@ public struct TaskRunner: Sendable {
         }
     }
 
-    static func describe(_ error: any Error) -> String {
-        if let error = error as? GraphExecutionError {
-            return error.message
+    /// The failed task's status message, and the error id it names when the details went to the
+    /// log only: what a graph server (or the network to it) said never reaches the caller.
+    static func describe(_ error: any Error, ids: any IdentifierGenerator) -> (message: String, errorID: String?) {
+        if let error = error as? GraphExecutionError, error.detail == nil {
+            return (error.message, nil)
         }
-        return "The task failed: \(error)"
+        let errorID = ids.makeID()
+        return ("The graph server could not run the task (error \(errorID)); the server's log has the details", errorID)
+    }
+
+    /// An error as the log shows it: bounded, and with control characters escaped, since a graph
+    /// server chooses much of it.
+    static func loggable(_ error: any Error) -> String {
+        let text = (error as? GraphExecutionError).map { $0.detail ?? $0.message } ?? "\(error)"
+        return text.escapedForLog(limit: 500)
     }
 }
 
@@ -168,13 +179,27 @@ enum TaskRunInterrupted: Error {
     case taskChanged
 }
 
-/// A failure of the graph server that ends a task, with a message for the client.
+/// A failure of the graph server that ends a task.
+///
+/// Either ``message`` is ours and safe to show the caller (a time limit, a thread that cannot
+/// resume), or the failure carries a ``detail`` that came from the graph server or the network
+/// to it: that goes to the log only, and the task fails with a generic message and an error id.
 public struct GraphExecutionError: Error, Sendable, Hashable, CustomStringConvertible {
     public var message: String
+    /// What the graph server said, for the log; `nil` when ``message`` says everything.
+    public var detail: String?
 
+    /// A failure described in our own words, shown to the caller as it is.
     public init(_ message: String) {
         self.message = message
+        self.detail = nil
     }
 
-    public var description: String { message }
+    /// A failure whose description holds what an upstream said: never shown to the caller.
+    public init(upstream detail: String) {
+        self.message = "The graph server could not run the task"
+        self.detail = detail
+    }
+
+    public var description: String { detail.map { "\(message): \($0)" } ?? message }
 }

@@ -123,10 +123,7 @@ extension ServerConfiguration {
                 reason: "'\(mode)' is not a LangGraph stream mode (\(LangGraphConfiguration.knownStreamModes.sorted().joined(separator: ", ")))"
             )
         }
-        let pushAllowList = try values.list("push.allowList")
-        for entry in pushAllowList where entry.isEmpty || entry.contains(" ") {
-            throw ConfigurationError(key: "push.allowList", reason: "'\(entry)' is not a host name or CIDR range")
-        }
+        let egress = try Self.egressPolicy(values, production: mode == .production)
         self.init(
             mode: mode,
             host: host,
@@ -146,8 +143,7 @@ extension ServerConfiguration {
             logLevel: logLevel,
             logFormat: logFormat,
             shutdownGracePeriodSeconds: try values.integer("shutdown.gracePeriodSeconds", in: 0...3600) ?? 30,
-            pushAllowList: pushAllowList,
-            pushAllowPlainHTTP: try values.boolean("push.allowPlainHttp"),
+            egress: egress,
             pushTimeoutSeconds: try values.integer("push.timeoutSeconds", in: 1...300) ?? 10,
             pushMaximumAttempts: try values.integer("push.maxAttempts", in: 1...100) ?? 12,
             tokenPepper: tokenPepper,
@@ -173,6 +169,25 @@ extension ServerConfiguration {
             observability: try ObservabilityConfiguration(values: values),
             executor: executor
         )
+    }
+
+    /// `egress.*`, on the defaults of the mode (development also reaches loopback and plain HTTP).
+    static func egressPolicy(_ values: ConfigValues, production: Bool) throws(ConfigurationError) -> EgressPolicy {
+        var policy = EgressPolicy.defaults(production: production)
+        policy.allowList = try values.list("egress.allowList")
+        for entry in policy.allowList where !EgressPolicy.isValidAllowListEntry(entry) {
+            throw ConfigurationError(key: "egress.allowList", reason: "'\(entry)' is not a host name, *.domain or CIDR range")
+        }
+        policy.allowLoopback = try values.boolean("egress.allowLoopback") ?? policy.allowLoopback
+        policy.allowPlainHTTP = try values.boolean("egress.allowPlainHttp") ?? policy.allowPlainHTTP
+        policy.allowListOnly = try values.boolean("egress.allowListOnly") ?? false
+        for text in try values.list("egress.allowedPorts") {
+            guard let port = Int(text), (1...65535).contains(port) else {
+                throw ConfigurationError(key: "egress.allowedPorts", reason: "'\(text)' is not a port (1 … 65535)")
+            }
+            policy.allowedPorts.insert(port)
+        }
+        return policy
     }
 
     /// The configuration sources in precedence order: `overrides` (command-line flags), then the

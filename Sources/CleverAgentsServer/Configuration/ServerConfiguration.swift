@@ -57,10 +57,8 @@ public struct ServerConfiguration: Sendable, Hashable {
     public var logFormat: String
     /// `shutdown.gracePeriodSeconds`: how long in-flight work may take after SIGTERM.
     public var shutdownGracePeriodSeconds: Int
-    /// `push.allowList`: webhook hosts and CIDR ranges allowed although private or loopback.
-    public var pushAllowList: [String]
-    /// `push.allowPlainHttp`: accept `http://` webhooks (default: only in development mode).
-    public var pushAllowPlainHTTP: Bool
+    /// `egress.*`: where graph URLs and webhooks may lead (allow-list, loopback, plain HTTP, ports).
+    public var egress: EgressPolicy
     /// `push.timeoutSeconds`: timeout of one webhook delivery attempt.
     public var pushTimeoutSeconds: Int
     /// `push.maxAttempts`: attempts before a notification is given up.
@@ -144,8 +142,7 @@ public struct ServerConfiguration: Sendable, Hashable {
         logLevel: String = "info",
         logFormat: String = "text",
         shutdownGracePeriodSeconds: Int = 30,
-        pushAllowList: [String] = [],
-        pushAllowPlainHTTP: Bool? = nil,
+        egress: EgressPolicy? = nil,
         pushTimeoutSeconds: Int = 10,
         pushMaximumAttempts: Int = 12,
         tokenPepper: String? = nil,
@@ -189,8 +186,7 @@ public struct ServerConfiguration: Sendable, Hashable {
         self.logLevel = logLevel
         self.logFormat = logFormat
         self.shutdownGracePeriodSeconds = shutdownGracePeriodSeconds
-        self.pushAllowList = pushAllowList
-        self.pushAllowPlainHTTP = pushAllowPlainHTTP ?? (mode == .development)
+        self.egress = egress ?? .defaults(production: mode == .production)
         self.pushTimeoutSeconds = pushTimeoutSeconds
         self.pushMaximumAttempts = pushMaximumAttempts
         self.tokenPepper = tokenPepper
