@@ -98,7 +98,7 @@ import Testing
 
     @Test func redirectsAreNeverFollowed() async throws {
         let target = try await WebhookReceiver.start()
-        let redirector = try await LocalServer.start { router in
+        let redirector = try await TestHTTPServer.start { router in
             router.post("/go") { _, _ in
                 Response(status: .found, headers: [.location: "http://127.0.0.1:\(target.port)/webhook"])
             }
@@ -132,12 +132,12 @@ import Testing
             certificateChain: try NIOSSLCertificate.fromPEMFile(certificates.certificate).map { .certificate($0) },
             privateKey: .privateKey(try NIOSSLPrivateKey(file: certificates.key, format: .pem))
         )
-        let server = try await LocalServer.start(tls: serverTLS) { router in
+        let server = try await TestHTTPServer.start(tls: serverTLS) { router in
             router.get("/ok") { _, _ in "ok" }
         }
         serverTLS.maximumTLSVersion = .tlsv11
         serverTLS.minimumTLSVersion = .tlsv1
-        let oldServer = try await LocalServer.start(tls: serverTLS) { router in
+        let oldServer = try await TestHTTPServer.start(tls: serverTLS) { router in
             router.get("/ok") { _, _ in "ok" }
         }
         var tls = TLSConfiguration.makeClientConfiguration()
@@ -163,40 +163,5 @@ import Testing
         try await client.shutdown()
         try await server.stop()
         try await oldServer.stop()
-    }
-}
-
-/// A small Hummingbird server on 127.0.0.1 with the routes a test gives it.
-struct LocalServer {
-    let port: Int
-    let group: ServiceGroup
-    let running: Task<Void, any Error>
-
-    static func start(tls: TLSConfiguration? = nil, routes: (Router<BasicRequestContext>) -> Void) async throws -> LocalServer {
-        let router = Router()
-        routes(router)
-        var logger = Logger(label: "local-server")
-        logger.logLevel = .critical
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let app = Application(
-            router: router,
-            server: try tls.map { try .tls(.http1(), tlsConfiguration: $0) } ?? .http1(),
-            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in
-                continuation.yield(channel.localAddress?.port ?? 0)
-                continuation.finish()
-            },
-            logger: logger
-        )
-        let group = ServiceGroup(services: [app], logger: logger)
-        let running = Task { try await group.run() }
-        var port = 0
-        for await value in ports { port = value }
-        return LocalServer(port: port, group: group, running: running)
-    }
-
-    func stop() async throws {
-        await group.triggerGracefulShutdown()
-        try await running.value
     }
 }
