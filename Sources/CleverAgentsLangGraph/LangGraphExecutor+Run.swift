@@ -255,7 +255,11 @@ struct RunSession {
     private let maximumEventsPerRun: Int
 
     init(request: GraphRunRequest, configuration: LangGraphConfiguration, ids: any IdentifierGenerator) {
-        let options = LangGraphRunMapper.Options(catchUp: request.existingRunID != nil, maximumProgressUpdates: configuration.maximumProgressUpdates)
+        let options = LangGraphRunMapper.Options(
+            catchUp: request.existingRunID != nil,
+            maximumProgressUpdates: configuration.maximumProgressUpdates,
+            maximumInterruptBytes: configuration.maximumEventBytes
+        )
         mapper = LangGraphRunMapper(inputMessageID: request.input.message.messageId, options: options, makeID: { ids.makeID() })
         maximumEventBytes = configuration.maximumEventBytes
         maximumEventsPerRun = configuration.maximumEventsPerRun
@@ -272,9 +276,10 @@ struct RunSession {
     /// Reads a stream to its end, emitting the mapped events of the events not delivered before.
     /// Returns the error that broke the stream, if one did.
     ///
-    /// Throws ``LangGraphLimitExceeded`` for a line or event over the limit and for an event over
-    /// the run's count, having buffered no more than the limit: the caller drops the stream (and
-    /// with it the connection) rather than re-join it.
+    /// Throws ``LangGraphLimitExceeded`` for a line or event over the limit, for an event over
+    /// the run's count and for pending interrupts larger than an event, having buffered no more
+    /// than the limit: the caller drops the stream (and with it the connection) rather than
+    /// re-join it.
     mutating func consume(_ body: HTTPClientResponse.Body, emit: (ExecutionEvent) -> Void) async throws -> (any Error)? {
         var parser = ServerSentEventParser(maximumLineBytes: maximumEventBytes, maximumEventBytes: maximumEventBytes)
         var buffers = body.makeAsyncIterator()
@@ -306,6 +311,7 @@ struct RunSession {
                     emit(event)
                 }
             }
+            if mapper.interruptsExceeded { throw LangGraphLimitExceeded(.interrupts(maximumEventBytes)) }
             if mapper.finished { return nil }
         }
     }

@@ -21,6 +21,8 @@ struct LangGraphLimitExceeded: Error, Sendable, Hashable {
         case lineLength(Int)
         /// More events than ``LangGraphConfiguration/maximumEventsPerRun``.
         case eventsPerRun(Int)
+        /// Pending interrupts, collected across events, larger than ``LangGraphConfiguration/maximumEventBytes``.
+        case interrupts(Int)
         /// An answer to `call` larger than ``LangGraphConfiguration/maximumResponseBytes``.
         case responseSize(Int, call: String)
     }
@@ -34,7 +36,7 @@ struct LangGraphLimitExceeded: Error, Sendable, Hashable {
     /// The configuration key of the bound.
     var key: String {
         switch bound {
-        case .eventSize, .lineLength: "langgraph.maxEventBytes"
+        case .eventSize, .lineLength, .interrupts: "langgraph.maxEventBytes"
         case .eventsPerRun: "langgraph.maxEventsPerRun"
         case .responseSize: "langgraph.maxResponseBytes"
         }
@@ -47,6 +49,8 @@ struct LangGraphLimitExceeded: Error, Sendable, Hashable {
             "The graph server sent an event larger than \(ByteCount.text(limit)) (\(key)); the run was stopped"
         case .lineLength(let limit):
             "The graph server sent a line longer than \(ByteCount.text(limit)) (\(key)); the run was stopped"
+        case .interrupts(let limit):
+            "The graph server sent pending interrupts larger than \(ByteCount.text(limit)) together (\(key)); the run was stopped"
         case .eventsPerRun(let limit):
             "The graph server sent more than \(limit) events in one run (\(key)); the run was stopped"
         case .responseSize(let limit, let call):

@@ -95,4 +95,35 @@ import Testing
         #expect(server.bytesSent <= limit + HostileGraphServer.socketSlack)
         try await server.stop()
     }
+
+    /// `updates` events that each interrupt with a new id and `size` bytes of value.
+    static func interruptingEvents(_ count: Int, size: Int) -> [ServerSentEvent] {
+        (0..<count).map { index in
+            let value = String(repeating: "q", count: size)
+            return ServerSentEvent(event: "updates", data: #"{"__interrupt__":[{"value":"\#(value)","id":"int-\#(index)"}]}"#)
+        }
+    }
+
+    @Test func interruptsCollectedAcrossEventsStopAtTheEventLimit() {
+        let ids = SequentialIDs()
+        var mapper = LangGraphRunMapper(inputMessageID: "msg-1", options: .init(maximumInterruptBytes: 10_000), makeID: { ids.makeID() })
+        var consumed = 0
+        for event in Self.interruptingEvents(1000, size: 1000) where !mapper.interruptsExceeded {
+            _ = mapper.consume([event])
+            consumed += 1
+        }
+        #expect(mapper.interruptsExceeded)
+        #expect(consumed < 20, "stopped after \(consumed) interrupts of 1000 bytes")
+
+        // The same interrupt sent again replaces itself rather than adding up.
+        var repeated = LangGraphRunMapper(inputMessageID: "msg-1", options: .init(maximumInterruptBytes: 10_000), makeID: { ids.makeID() })
+        let event = Self.interruptingEvents(1, size: 1000)[0]
+        for _ in 0..<1000 { _ = repeated.consume([event]) }
+        #expect(!repeated.interruptsExceeded)
+        guard case .update(.status(.inputRequired, let question)) = repeated.finish(runStatus: "success").last else {
+            Issue.record("the run did not end asking for input")
+            return
+        }
+        #expect(question?.parts.count == 1)
+    }
 }
