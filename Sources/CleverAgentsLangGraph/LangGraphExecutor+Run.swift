@@ -22,7 +22,14 @@ extension LangGraphExecutor {
     /// the ``LangGraphEventCursor`` whenever it breaks or closes while the run goes on. When the
     /// run's time limit passes, or the graph server goes past a bound of the configuration (an
     /// event, the events of a run, an answer), the run is canceled and the turn fails.
-    func run(_ request: GraphRunRequest, emit: @escaping @Sendable (ExecutionEvent) -> Void) async throws {
+    ///
+    /// `pace` is awaited after the events of each read from the stream were emitted: it returns
+    /// when the consumer has room for more.
+    func run(
+        _ request: GraphRunRequest,
+        emit: @escaping @Sendable (ExecutionEvent) -> Void,
+        pace: @escaping @Sendable () async -> Void = {}
+    ) async throws {
         var logger = logger
         logger[metadataKey: "task_id"] = "\(request.taskId)"
         logger[metadataKey: "thread_id"] = "\(request.threadID)"
@@ -44,7 +51,7 @@ extension LangGraphExecutor {
             let expired = Mutex(false)
             let running = Task { [self, logger] in
                 var session = RunSession(request: request, configuration: configuration, ids: ids)
-                try await run(request, session: &session, client: client, deadline: deadline, logger: logger) { event in
+                try await run(request, session: &session, client: client, deadline: deadline, logger: logger, pace: pace) { event in
                     if case .runStarted(let runID) = event { started.set(runID) }
                     emit(event)
                 }
@@ -99,6 +106,7 @@ extension LangGraphExecutor {
         client: LangGraphClient,
         deadline: NIODeadline,
         logger: Logger,
+        pace: () async -> Void,
         emit: (ExecutionEvent) -> Void
     ) async throws {
         if let runID = request.existingRunID {
@@ -127,7 +135,7 @@ extension LangGraphExecutor {
             }
 
             let delivered = session.cursor.delivered
-            let broken = try await session.consume(response.body, emit: emit)
+            let broken = try await session.consume(response.body, pace: pace, emit: emit)
             if session.mapper.finished { return }
             if session.cursor.delivered > delivered { failedJoins = 0 }
             if let broken {
@@ -280,7 +288,10 @@ struct RunSession {
     /// the run's count and for pending interrupts larger than an event, having buffered no more
     /// than the limit: the caller drops the stream (and with it the connection) rather than
     /// re-join it.
-    mutating func consume(_ body: HTTPClientResponse.Body, emit: (ExecutionEvent) -> Void) async throws -> (any Error)? {
+    ///
+    /// After the events of each read, `pace` is awaited: the next read waits until the consumer
+    /// has room.
+    mutating func consume(_ body: HTTPClientResponse.Body, pace: () async -> Void = {}, emit: (ExecutionEvent) -> Void) async throws -> (any Error)? {
         var parser = ServerSentEventParser(maximumLineBytes: maximumEventBytes, maximumEventBytes: maximumEventBytes)
         var buffers = body.makeAsyncIterator()
         while true {
@@ -313,6 +324,7 @@ struct RunSession {
             }
             if mapper.interruptsExceeded { throw LangGraphLimitExceeded(.interrupts(maximumEventBytes)) }
             if mapper.finished { return nil }
+            await pace()
         }
     }
 }

@@ -96,6 +96,36 @@ import Testing
         try await server.stop()
     }
 
+    @Test func aConsumerThatStopsReadingStopsTheGraphServer() async throws {
+        let server = try await HostileGraphServer.start(.endlessArtifacts)
+        let http = HTTPClient(eventLoopGroupProvider: .singleton)
+        var logger = Logger(label: "LangGraphExecutorBoundsTests")
+        logger.logLevel = .critical
+        let budget = 1 << 20
+        let configuration = LangGraphConfiguration(maximumEventBytes: budget, maximumEventsPerRun: 1_000_000)
+        let executor = LangGraphExecutor(http: http, ids: SequentialIDs(), configuration: configuration, logger: logger)
+        do {
+            var events = executor.execute(LangGraphExecutorTests.request(graphURL: server.url)).makeAsyncIterator()
+            #expect(try await events.next() == .runStarted(runID: HostileGraphServer.runID))
+            // The consumer reads no more: the executor must stop reading too, so the graph server
+            // stalls with what the pending events and the sockets hold.
+            var unchanged = 0
+            var last = -1
+            try await Self.wait("the graph server stalls") {
+                let sent = server.bytesSent
+                unchanged = server.stalledStreams == 1 && sent == last ? unchanged + 1 : 0
+                last = sent
+                return unchanged >= 20
+            }
+            #expect(server.bytesSent <= 2 * budget + HostileGraphServer.socketSlack, "the graph server could send \(server.bytesSent) bytes")
+            #expect(server.streamsClosed == 0)
+        }
+        // Letting go of the stream stops the run: its connection is dropped.
+        try await Self.wait("the connection is dropped") { server.streamsClosed == 1 }
+        try await http.shutdown()
+        try await server.stop()
+    }
+
     /// `updates` events that each interrupt with a new id and `size` bytes of value.
     static func interruptingEvents(_ count: Int, size: Int) -> [ServerSentEvent] {
         (0..<count).map { index in

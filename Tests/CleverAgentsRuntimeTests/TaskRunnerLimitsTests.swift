@@ -11,6 +11,7 @@ import CleverAgentsDomain
 import CleverAgentsRuntime
 import CleverAgentsTestSupport
 import Logging
+import Synchronization
 import Testing
 
 /// The runner keeps a task within its ``TaskLimits``: the update that would pass one is not
@@ -103,5 +104,60 @@ import Testing
         let task = try #require(try await store.task(namespace: Self.namespace, id: "t"))
         #expect(task.state == .completed)
         #expect(executor.cancellations.isEmpty)
+    }
+
+    /// Streams artifact chunks of 1 KiB for as long as it is read (up to 100,000, so that a runner
+    /// that does not pace its reading ends rather than fill the memory), counting what was read.
+    final class EndlessExecutor: GraphExecutor {
+        private let pulled = Mutex(0)
+
+        var pulls: Int { pulled.withLock { $0 } }
+
+        func execute(_ request: GraphRunRequest) -> AsyncThrowingStream<ExecutionEvent, any Error> {
+            AsyncThrowingStream(unfolding: { [self] in
+                let count = pulled.withLock { count -> Int in
+                    count += 1
+                    return count
+                }
+                if count == 1 { return .runStarted(runID: "run-endless") }
+                if count > 100_000 { return nil }
+                let chunk = Artifact(artifactId: "a", parts: [.text(String(repeating: "z", count: 1024))])
+                return .update(.artifact(chunk, append: count > 2, lastChunk: false))
+            })
+        }
+
+        func cancel(_ run: GraphRunReference) async throws {}
+    }
+
+    @Test func whileAWriteIsInFlightTheRunnerReadsOnlyItsBudgetOfEvents() async throws {
+        let store = TaskRunnerBatchingTests.GatedStore()
+        let executor = EndlessExecutor()
+        var logger = Logger(label: "limits-test")
+        logger.logLevel = .critical
+        let budget = 64 << 10
+        let runner = TaskRunner(
+            store: store, executor: executor, bus: LocalTaskEventBus(directory: NamespaceDirectory()),
+            ids: UUIDv7Generator(), clock: .system, logger: logger, limits: TaskLimits(maximumArtifactBytes: budget)
+        )
+        let job = try await RuntimeHarness.storedJob(in: store, namespace: Self.namespace)
+        let running = Task { await runner.run(job) }
+        // The first write waits for the store; the runner reads on until its budget is full, then
+        // reads no more (the count stays the same) until the write is done.
+        var unchanged = 0
+        var last = -1
+        for _ in 0..<5000 where unchanged < 50 {
+            let pulls = executor.pulls
+            unchanged = pulls == last ? unchanged + 1 : 0
+            last = pulls
+            try await Task.sleep(for: .milliseconds(2))
+        }
+        #expect(unchanged >= 50, "the runner kept reading: \(executor.pulls) events")
+        // At most the batch being written and one budget waiting for the next write (each budget
+        // plus the event that filled it, and the run's start).
+        #expect(executor.pulls <= 2 * (budget / 1024 + 1) + 1, "read \(executor.pulls) events of about 1 KiB while the write waited")
+        store.release()
+        #expect(await running.value == .finished)
+        let task = try #require(try await store.task(namespace: Self.namespace, id: "t"))
+        #expect(task.state == .failed, "the chunks then outgrow the task's artifacts")
     }
 }

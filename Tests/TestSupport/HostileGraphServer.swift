@@ -28,6 +28,9 @@ public final class HostileGraphServer: Sendable {
         /// Run streams end at once, without events; then every `GET` (the run's status, the
         /// thread) is answered `200 application/json` with a string that never ends.
         case endlessAnswer
+        /// Artifact chunks of 64 KiB (`custom` events with an A2A artifact directive), forever:
+        /// each is a well-formed event that maps to an artifact update.
+        case endlessArtifacts
     }
 
     /// The run id every stream names in its `Content-Location`.
@@ -38,6 +41,8 @@ public final class HostileGraphServer: Sendable {
         var streamsClosed = 0
         var bytesSent = 0
         var cancelPaths: [String] = []
+        /// Streams whose client stopped taking what they write (the socket is full).
+        var stalled = 0
         /// Streams stop writing once they sent this many bytes, until ``resume()``.
         var pauseAfter: Int?
         var paused: [any Channel] = []
@@ -70,6 +75,10 @@ public final class HostileGraphServer: Sendable {
 
     /// The paths of the cancel requests received.
     public var cancelPaths: [String] { state.withLock { $0.cancelPaths } }
+
+    /// Endless answers that cannot write now: their client does not read, and the sockets between
+    /// them are full.
+    public var stalledStreams: Int { state.withLock { $0.stalled } }
 
     /// Starts a server on a free loopback port.
     ///
@@ -140,6 +149,10 @@ public final class HostileGraphServer: Sendable {
         state.withLock { $0.bytesSent += bytes }
     }
 
+    func stalled(_ stalled: Bool) {
+        state.withLock { $0.stalled += stalled ? 1 : -1 }
+    }
+
     func cancelled(path: String) {
         state.withLock { $0.cancelPaths.append(path) }
     }
@@ -160,6 +173,11 @@ public final class HostileGraphServer: Sendable {
             ByteBuffer(repeating: UInt8(ascii: "x"), count: 64 << 10)
         case .endlessEvents:
             ByteBuffer(string: String(repeating: "data: x\n\n", count: 7000))
+        case .endlessArtifacts:
+            ByteBuffer(
+                string: #"event: custom\#ndata: {"a2a":{"artifact":{"artifactId":"a","parts":[{"text":""#
+                    + String(repeating: "x", count: 64 << 10) + #""}]},"append":true}}\#n\#n"#
+            )
         }
     }
 }
@@ -184,6 +202,7 @@ private final class HostileConnectionHandler: ChannelInboundHandler {
     private var paused = false
     private var written = 0
     private var chunk = ByteBuffer()
+    private var stalled = false
 
     init(server: HostileGraphServer) {
         self.server = server
@@ -213,6 +232,7 @@ private final class HostileConnectionHandler: ChannelInboundHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        stall(false)
         if streaming {
             streaming = false
             server.streamClosed()
@@ -270,6 +290,13 @@ private final class HostileConnectionHandler: ChannelInboundHandler {
             }
             write(chunk, context: context)
         }
+        stall(streaming && !paused && !context.channel.isWritable)
+    }
+
+    private func stall(_ stalled: Bool) {
+        guard stalled != self.stalled else { return }
+        self.stalled = stalled
+        server.stalled(stalled)
     }
 
     private func write(_ buffer: ByteBuffer, context: ChannelHandlerContext) {

@@ -73,12 +73,15 @@ public struct TaskRunner: Sendable {
         }
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
-                // The events that arrive while a write is in flight share the next write.
-                let events = EventBatchBuffer<ExecutionEvent>()
+                // The events that arrive while a write is in flight share the next write. No more
+                // than a task's artifacts' worth of them wait: then the executor is not read (nor
+                // the graph server) until the write is done.
+                let events = EventBatchBuffer<ExecutionEvent>(maximumPendingBytes: limits.maximumArtifactBytes, size: { $0.contentBytes })
                 group.addTask { [executor] in
                     do {
                         for try await event in executor.execute(job.request) {
                             events.append(event)
+                            await events.waitForRoom()
                         }
                         events.finish()
                     } catch {
