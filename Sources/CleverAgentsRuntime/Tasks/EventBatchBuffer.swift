@@ -55,6 +55,8 @@ public final class EventBatchBuffer<Element: Sendable>: Sendable {
     /// Waits until no more than `maximumPendingBytes` of elements wait for the consumer, or the
     /// calling task is cancelled. One producer at a time.
     public func waitForRoom() async {
+        // The usual case, on every event: room, and no continuation to make.
+        guard state.withLock({ $0.pendingBytes > maximumPendingBytes }) else { return }
         await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 let ready = state.withLock { state -> Bool in
