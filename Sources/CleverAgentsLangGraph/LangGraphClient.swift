@@ -45,7 +45,7 @@ struct LangGraphClient: Sendable {
         guard response.status == .ok else {
             throw GraphExecutionError(upstream: "LangGraph answered \(response.status.code) for run \(run): \(await Self.detail(of: response))")
         }
-        return try await Self.json(response, limit: 4 << 20)["status"]?.stringValue ?? "unknown"
+        return try await json(response, call: "get run")["status"]?.stringValue ?? "unknown"
     }
 
     /// The thread's state: its values and pending interrupts (`[{id, value}]`).
@@ -54,7 +54,7 @@ struct LangGraphClient: Sendable {
         guard response.status == .ok else {
             throw GraphExecutionError(upstream: "LangGraph answered \(response.status.code) for the thread state: \(await Self.detail(of: response))")
         }
-        let state = try await Self.json(response, limit: 64 << 20)
+        let state = try await json(response, call: "get thread state")
         return (state["values"]?.objectValue, state["interrupts"]?.arrayValue)
     }
 
@@ -65,7 +65,7 @@ struct LangGraphClient: Sendable {
         guard response.status == .ok else {
             throw GraphExecutionError(upstream: "LangGraph answered \(response.status.code) for the thread: \(await Self.detail(of: response))")
         }
-        return try await Self.json(response, limit: 64 << 20)
+        return try await json(response, call: "get thread")
     }
 
     /// The newest run of the thread whose metadata matches every entry of `metadata`, if any.
@@ -80,7 +80,7 @@ struct LangGraphClient: Sendable {
         guard response.status == .ok else {
             throw GraphExecutionError(upstream: "LangGraph answered \(response.status.code) for the thread's runs: \(await Self.detail(of: response))")
         }
-        let runs = try await Self.json(response, limit: 16 << 20).arrayValue ?? []
+        let runs = try await json(response, call: "list runs").arrayValue ?? []
         let match = runs.first { run in metadata.allSatisfy { run["metadata"]?[$0.key]?.stringValue == $0.value } }
         return match?["run_id"]?.stringValue
     }
@@ -281,8 +281,16 @@ struct LangGraphClient: Sendable {
         return .milliseconds(Int64(seconds * 1000))
     }
 
-    static func json(_ response: HTTPClientResponse, limit: Int) async throws -> JSONValue {
-        let body = try await response.body.collect(upTo: limit)
+    /// The answer's JSON body, read up to ``LangGraphConfiguration/maximumResponseBytes``; a
+    /// larger answer is a ``LangGraphLimitExceeded``, which ends the run.
+    func json(_ response: HTTPClientResponse, call: String) async throws -> JSONValue {
+        let limit = configuration.maximumResponseBytes
+        let body: ByteBuffer
+        do {
+            body = try await response.body.collect(upTo: limit)
+        } catch is NIOTooManyBytesError {
+            throw LangGraphLimitExceeded(.responseSize(limit, call: call))
+        }
         return try JSONValue(parsing: body.readableBytesView)
     }
 

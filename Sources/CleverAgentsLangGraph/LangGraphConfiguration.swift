@@ -31,6 +31,14 @@ public struct LangGraphConfiguration: Sendable, Hashable {
     public var maximumRejoins: Int
     /// Progress status updates sent per run at most (see `docs/graph-convention.md`).
     public var maximumProgressUpdates: Int
+    /// The largest server-sent event of a run stream (its data, with the line being read), and
+    /// the longest line, in bytes. A larger one stops the run.
+    public var maximumEventBytes: Int
+    /// Events one run may send, over all its connections. More stop the run.
+    public var maximumEventsPerRun: Int
+    /// The largest JSON answer read from a graph server (a run, a thread, a thread's state, a
+    /// list of runs), in bytes. A larger one fails the call, and the run.
+    public var maximumResponseBytes: Int
 
     public init(
         defaultStreamModes: [String] = ["values", "updates", "custom", "messages-tuple"],
@@ -40,7 +48,10 @@ public struct LangGraphConfiguration: Sendable, Hashable {
         initialBackoff: Duration = .milliseconds(250),
         maximumBackoff: Duration = .seconds(5),
         maximumRejoins: Int = 5,
-        maximumProgressUpdates: Int = 100
+        maximumProgressUpdates: Int = 100,
+        maximumEventBytes: Int = 8 << 20,
+        maximumEventsPerRun: Int = 100_000,
+        maximumResponseBytes: Int = 16 << 20
     ) {
         self.defaultStreamModes = defaultStreamModes
         self.runTimeout = runTimeout
@@ -50,6 +61,9 @@ public struct LangGraphConfiguration: Sendable, Hashable {
         self.maximumBackoff = maximumBackoff
         self.maximumRejoins = maximumRejoins
         self.maximumProgressUpdates = maximumProgressUpdates
+        self.maximumEventBytes = maximumEventBytes
+        self.maximumEventsPerRun = maximumEventsPerRun
+        self.maximumResponseBytes = maximumResponseBytes
     }
 
     /// The retry policy these settings describe.

@@ -20,8 +20,16 @@ extension LangGraphExecutor {
     ///
     /// Starts the run (or joins `existingRunID`), maps its events, and re-joins the stream with
     /// the ``LangGraphEventCursor`` whenever it breaks or closes while the run goes on. When the
-    /// run's time limit passes, the run is canceled and the turn fails.
-    func run(_ request: GraphRunRequest, emit: @escaping @Sendable (ExecutionEvent) -> Void) async throws {
+    /// run's time limit passes, or the graph server goes past a bound of the configuration (an
+    /// event, the events of a run, an answer), the run is canceled and the turn fails.
+    ///
+    /// `pace` is awaited after the events of each read from the stream were emitted: it returns
+    /// when the consumer has room for more.
+    func run(
+        _ request: GraphRunRequest,
+        emit: @escaping @Sendable (ExecutionEvent) -> Void,
+        pace: @escaping @Sendable () async -> Void = {}
+    ) async throws {
         var logger = logger
         logger[metadataKey: "task_id"] = "\(request.taskId)"
         logger[metadataKey: "thread_id"] = "\(request.threadID)"
@@ -43,7 +51,7 @@ extension LangGraphExecutor {
             let expired = Mutex(false)
             let running = Task { [self, logger] in
                 var session = RunSession(request: request, configuration: configuration, ids: ids)
-                try await run(request, session: &session, client: client, deadline: deadline, logger: logger) { event in
+                try await run(request, session: &session, client: client, deadline: deadline, logger: logger, pace: pace) { event in
                     if case .runStarted(let runID) = event { started.set(runID) }
                     emit(event)
                 }
@@ -64,19 +72,31 @@ extension LangGraphExecutor {
             }
         } catch is LangGraphClient.DeadlinePassed {
             logger.warning("The run passed its time limit; canceling it", metadata: ["timeout": "\(timeout)", "run_id": "\(started.runID ?? "-")"])
-            if let runID = started.runID {
-                do {
-                    try await client.cancel(thread: request.threadID, run: runID)
-                } catch {
-                    logger.warning("Could not cancel the run that passed its time limit", metadata: ["error": "\(error)"])
-                }
-            }
+            await cancel(started.runID, thread: request.threadID, client: client, logger: logger)
             let message = Message(
                 messageId: ids.makeID(),
                 role: .agent,
                 parts: [.text("The run did not finish within its time limit of \(Self.describe(timeout)) and was canceled")]
             )
             emit(.update(.status(.failed, message: message)))
+        } catch let exceeded as LangGraphLimitExceeded {
+            // The reading task has ended, and with it the connection: nothing more is read.
+            logger.warning(
+                "The graph server went past a limit; canceling the run",
+                metadata: ["limit": "\(exceeded.key)", "run_id": "\(started.runID ?? "-")"]
+            )
+            await cancel(started.runID, thread: request.threadID, client: client, logger: logger)
+            emit(.update(.status(.failed, message: Message(messageId: ids.makeID(), role: .agent, parts: [.text(exceeded.message)]))))
+        }
+    }
+
+    /// Asks LangGraph to stop the run, when it started; a failure is only logged.
+    private func cancel(_ runID: String?, thread: String, client: LangGraphClient, logger: Logger) async {
+        guard let runID else { return }
+        do {
+            try await client.cancel(thread: thread, run: runID)
+        } catch {
+            logger.warning("Could not cancel the run", metadata: ["error": "\(error)"])
         }
     }
 
@@ -86,6 +106,7 @@ extension LangGraphExecutor {
         client: LangGraphClient,
         deadline: NIODeadline,
         logger: Logger,
+        pace: () async -> Void,
         emit: (ExecutionEvent) -> Void
     ) async throws {
         if let runID = request.existingRunID {
@@ -114,7 +135,7 @@ extension LangGraphExecutor {
             }
 
             let delivered = session.cursor.delivered
-            let broken = try await session.consume(response.body, emit: emit)
+            let broken = try await session.consume(response.body, pace: pace, emit: emit)
             if session.mapper.finished { return }
             if session.cursor.delivered > delivered { failedJoins = 0 }
             if let broken {
@@ -238,10 +259,20 @@ struct RunSession {
     private var announcedRunID: String?
     var cursor = LangGraphEventCursor()
     var mapper: LangGraphRunMapper
+    /// Events read from the run's streams so far, repeats included.
+    private(set) var eventsRead = 0
+    private let maximumEventBytes: Int
+    private let maximumEventsPerRun: Int
 
     init(request: GraphRunRequest, configuration: LangGraphConfiguration, ids: any IdentifierGenerator) {
-        let options = LangGraphRunMapper.Options(catchUp: request.existingRunID != nil, maximumProgressUpdates: configuration.maximumProgressUpdates)
+        let options = LangGraphRunMapper.Options(
+            catchUp: request.existingRunID != nil,
+            maximumProgressUpdates: configuration.maximumProgressUpdates,
+            maximumInterruptBytes: configuration.maximumEventBytes
+        )
         mapper = LangGraphRunMapper(inputMessageID: request.input.message.messageId, options: options, makeID: { ids.makeID() })
+        maximumEventBytes = configuration.maximumEventBytes
+        maximumEventsPerRun = configuration.maximumEventsPerRun
     }
 
     /// Reports the run once, from whichever source names it first (headers or `metadata`).
@@ -254,28 +285,49 @@ struct RunSession {
 
     /// Reads a stream to its end, emitting the mapped events of the events not delivered before.
     /// Returns the error that broke the stream, if one did.
-    mutating func consume(_ body: HTTPClientResponse.Body, emit: (ExecutionEvent) -> Void) async throws -> (any Error)? {
-        var parser = ServerSentEventParser()
-        do {
-            for try await buffer in body {
-                var fresh: [ServerSentEvent] = []
-                for event in parser.consume(buffer.readableBytesView) where cursor.admit(event) {
-                    fresh.append(event)
-                }
-                for event in mapper.consume(fresh) {
-                    if case .runStarted(let runID) = event {
-                        announce(runID, emit: emit)
-                    } else {
-                        emit(event)
-                    }
-                }
-                if mapper.finished { return nil }
+    ///
+    /// Throws ``LangGraphLimitExceeded`` for a line or event over the limit, for an event over
+    /// the run's count and for pending interrupts larger than an event, having buffered no more
+    /// than the limit: the caller drops the stream (and with it the connection) rather than
+    /// re-join it.
+    ///
+    /// After the events of each read, `pace` is awaited: the next read waits until the consumer
+    /// has room.
+    mutating func consume(_ body: HTTPClientResponse.Body, pace: () async -> Void = {}, emit: (ExecutionEvent) -> Void) async throws -> (any Error)? {
+        var parser = ServerSentEventParser(maximumLineBytes: maximumEventBytes, maximumEventBytes: maximumEventBytes)
+        var buffers = body.makeAsyncIterator()
+        while true {
+            let read: ByteBuffer?
+            do {
+                read = try await buffers.next()
+            } catch {
+                if Task.isCancelled { throw CancellationError() }
+                return error
             }
-        } catch {
-            if Task.isCancelled { throw CancellationError() }
-            return error
+            guard let buffer = read else { return nil }
+            let events = parser.consume(buffer.readableBytesView)
+            switch parser.exceededLimit {
+            case .lineLength: throw LangGraphLimitExceeded(.lineLength(maximumEventBytes))
+            case .eventSize: throw LangGraphLimitExceeded(.eventSize(maximumEventBytes))
+            case nil: break
+            }
+            eventsRead += events.count
+            guard eventsRead <= maximumEventsPerRun else { throw LangGraphLimitExceeded(.eventsPerRun(maximumEventsPerRun)) }
+            var fresh: [ServerSentEvent] = []
+            for event in events where cursor.admit(event) {
+                fresh.append(event)
+            }
+            for event in mapper.consume(fresh) {
+                if case .runStarted(let runID) = event {
+                    announce(runID, emit: emit)
+                } else {
+                    emit(event)
+                }
+            }
+            if mapper.interruptsExceeded { throw LangGraphLimitExceeded(.interrupts(maximumEventBytes)) }
+            if mapper.finished { return nil }
+            await pace()
         }
-        return nil
     }
 }
 

@@ -36,17 +36,19 @@ public struct LangGraphExecutor: GraphExecutor {
     }
 
     public func execute(_ request: GraphRunRequest) -> AsyncThrowingStream<ExecutionEvent, any Error> {
-        let (stream, continuation) = AsyncThrowingStream<ExecutionEvent, any Error>.makeStream()
+        // The run reads no further from the graph server while more than an event's worth of
+        // its mapped events wait for the consumer: a graph server cannot fill memory faster
+        // than the task's events are stored.
+        let events = EventBatchBuffer<ExecutionEvent>(maximumPendingBytes: configuration.maximumEventBytes, size: { $0.contentBytes })
         let task = Task {
             do {
-                try await run(request) { continuation.yield($0) }
-                continuation.finish()
+                try await run(request, emit: { events.append($0) }, pace: { await events.waitForRoom() })
+                events.finish()
             } catch {
-                continuation.finish(throwing: error)
+                events.finish(throwing: error)
             }
         }
-        continuation.onTermination = { _ in task.cancel() }
-        return stream
+        return events.elements(onTermination: { task.cancel() })
     }
 
     public func cancel(_ run: GraphRunReference) async throws {

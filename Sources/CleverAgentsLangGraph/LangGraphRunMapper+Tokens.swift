@@ -22,14 +22,20 @@ extension LangGraphRunMapper {
         var artifactID: String?
         private var unsent = ""
         private var held = ""
-        /// All the text so far.
+        /// All the text so far, when kept (for a catch-up, which sends it whole at the end).
         private(set) var fullText = ""
+        private let keepsFullText: Bool
         private var currentMessageID: String?
         private var partialTexts: [String: String] = [:]
         private var closed = false
-
         /// Whether any text was streamed.
-        var hasText: Bool { !fullText.isEmpty }
+        private(set) var hasText = false
+
+        /// - Parameter keepsFullText: keep all the text in ``fullText``; otherwise only what is
+        ///   not sent yet is kept.
+        init(keepsFullText: Bool) {
+            self.keepsFullText = keepsFullText
+        }
 
         /// Adds a `messages-tuple` chunk.
         mutating func add(_ chunk: JSONValue) {
@@ -54,12 +60,13 @@ extension LangGraphRunMapper {
             guard !closed else { return }
             var delta = text
             if let messageID {
-                if let currentMessageID, currentMessageID != messageID, !fullText.isEmpty {
+                if let currentMessageID, currentMessageID != messageID, hasText {
                     delta = "\n\n" + delta
                 }
                 currentMessageID = messageID
             }
-            fullText += delta
+            if keepsFullText { fullText += delta }
+            hasText = hasText || !delta.isEmpty
             unsent += held
             held = delta
         }

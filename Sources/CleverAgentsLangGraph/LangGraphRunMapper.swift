@@ -29,10 +29,14 @@ struct LangGraphRunMapper {
         /// Progress status updates (from `updates` and plain `custom` events) sent per run at most;
         /// later ones are dropped.
         var maximumProgressUpdates = 100
+        /// The most content the pending interrupts collected across events may hold, in bytes (see
+        /// ``interruptsExceeded``).
+        var maximumInterruptBytes = Int.max
 
-        init(catchUp: Bool = false, maximumProgressUpdates: Int = 100) {
+        init(catchUp: Bool = false, maximumProgressUpdates: Int = 100, maximumInterruptBytes: Int = .max) {
             self.catchUp = catchUp
             self.maximumProgressUpdates = maximumProgressUpdates
+            self.maximumInterruptBytes = maximumInterruptBytes
         }
     }
 
@@ -42,10 +46,17 @@ struct LangGraphRunMapper {
     private(set) var runID: String?
     private var lastValues: JSONObject?
     private var interrupts: [JSONValue] = []
+    /// The content of ``interrupts``, as `TaskRecord.contentBytes(of:)` measures it.
+    private var interruptBytes = 0
+    /// The interrupts collected passed ``Options/maximumInterruptBytes``; no more are collected.
+    private(set) var interruptsExceeded = false
     private var failure: String?
-    /// Artifacts streamed through `custom` directives, complete as streamed so far (for catch-up).
+    /// Artifacts streamed through `custom` directives, complete as streamed so far; kept in
+    /// catch-up only, where they are sent at the end (otherwise each chunk was sent already).
     private var streamedArtifacts: [Artifact] = []
-    private var tokens = TokenStream()
+    /// Whether the graph streamed any artifact through a directive.
+    private var streamedAnyArtifact = false
+    private var tokens: TokenStream
     private var progressSent = 0
     private(set) var replied = false
     private(set) var finished = false
@@ -54,6 +65,7 @@ struct LangGraphRunMapper {
         self.inputMessageID = inputMessageID
         self.options = options
         self.makeID = makeID
+        self.tokens = TokenStream(keepsFullText: options.catchUp)
     }
 
     /// Whether some progress updates were dropped because of the per-run limit.
@@ -160,7 +172,7 @@ struct LangGraphRunMapper {
             return endTokens(keepingUnsent: false) + completeArtifacts() + finalDirective(directive)
         }
         var events = completeArtifacts()
-        if !streamedArtifacts.isEmpty {
+        if streamedAnyArtifact {
             // The graph streamed its output as artifacts: those are the answer.
             events += endTokens(keepingUnsent: false)
         } else if tokens.hasText {
@@ -181,9 +193,21 @@ struct LangGraphRunMapper {
     /// Adds the interrupts of an `__interrupt__` list. Parallel nodes that interrupt report
     /// one interrupt per event, and the final `values` lists only the last one, so they are
     /// collected across events, once per interrupt id.
+    ///
+    /// The interrupts pending at once fit in one event (a step's `values` lists them all), so
+    /// more than ``Options/maximumInterruptBytes`` of them is a graph server feeding the mapper
+    /// without end: it stops collecting and sets ``interruptsExceeded``.
     private mutating func collectInterrupts(_ list: JSONValue?) {
-        for interrupt in list?.arrayValue ?? [] {
-            if let id = interrupt["id"], let index = interrupts.firstIndex(where: { $0["id"] == id }) {
+        for interrupt in list?.arrayValue ?? [] where !interruptsExceeded {
+            let bytes = TaskRecord.contentBytes(of: interrupt)
+            let index = interrupt["id"].flatMap { id in interrupts.firstIndex(where: { $0["id"] == id }) }
+            let replaced = index.map { TaskRecord.contentBytes(of: interrupts[$0]) } ?? 0
+            guard interruptBytes - replaced + bytes <= options.maximumInterruptBytes else {
+                interruptsExceeded = true
+                return
+            }
+            interruptBytes += bytes - replaced
+            if let index {
                 interrupts[index] = interrupt
             } else {
                 interrupts.append(interrupt)
@@ -242,6 +266,8 @@ struct LangGraphRunMapper {
 
     /// Keeps the artifact as streamed so far, so that a catch-up can send it whole.
     private mutating func recordStreamed(_ artifact: Artifact, append: Bool) {
+        streamedAnyArtifact = true
+        guard options.catchUp else { return }
         guard let index = streamedArtifacts.firstIndex(where: { $0.artifactId == artifact.artifactId }) else {
             streamedArtifacts.append(artifact)
             return

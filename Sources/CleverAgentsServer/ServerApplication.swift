@@ -105,7 +105,10 @@ public struct ServerApplication: Sendable {
                 requestTimeout: .seconds(configuration.langGraphRequestTimeoutSeconds),
                 maximumAttempts: configuration.langGraphMaximumAttempts,
                 maximumRejoins: configuration.langGraphMaximumRejoins,
-                maximumProgressUpdates: configuration.langGraphMaximumProgressUpdates
+                maximumProgressUpdates: configuration.langGraphMaximumProgressUpdates,
+                maximumEventBytes: configuration.langGraphMaximumEventBytes,
+                maximumEventsPerRun: configuration.langGraphMaximumEventsPerRun,
+                maximumResponseBytes: configuration.langGraphMaximumResponseBytes
             ),
             logger: logger
         )
@@ -126,7 +129,8 @@ public struct ServerApplication: Sendable {
             ids: ids,
             clock: .system,
             logger: logger,
-            metrics: metrics
+            metrics: metrics,
+            limits: configuration.taskLimits
         )
         self.worker = TaskWorker(
             runner: runner,

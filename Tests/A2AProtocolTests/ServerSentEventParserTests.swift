@@ -6,10 +6,11 @@
 //
 //===----------------------------------------------------------------------===//
 
-import A2AProtocol
 import CleverAgentsTestSupport
 import Foundation
 import Testing
+
+@testable import A2AProtocol
 
 @Suite("ServerSentEventParser")
 struct ServerSentEventParserTests {
@@ -195,5 +196,178 @@ struct ServerSentEventParserTests {
         #expect(Self.parse("data: a\n\ndata: \u{FEFF}b\n\n") == [ServerSentEvent(data: "a"), ServerSentEvent(data: "\u{FEFF}b")])
         // A second mark at the start is not skipped: the line then starts with an unknown field.
         #expect(Self.parse("\u{FEFF}\u{FEFF}data: a\n\n") == [])
+    }
+
+    // MARK: Limits
+
+    /// Feeds `bytes` in chunks of `size` bytes, collecting the events.
+    private static func feed(_ parser: inout ServerSentEventParser, _ bytes: [UInt8], chunk size: Int) -> [ServerSentEvent] {
+        var events: [ServerSentEvent] = []
+        var start = 0
+        while start < bytes.count {
+            let end = min(bytes.count, start + size)
+            events += parser.consume(bytes[start..<end])
+            start = end
+        }
+        return events
+    }
+
+    @Test("a line of exactly the line limit is read; one byte more stops the parser", arguments: ["\n", "\r\n", "\r"])
+    func lineLimitBoundary(lineEnd: String) {
+        let line = "data: " + String(repeating: "x", count: 26)
+        var parser = ServerSentEventParser(maximumLineBytes: line.utf8.count, maximumEventBytes: 1 << 20)
+        #expect(parser.consume(Array((line + lineEnd + lineEnd).utf8)) == [ServerSentEvent(data: String(repeating: "x", count: 26))])
+        #expect(parser.exceededLimit == nil)
+
+        var over = ServerSentEventParser(maximumLineBytes: line.utf8.count, maximumEventBytes: 1 << 20)
+        #expect(over.consume(Array((line + "x" + lineEnd + lineEnd).utf8)) == [])
+        #expect(over.exceededLimit == .lineLength)
+    }
+
+    @Test("a comment or any other field counts as a line too")
+    func longCommentAndField() {
+        for text in [": " + String(repeating: "c", count: 100) + "\n", "event: " + String(repeating: "e", count: 100) + "\n"] {
+            var parser = ServerSentEventParser(maximumLineBytes: 64, maximumEventBytes: 1 << 20)
+            #expect(parser.consume(Array(("data: a\n\n" + text + "data: b\n\n").utf8)) == [ServerSentEvent(data: "a")])
+            #expect(parser.exceededLimit == .lineLength)
+        }
+    }
+
+    @Test("the events completed before the limit are returned; nothing after it is read, not even after finish")
+    func stopsForGood() {
+        var parser = ServerSentEventParser(maximumLineBytes: 16, maximumEventBytes: 1 << 20)
+        let events = parser.consume(Array("data: a\n\ndata: b\n\ndata: 0123456789abcdef\n\ndata: c\n\n".utf8))
+        #expect(events == [ServerSentEvent(data: "a"), ServerSentEvent(data: "b")])
+        #expect(parser.exceededLimit == .lineLength)
+        #expect(parser.consume(Array("data: d\n\n".utf8)) == [])
+        #expect(parser.finish() == [])
+        #expect(parser.consume(Array("data: e\n\n".utf8)) == [])
+        #expect(parser.exceededLimit == .lineLength)
+    }
+
+    @Test("data lines that each fit add up to an event over the event limit, counted with the line being read", arguments: ["\n", "\r\n", "\r"])
+    func eventLimit(lineEnd: String) {
+        // Two data lines of 10 bytes: the event's data is 21 bytes ("…\n…").
+        let event = "data: 0123456789" + lineEnd + "data: 0123456789" + lineEnd + lineEnd
+        // The second line is read while the event holds 10 bytes: 10 + 16 = 26 fits, 25 does not.
+        var fits = ServerSentEventParser(maximumLineBytes: 16, maximumEventBytes: 26)
+        #expect(fits.consume(Array(event.utf8)) == [ServerSentEvent(data: "0123456789\n0123456789")])
+        #expect(fits.exceededLimit == nil)
+
+        var over = ServerSentEventParser(maximumLineBytes: 16, maximumEventBytes: 25)
+        #expect(over.consume(Array(("data: a" + lineEnd + lineEnd + event).utf8)) == [ServerSentEvent(data: "a")])
+        #expect(over.exceededLimit == .eventSize)
+    }
+
+    @Test("the event limit starts again with each event")
+    func eventLimitPerEvent() {
+        var parser = ServerSentEventParser(maximumLineBytes: 64, maximumEventBytes: 64)
+        let event = "data: " + String(repeating: "y", count: 50) + "\n\n"
+        let events = parser.consume(Array(String(repeating: event, count: 1000).utf8))
+        #expect(events.count == 1000)
+        #expect(parser.exceededLimit == nil)
+    }
+
+    @Test("a limit is hit wherever the chunks split the stream", arguments: ["\n", "\r\n", "\r"])
+    func limitAcrossChunks(lineEnd: String) {
+        let long = "data: " + String(repeating: "x", count: 100)
+        let bytes = Array(("data: a" + lineEnd + lineEnd + long + lineEnd + lineEnd + "data: b" + lineEnd + lineEnd).utf8)
+        for split in 0...bytes.count {
+            var parser = ServerSentEventParser(maximumLineBytes: 64, maximumEventBytes: 1 << 20)
+            let events = parser.consume(bytes[..<split]) + parser.consume(bytes[split...])
+            #expect(events == [ServerSentEvent(data: "a")], "split at \(split)")
+            #expect(parser.exceededLimit == .lineLength, "split at \(split)")
+        }
+        for size in 1...9 {
+            var parser = ServerSentEventParser(maximumLineBytes: 64, maximumEventBytes: 1 << 20)
+            #expect(Self.feed(&parser, bytes, chunk: size) == [ServerSentEvent(data: "a")], "chunks of \(size)")
+            #expect(parser.exceededLimit == .lineLength)
+        }
+    }
+
+    @Test("a CR LF split across chunks at the limit is one line end, not a byte of the line")
+    func lineEndAcrossChunksAtTheLimit() {
+        let line = Array("data: 0123456789".utf8)
+        var parser = ServerSentEventParser(maximumLineBytes: line.count, maximumEventBytes: 1 << 20)
+        var events = parser.consume(line + [UInt8(ascii: "\r")])
+        events += parser.consume([UInt8(ascii: "\n")] + Array("\r\n".utf8))
+        #expect(events == [ServerSentEvent(data: "0123456789")])
+        #expect(parser.exceededLimit == nil)
+    }
+
+    @Test("an endless line: the parser's buffers stay within the limit, and are dropped when it is passed")
+    func endlessLineIsBounded() {
+        let limit = 256 << 10
+        var parser = ServerSentEventParser(maximumLineBytes: limit, maximumEventBytes: limit)
+        #expect(parser.consume(Array("data: ".utf8)) == [])
+        let chunk = [UInt8](repeating: UInt8(ascii: "x"), count: 4096)
+        var fed = 6
+        var largest = 0
+        while parser.exceededLimit == nil, fed < 10 * limit {
+            #expect(parser.consume(chunk) == [])
+            fed += chunk.count
+            largest = max(largest, parser.bufferedBytes)
+        }
+        #expect(parser.exceededLimit == .lineLength)
+        // Stopped within one chunk of the limit, never holding much more than the limit.
+        #expect(fed <= limit + chunk.count)
+        #expect(largest >= limit / 2, "the line was buffered up to the limit")
+        // (The allocator may round the last allocation up by a page or so.)
+        #expect(largest <= limit + limit / 4, "buffers grew to \(largest) bytes")
+        #expect(parser.bufferedBytes == 0)
+        for _ in 0..<100 { _ = parser.consume(chunk) }
+        #expect(parser.bufferedBytes == 0)
+    }
+
+    @Test("endless empty data lines: the event's buffer stays within the event limit")
+    func endlessDataLinesAreBounded() {
+        let limit = 64 << 10
+        var parser = ServerSentEventParser(maximumLineBytes: limit, maximumEventBytes: limit)
+        let chunk = Array(String(repeating: "data\r\n", count: 1000).utf8)
+        var largest = 0
+        var fed = 0
+        while parser.exceededLimit == nil, fed < 100 * limit {
+            #expect(parser.consume(chunk) == [])
+            fed += chunk.count
+            largest = max(largest, parser.bufferedBytes)
+        }
+        #expect(parser.exceededLimit == .eventSize)
+        #expect(largest <= 2 * limit, "buffers grew to \(largest) bytes")
+        #expect(parser.bufferedBytes == 0)
+    }
+
+    @Test("a long event's buffers are given back once it is dispatched")
+    func longEventReleasesItsBuffers() {
+        var parser = ServerSentEventParser(maximumLineBytes: 1 << 20, maximumEventBytes: 1 << 20)
+        let events = parser.consume(Array(("data: " + String(repeating: "z", count: 500_000) + "\n").utf8))
+        #expect(events.isEmpty)
+        #expect(parser.bufferedBytes >= 500_000)
+        #expect(parser.consume(Array("\n".utf8)).map(\.data.utf8.count) == [500_000])
+        #expect(parser.bufferedBytes < 500_000)
+    }
+
+    @Test("with limits, a parser reads what one without reads, or stops: its events are then a prefix (random streams, seeded)")
+    func limitsOnlyCut() {
+        var generator = SeededGenerator(seed: 11)
+        let pieces = [
+            "data: ", "data:", "event: e", "id: 1", ": c", "retry: 5", "x", "yy", String(repeating: "z", count: 40), "\n", "\r\n", "\r", "\n\n",
+        ]
+        for _ in 0..<300 {
+            var text = ""
+            for _ in 0..<Int.random(in: 1...60, using: &generator) { text += pieces[Int.random(in: pieces.indices, using: &generator)] }
+            let bytes = Array(text.utf8)
+            var unbounded = ServerSentEventParser()
+            let expected = unbounded.consume(bytes)
+            var bounded = ServerSentEventParser(
+                maximumLineBytes: Int.random(in: 1...80, using: &generator),
+                maximumEventBytes: Int.random(in: 1...160, using: &generator)
+            )
+            let events = Self.feed(&bounded, bytes, chunk: Int.random(in: 1...16, using: &generator))
+            if bounded.exceededLimit == nil {
+                #expect(events == expected, "\(text.debugDescription)")
+            } else {
+                #expect(events.count <= expected.count && Array(expected.prefix(events.count)) == events, "\(text.debugDescription)")
+            }
+        }
     }
 }

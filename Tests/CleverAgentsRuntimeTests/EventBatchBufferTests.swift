@@ -6,8 +6,10 @@
 //
 //===----------------------------------------------------------------------===//
 
-@testable import CleverAgentsRuntime
+import Synchronization
 import Testing
+
+@testable import CleverAgentsRuntime
 
 @Suite struct EventBatchBufferTests {
     struct Broken: Error, Equatable {}
@@ -46,5 +48,87 @@ import Testing
         buffer.finish()  // the first end counts
         #expect(try await buffer.next() == [1])
         await #expect(throws: Broken.self) { try await buffer.next() }
+    }
+
+    // MARK: Pacing
+
+    /// Waits until `condition` holds, checking every millisecond, for at most 10 s.
+    static func wait(_ what: String, _ condition: () -> Bool) async throws {
+        for _ in 0..<10_000 {
+            if condition() { return }
+            try await Task.sleep(for: .milliseconds(1))
+        }
+        Issue.record("timed out waiting until \(what)")
+    }
+
+    @Test func aProducerWithinTheBudgetGoesOn() async {
+        let buffer = EventBatchBuffer<Int>(maximumPendingBytes: 10, size: { $0 })
+        buffer.append(4)
+        buffer.append(6)
+        await buffer.waitForRoom()
+        #expect(!buffer.producerIsWaiting)
+    }
+
+    @Test func aProducerOverTheBudgetWaitsUntilTheConsumerTakesTheBatch() async throws {
+        let buffer = EventBatchBuffer<Int>(maximumPendingBytes: 10, size: { $0 })
+        buffer.append(6)
+        buffer.append(5)
+        let producer = Task { await buffer.waitForRoom() }
+        try await Self.wait("the producer waits") { buffer.producerIsWaiting }
+        #expect(try await buffer.next() == [6, 5])
+        await producer.value
+        #expect(!buffer.producerIsWaiting)
+        // The taken batch no longer counts.
+        buffer.append(10)
+        await buffer.waitForRoom()
+    }
+
+    @Test func aCancelledProducerStopsWaiting() async throws {
+        let buffer = EventBatchBuffer<Int>(maximumPendingBytes: 0, size: { $0 })
+        buffer.append(1)
+        let producer = Task { await buffer.waitForRoom() }
+        try await Self.wait("the producer waits") { buffer.producerIsWaiting }
+        producer.cancel()
+        await producer.value
+        #expect(!buffer.producerIsWaiting)
+    }
+
+    @Test func aCancelledConsumerStopsWaiting() async throws {
+        let buffer = EventBatchBuffer<Int>()
+        let consumer = Task { try await buffer.next() }
+        consumer.cancel()
+        await #expect(throws: CancellationError.self) { try await consumer.value }
+    }
+
+    @Test func elementsComeOneAtATimeAndLettingGoOfThemTellsTheProducer() async throws {
+        let buffer = EventBatchBuffer<Int>()
+        let terminated = Count()
+        buffer.append(1)
+        buffer.append(2)
+        do {
+            var elements = buffer.elements(onTermination: { terminated.add() }).makeAsyncIterator()
+            #expect(try await elements.next() == 1)
+            buffer.append(3)
+            #expect(try await elements.next() == 2)
+            #expect(try await elements.next() == 3)
+            withExtendedLifetime(elements) {
+                #expect(terminated.value == 0, "not while the stream is read")
+            }
+        }
+        // The consumer let go before the end: the producer is told to stop.
+        #expect(terminated.value == 1)
+
+        let ended = EventBatchBuffer<Int>()
+        ended.append(1)
+        ended.finish()
+        var elements = ended.elements(onTermination: {}).makeAsyncIterator()
+        #expect(try await elements.next() == 1)
+        #expect(try await elements.next() == nil)
+    }
+
+    final class Count: Sendable {
+        private let count = Mutex(0)
+        var value: Int { count.withLock { $0 } }
+        func add() { count.withLock { $0 += 1 } }
     }
 }

@@ -149,6 +149,50 @@ import Testing
         #expect(environment.langGraphStreamModes == ["custom", "updates"])
     }
 
+    @Test func boundsOfWhatGraphsSendHaveDefaultsAndCanBeSet() async throws {
+        let defaults = try await load(environment: ["DATABASE_URL": Self.database])
+        #expect(defaults.langGraphMaximumEventBytes == 8 << 20)
+        #expect(defaults.langGraphMaximumEventsPerRun == 100_000)
+        #expect(defaults.langGraphMaximumResponseBytes == 16 << 20)
+        #expect(defaults.taskLimits == TaskLimits(maximumArtifactBytes: 16 << 20, maximumHistoryMessages: 1000, maximumHistoryBytes: 16 << 20))
+        let yaml = """
+            database:
+              url: postgres://file/db
+            langgraph:
+              maxEventBytes: 1048576
+              maxEventsPerRun: 500
+              maxResponseBytes: 2097152
+            tasks:
+              maxArtifactBytes: 4096
+              maxHistoryMessages: 20
+              maxHistoryBytes: 8192
+            """
+        let set = try await load(yaml: yaml)
+        #expect(set.langGraphMaximumEventBytes == 1 << 20)
+        #expect(set.langGraphMaximumEventsPerRun == 500)
+        #expect(set.langGraphMaximumResponseBytes == 2 << 20)
+        #expect(set.taskLimits == TaskLimits(maximumArtifactBytes: 4096, maximumHistoryMessages: 20, maximumHistoryBytes: 8192))
+        let environment = try await load(environment: ["DATABASE_URL": Self.database, "CLEVERAGENTS_LANGGRAPH_MAX_EVENT_BYTES": "65536"])
+        #expect(environment.langGraphMaximumEventBytes == 65536)
+    }
+
+    @Test(arguments: [
+        (["CLEVERAGENTS_LANGGRAPH_MAX_EVENT_BYTES": "1000"], "langgraph.maxEventBytes"),
+        (["CLEVERAGENTS_LANGGRAPH_MAX_EVENT_BYTES": "8MiB"], "langgraph.maxEventBytes"),
+        (["CLEVERAGENTS_LANGGRAPH_MAX_EVENTS_PER_RUN": "0"], "langgraph.maxEventsPerRun"),
+        (["CLEVERAGENTS_LANGGRAPH_MAX_RESPONSE_BYTES": "2147483648"], "langgraph.maxResponseBytes"),
+        (["CLEVERAGENTS_TASKS_MAX_ARTIFACT_BYTES": "-1"], "tasks.maxArtifactBytes"),
+        (["CLEVERAGENTS_TASKS_MAX_HISTORY_MESSAGES": "1"], "tasks.maxHistoryMessages"),
+        (["CLEVERAGENTS_TASKS_MAX_HISTORY_BYTES": "lots"], "tasks.maxHistoryBytes"),
+    ])
+    func invalidBoundsStopStartUpNamingTheKey(environment: [String: String], key: String) async throws {
+        await #expect {
+            _ = try await load(environment: environment.merging(["DATABASE_URL": Self.database]) { current, _ in current })
+        } throws: { error in
+            (error as? ConfigurationError)?.key == key
+        }
+    }
+
     @Test func aMissingOrInvalidDatabaseURLIsNamed() async throws {
         await #expect(throws: ConfigurationError.self) { _ = try await load() }
         await #expect {

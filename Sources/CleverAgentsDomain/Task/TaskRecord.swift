@@ -18,8 +18,12 @@ public struct TaskRecord: Sendable, Hashable {
     /// The actor (graph binding) that runs it.
     public var actorName: String
     public var status: TaskStatus
-    public var artifacts: [Artifact]
-    public var history: [Message]
+    public var artifacts: [Artifact] {
+        didSet { measure.artifactBytes = nil }
+    }
+    public var history: [Message] {
+        didSet { measure.historyBytes = nil }
+    }
     public var metadata: JSONObject?
     /// The LangGraph thread of the task's context.
     public var threadID: String
@@ -38,6 +42,8 @@ public struct TaskRecord: Sendable, Hashable {
     /// set when the task is queued, cleared when the run ends (terminal or waiting for input).
     /// A replica that takes the task over rebuilds the run from it.
     public var runInput: TaskRunInput?
+    /// The measured size of the artifacts and history, for limited updates (not part of the value).
+    var measure = TaskContentMeasure()
 
     public init(
         namespace: NamespaceName,

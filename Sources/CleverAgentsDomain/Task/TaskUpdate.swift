@@ -74,6 +74,22 @@ public enum TaskUpdateError: Error, Sendable, Hashable {
     case taskIsTerminal(TaskState)
     /// An `append` chunk for an artifact that was never started.
     case unknownArtifact(String)
+    /// The update would make the task's artifacts hold more than `limit` bytes.
+    case artifactsTooLarge(limit: Int)
+    /// The update would make the task's history longer than `limit` messages.
+    case historyTooLong(limit: Int)
+    /// The update would make the task's messages hold more than `limit` bytes.
+    case historyTooLarge(limit: Int)
+}
+
+extension TaskUpdateError {
+    /// Whether the update was refused because of a ``TaskLimits`` limit.
+    public var isLimit: Bool {
+        switch self {
+        case .artifactsTooLarge, .historyTooLong, .historyTooLarge: true
+        case .taskIsTerminal, .unknownArtifact: false
+        }
+    }
 }
 
 extension TaskRecord {
@@ -84,7 +100,15 @@ extension TaskRecord {
     ///
     /// Status messages follow the A2A SDKs: the message of the status being replaced moves into
     /// the history, so the history reads as the conversation so far.
-    public mutating func apply(_ update: TaskUpdate, at now: A2ATimestamp) throws(TaskUpdateError) -> StreamResponse {
+    ///
+    /// An update that would take the task past `limits` is refused (a limit error of
+    /// ``TaskUpdateError``) and changes nothing. A history already past a limit (grown by the
+    /// client's own messages) refuses only the updates that would add to it.
+    public mutating func apply(
+        _ update: TaskUpdate,
+        at now: A2ATimestamp,
+        limits: TaskLimits = .unlimited
+    ) throws(TaskUpdateError) -> StreamResponse {
         guard !status.state.isTerminal else { throw .taskIsTerminal(status.state) }
         switch update {
         case .status(let state, let message):
@@ -95,12 +119,17 @@ extension TaskRecord {
                 if value.role == .unspecified { value.role = .agent }
                 return value
             }
+            let historyBytes = try checkHistory(adding: message, limits: limits)
             archiveStatusMessage()
             status = TaskStatus(state: state, message: message, timestamp: now)
+            if let historyBytes { measure.historyBytes = historyBytes }
             touch(now)
             return .statusUpdate(TaskStatusUpdateEvent(taskId: id, contextId: contextId, status: status))
         case .artifact(let artifact, let append, let lastChunk):
-            if let index = artifacts.firstIndex(where: { $0.artifactId == artifact.artifactId }) {
+            let index = artifacts.firstIndex(where: { $0.artifactId == artifact.artifactId })
+            if index == nil && append { throw .unknownArtifact(artifact.artifactId) }
+            let artifactBytes = try checkArtifacts(adding: artifact, replacing: append ? nil : index, limits: limits)
+            if let index {
                 if append {
                     artifacts[index].parts.append(contentsOf: artifact.parts)
                     if let name = artifact.name { artifacts[index].name = name }
@@ -109,16 +138,51 @@ extension TaskRecord {
                 } else {
                     artifacts[index] = artifact
                 }
-            } else if append {
-                throw .unknownArtifact(artifact.artifactId)
             } else {
                 artifacts.append(artifact)
             }
+            if let artifactBytes { measure.artifactBytes = artifactBytes }
             touch(now)
             return .artifactUpdate(
                 TaskArtifactUpdateEvent(taskId: id, contextId: contextId, artifact: artifact, append: append, lastChunk: lastChunk)
             )
         }
+    }
+
+    /// The artifacts' size once `artifact` is added (or replaces the one at `index`), when it is
+    /// measured (under a limit); throws when that passes the limit.
+    ///
+    /// An appended chunk counts whole, its name and metadata too, although they replace the
+    /// artifact's own: a little more than the exact size, never less.
+    private mutating func checkArtifacts(adding artifact: Artifact, replacing index: Int?, limits: TaskLimits) throws(TaskUpdateError) -> Int? {
+        guard limits.maximumArtifactBytes != .max else { return nil }
+        let current = measure.artifactBytes ?? artifactBytes
+        measure.artifactBytes = current
+        let replaced = index.map { Self.contentBytes(of: artifacts[$0]) } ?? 0
+        let bytes = current - replaced + Self.contentBytes(of: artifact)
+        guard bytes <= limits.maximumArtifactBytes else { throw .artifactsTooLarge(limit: limits.maximumArtifactBytes) }
+        return bytes
+    }
+
+    /// The history's size once the status message (if kept) moved into it and `message` is the
+    /// status message, when it is measured (under a limit); throws when that passes a limit.
+    ///
+    /// The size counts the new status message, which joins the history when it is replaced; the
+    /// length counts the history only.
+    private mutating func checkHistory(adding message: Message?, limits: TaskLimits) throws(TaskUpdateError) -> Int? {
+        let archived = statusMessageToArchive
+        if archived != nil, history.count >= limits.maximumHistoryMessages {
+            throw .historyTooLong(limit: limits.maximumHistoryMessages)
+        }
+        guard limits.maximumHistoryBytes != .max else { return nil }
+        let current = measure.historyBytes ?? historyBytes
+        measure.historyBytes = current
+        let bytes = current + (archived.map(Self.contentBytes(of:)) ?? 0)
+        let added = archived != nil || message != nil
+        if added, bytes + (message.map(Self.contentBytes(of:)) ?? 0) > limits.maximumHistoryBytes {
+            throw .historyTooLarge(limit: limits.maximumHistoryBytes)
+        }
+        return bytes
     }
 
     /// Adds a user message to the history (a follow-up message on an existing task).
@@ -136,11 +200,18 @@ extension TaskRecord {
 
     /// Moves the status message into the history, once: a message already there is not added again.
     private mutating func archiveStatusMessage() {
-        if let previous = status.message, previous.metadata?[TaskRecord.progressMetadataKey] != true,
-            !history.contains(where: { $0.messageId == previous.messageId })
-        {
+        if let previous = statusMessageToArchive {
             history.append(previous)
         }
+    }
+
+    /// The status message, when replacing the status moves it into the history: not progress,
+    /// and not there already.
+    private var statusMessageToArchive: Message? {
+        guard let previous = status.message, previous.metadata?[TaskRecord.progressMetadataKey] != true,
+            !history.contains(where: { $0.messageId == previous.messageId })
+        else { return nil }
+        return previous
     }
 
     private mutating func touch(_ now: A2ATimestamp) {

@@ -14,29 +14,73 @@ import Synchronization
 /// The task runner writes each batch in one store write: events that arrive while a write is in
 /// flight (a graph's last update, its artifact and its final status come in a burst) share the
 /// next write instead of each costing a round trip, and no event waits for a timer.
-final class EventBatchBuffer<Element: Sendable>: Sendable {
+///
+/// With a byte budget, the buffer also paces its producer: ``waitForRoom()`` returns once no
+/// more than `maximumPendingBytes` wait for the consumer, so that a producer fed from outside (a
+/// graph server) reads no faster than its events are used, and the buffer stays bounded.
+public final class EventBatchBuffer<Element: Sendable>: Sendable {
     private struct State {
         var elements: [Element] = []
+        var pendingBytes = 0
         var end: Result<Void, any Error>?
         var waiter: CheckedContinuation<Void, Never>?
+        var producer: CheckedContinuation<Void, Never>?
     }
 
     private let state = Mutex(State())
+    private let maximumPendingBytes: Int
+    private let size: @Sendable (Element) -> Int
 
-    init() {}
+    /// - Parameters:
+    ///   - maximumPendingBytes: how many bytes of elements may wait before ``waitForRoom()`` waits.
+    ///   - size: the bytes an element counts for.
+    public init(maximumPendingBytes: Int = .max, size: @escaping @Sendable (Element) -> Int = { _ in 0 }) {
+        self.maximumPendingBytes = maximumPendingBytes
+        self.size = size
+    }
 
-    /// Adds an element for the next batch.
-    func append(_ element: Element) {
+    /// Adds an element for the next batch. Never waits: a producer that must be paced calls
+    /// ``waitForRoom()`` after adding what it has.
+    public func append(_ element: Element) {
+        let bytes = size(element)
         let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
             state.elements.append(element)
+            state.pendingBytes += bytes
             defer { state.waiter = nil }
             return state.waiter
         }
         waiter?.resume()
     }
 
+    /// Waits until no more than `maximumPendingBytes` of elements wait for the consumer, or the
+    /// calling task is cancelled. One producer at a time.
+    public func waitForRoom() async {
+        // The usual case, on every event: room, and no continuation to make.
+        guard state.withLock({ $0.pendingBytes > maximumPendingBytes }) else { return }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let ready = state.withLock { state -> Bool in
+                    // Checked under the lock: a cancellation that comes later finds the waiter.
+                    guard state.pendingBytes > maximumPendingBytes, !Task.isCancelled else { return true }
+                    state.producer = continuation
+                    return false
+                }
+                if ready { continuation.resume() }
+            }
+        } onCancel: {
+            let producer = state.withLock { state -> CheckedContinuation<Void, Never>? in
+                defer { state.producer = nil }
+                return state.producer
+            }
+            producer?.resume()
+        }
+    }
+
+    /// Whether a producer waits in ``waitForRoom()``, for tests.
+    var producerIsWaiting: Bool { state.withLock { $0.producer != nil } }
+
     /// No element follows; `error` ends the batches with that error once the buffered ones are taken.
-    func finish(throwing error: (any Error)? = nil) {
+    public func finish(throwing error: (any Error)? = nil) {
         let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
             if state.end == nil {
                 state.end = error.map { .failure($0) } ?? .success(())
@@ -48,39 +92,99 @@ final class EventBatchBuffer<Element: Sendable>: Sendable {
     }
 
     private enum Next {
-        case batch([Element])
+        case batch([Element], producer: CheckedContinuation<Void, Never>?)
         case end(Result<Void, any Error>)
         case wait
     }
 
     /// Everything added since the last call, in order; `nil` once finished and drained. One
-    /// consumer at a time.
-    func next() async throws -> [Element]? {
+    /// consumer at a time. Throws `CancellationError` when the calling task is cancelled while
+    /// it waits.
+    public func next() async throws -> [Element]? {
         while true {
             let next = state.withLock { state -> Next in
                 if !state.elements.isEmpty {
-                    defer { state.elements.removeAll(keepingCapacity: true) }
-                    return .batch(state.elements)
+                    defer {
+                        state.elements.removeAll(keepingCapacity: true)
+                        state.pendingBytes = 0
+                        state.producer = nil
+                    }
+                    return .batch(state.elements, producer: state.producer)
                 }
                 if let end = state.end { return .end(end) }
                 return .wait
             }
             switch next {
-            case .batch(let batch):
+            case .batch(let batch, let producer):
+                producer?.resume()
                 return batch
             case .end(let end):
                 try end.get()
                 return nil
             case .wait:
-                await withCheckedContinuation { continuation in
-                    let ready = state.withLock { state -> Bool in
-                        guard state.elements.isEmpty, state.end == nil else { return true }
-                        state.waiter = continuation
-                        return false
+                await withTaskCancellationHandler {
+                    await withCheckedContinuation { continuation in
+                        let ready = state.withLock { state -> Bool in
+                            guard state.elements.isEmpty, state.end == nil, !Task.isCancelled else { return true }
+                            state.waiter = continuation
+                            return false
+                        }
+                        if ready { continuation.resume() }
                     }
-                    if ready { continuation.resume() }
+                } onCancel: {
+                    let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+                        defer { state.waiter = nil }
+                        return state.waiter
+                    }
+                    waiter?.resume()
                 }
+                try Task.checkCancellation()
             }
         }
+    }
+
+    /// The elements one at a time, as a stream for one consumer. `onTermination` runs when the
+    /// consumer is cancelled while it waits, or lets go of the stream: the producer should stop.
+    public func elements(onTermination: @escaping @Sendable () -> Void) -> AsyncThrowingStream<Element, any Error> {
+        let reader = BatchReader(buffer: self, onTermination: onTermination)
+        return AsyncThrowingStream(unfolding: { try await reader.next() })
+    }
+}
+
+/// Hands out a buffer's batches one element at a time, and tells the producer when its reader is
+/// gone (released with the stream that holds it).
+private final class BatchReader<Element: Sendable>: Sendable {
+    private let buffer: EventBatchBuffer<Element>
+    private let onTermination: @Sendable () -> Void
+    /// The rest of the batch taken last; only the stream's one consumer reads it.
+    private let taken = Mutex<(batch: [Element], index: Int)>(([], 0))
+
+    init(buffer: EventBatchBuffer<Element>, onTermination: @escaping @Sendable () -> Void) {
+        self.buffer = buffer
+        self.onTermination = onTermination
+    }
+
+    deinit {
+        onTermination()
+    }
+
+    func next() async throws -> Element? {
+        if let element = taken.withLock({ taken -> Element? in
+            guard taken.index < taken.batch.count else { return nil }
+            defer { taken.index += 1 }
+            return taken.batch[taken.index]
+        }) {
+            return element
+        }
+        let batch: [Element]?
+        do {
+            batch = try await buffer.next()
+        } catch is CancellationError {
+            onTermination()
+            throw CancellationError()
+        }
+        guard let batch, let first = batch.first else { return nil }
+        taken.withLock { $0 = (batch, 1) }
+        return first
     }
 }

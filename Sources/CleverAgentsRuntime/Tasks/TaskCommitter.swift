@@ -27,11 +27,21 @@ public struct TaskCommitter: Sendable {
     ///
     /// Updates that change nothing (the same state without a message) are dropped. An append to an
     /// artifact that never started starts it instead of losing it.
+    ///
+    /// An update that would take the task past `limits` is not applied, nor any after it: the
+    /// updates before it are committed, then the limit error of ``TaskUpdateError`` is thrown,
+    /// and the caller decides what becomes of the task (the runner fails it).
     @discardableResult
-    public func commit(_ record: inout TaskRecord, updates: [TaskUpdate], userMessage: Message? = nil) async throws -> [TaskEventRecord] {
+    public func commit(
+        _ record: inout TaskRecord,
+        updates: [TaskUpdate],
+        userMessage: Message? = nil,
+        limits: TaskLimits = .unlimited
+    ) async throws -> [TaskEventRecord] {
         let expectedVersion = record.version
         var updated = record
         var events: [TaskEventRecord] = []
+        var exceeded: TaskUpdateError?
         let now = clock.now()
         if let userMessage {
             updated.appendUserMessage(userMessage, at: now)
@@ -42,12 +52,20 @@ public struct TaskCommitter: Sendable {
             }
             let response: StreamResponse
             do {
-                response = try updated.apply(update, at: now)
+                response = try updated.apply(update, at: now, limits: limits)
             } catch .unknownArtifact {
                 guard case .artifact(let artifact, _, let lastChunk) = update else { continue }
-                response = try updated.apply(.artifact(artifact, append: false, lastChunk: lastChunk), at: now)
+                do {
+                    response = try updated.apply(.artifact(artifact, append: false, lastChunk: lastChunk), at: now, limits: limits)
+                } catch {
+                    exceeded = error
+                    break
+                }
             } catch .taskIsTerminal {
                 continue
+            } catch {
+                exceeded = error
+                break
             }
             updated.lastEventSequence += 1
             events.append(TaskEventRecord(namespace: updated.namespace, taskId: updated.id, sequence: updated.lastEventSequence, event: response))
@@ -57,6 +75,7 @@ public struct TaskCommitter: Sendable {
             updated.runInput = nil
         }
         if events.isEmpty && updated == record {
+            if let exceeded { throw exceeded }
             return []
         }
         if updated.version == expectedVersion {
@@ -70,6 +89,7 @@ public struct TaskCommitter: Sendable {
             published[published.count - 1].committedTask = updated
             await bus.publish(published)
         }
+        if let exceeded { throw exceeded }
         return events
     }
 }

@@ -7,7 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 import A2AProtocol
-import CleverAgentsDomain
+public import CleverAgentsDomain
 public import Logging
 
 /// Executes one task turn: runs the graph, turns each execution event into a task change,
@@ -20,6 +20,8 @@ public struct TaskRunner: Sendable {
     public let clock: A2ATimestampSource
     public let logger: Logger
     public let metrics: ServerMetrics
+    /// How large a task may grow from what its graph sends.
+    public let limits: TaskLimits
 
     public init(
         store: any TaskStore,
@@ -28,7 +30,8 @@ public struct TaskRunner: Sendable {
         ids: any IdentifierGenerator,
         clock: A2ATimestampSource,
         logger: Logger,
-        metrics: ServerMetrics = ServerMetrics()
+        metrics: ServerMetrics = ServerMetrics(),
+        limits: TaskLimits = TaskLimits()
     ) {
         self.store = store
         self.executor = executor
@@ -37,6 +40,7 @@ public struct TaskRunner: Sendable {
         self.clock = clock
         self.logger = logger
         self.metrics = metrics
+        self.limits = limits
     }
 
     /// How a run of the runner ended.
@@ -69,12 +73,15 @@ public struct TaskRunner: Sendable {
         }
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
-                // The events that arrive while a write is in flight share the next write.
-                let events = EventBatchBuffer<ExecutionEvent>()
+                // The events that arrive while a write is in flight share the next write. No more
+                // than a task's artifacts' worth of them wait: then the executor is not read (nor
+                // the graph server) until the write is done.
+                let events = EventBatchBuffer<ExecutionEvent>(maximumPendingBytes: limits.maximumArtifactBytes, size: { $0.contentBytes })
                 group.addTask { [executor] in
                     do {
                         for try await event in executor.execute(job.request) {
                             events.append(event)
+                            await events.waitForRoom()
                         }
                         events.finish()
                     } catch {
@@ -101,7 +108,7 @@ public struct TaskRunner: Sendable {
                             updates.append(.status(.completed, message: message))
                         }
                     }
-                    try await commit(&record, updates: updates)
+                    try await commit(&record, updates: updates, limits: limits)
                     if record.state.isTerminal || record.state.isInterrupted { break }
                 }
             }
@@ -119,13 +126,17 @@ public struct TaskRunner: Sendable {
             return .interrupted
         } catch TaskRunInterrupted.taskChanged {
             logger.debug("The task was changed by another writer (canceled); stopping its run")
-            if let runID = startedRunID {
-                let run = GraphRunReference(actor: job.request.actor, apiKey: job.request.apiKey, threadID: job.request.threadID, runID: runID)
-                do {
-                    try await executor.cancel(run)
-                } catch {
-                    logger.warning("Could not cancel the run of a changed task", metadata: ["error": "\(error)"])
-                }
+            await cancelRun(startedRunID, of: job, logger: logger)
+        } catch let error as TaskUpdateError where error.isLimit {
+            // The graph's output outgrew the task. The execution was stopped when the group ended
+            // (its connection dropped); the run itself would go on in LangGraph.
+            logger.warning("The task reached a size limit; stopping its run", metadata: ["limit": "\(error)"])
+            await cancelRun(startedRunID, of: job, logger: logger)
+            do {
+                try await fail(&record, reason: Self.describe(error, ids: ids).message)
+            } catch {
+                logger.error("Could not record the task failure", metadata: ["error": "\(error)"])
+                return .interrupted
             }
         } catch {
             let (reason, errorID) = Self.describe(error, ids: ids)
@@ -140,15 +151,26 @@ public struct TaskRunner: Sendable {
         return .finished
     }
 
+    /// Asks the graph server to stop the run, when it started; a failure is only logged.
+    private func cancelRun(_ runID: String?, of job: TaskJob, logger: Logger) async {
+        guard let runID else { return }
+        let run = GraphRunReference(actor: job.request.actor, apiKey: job.request.apiKey, threadID: job.request.threadID, runID: runID)
+        do {
+            try await executor.cancel(run)
+        } catch {
+            logger.warning("Could not cancel the run of a stopped task", metadata: ["error": "\(error)"])
+        }
+    }
+
     private func fail(_ record: inout TaskRecord, reason: String) async throws {
         guard !record.state.isTerminal else { return }
         let message = Message(messageId: ids.makeID(), role: .agent, parts: [.text(reason)])
         try await commit(&record, updates: [.status(.failed, message: message)])
     }
 
-    private func commit(_ record: inout TaskRecord, updates: [TaskUpdate]) async throws {
+    private func commit(_ record: inout TaskRecord, updates: [TaskUpdate], limits: TaskLimits = .unlimited) async throws {
         do {
-            try await TaskCommitter(store: store, bus: bus, clock: clock).commit(&record, updates: updates)
+            try await TaskCommitter(store: store, bus: bus, clock: clock).commit(&record, updates: updates, limits: limits)
         } catch StoreError.conflict {
             // Someone else changed the task (a cancel): stop, and stop the run if it is ours.
             throw TaskRunInterrupted.taskChanged
@@ -161,6 +183,9 @@ public struct TaskRunner: Sendable {
         if let error = error as? GraphExecutionError, error.detail == nil {
             return (error.message, nil)
         }
+        if let error = error as? TaskUpdateError, let reason = Self.reason(error) {
+            return (reason, nil)
+        }
         let errorID = ids.makeID()
         return ("The graph server could not run the task (error \(errorID)); the server's log has the details", errorID)
     }
@@ -170,6 +195,20 @@ public struct TaskRunner: Sendable {
     static func loggable(_ error: any Error) -> String {
         let text = (error as? GraphExecutionError).map { $0.detail ?? $0.message } ?? "\(error)"
         return text.escapedForLog(limit: 500)
+    }
+
+    /// Why a task that reached a size limit failed, naming the limit's configuration key.
+    static func reason(_ error: TaskUpdateError) -> String? {
+        switch error {
+        case .artifactsTooLarge(let limit):
+            "The graph's artifacts would grow past \(ByteCount.text(limit)) (tasks.maxArtifactBytes); the run was stopped"
+        case .historyTooLong(let limit):
+            "The task's history would grow past \(limit) messages (tasks.maxHistoryMessages); the run was stopped"
+        case .historyTooLarge(let limit):
+            "The task's messages would grow past \(ByteCount.text(limit)) (tasks.maxHistoryBytes); the run was stopped"
+        case .taskIsTerminal, .unknownArtifact:
+            nil
+        }
     }
 }
 

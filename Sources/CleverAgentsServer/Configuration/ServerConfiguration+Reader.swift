@@ -159,12 +159,20 @@ extension ServerConfiguration {
             langGraphMaximumRejoins: try values.integer("langgraph.maxRejoins", in: 0...100) ?? 5,
             langGraphMaximumProgressUpdates: try values.integer("langgraph.maxProgressUpdates", in: 0...10_000) ?? 100,
             langGraphStreamModes: streamModes.isEmpty ? ["values", "updates", "custom", "messages-tuple"] : streamModes,
+            langGraphMaximumEventBytes: try values.integer("langgraph.maxEventBytes", in: 4096...(1 << 30)) ?? (8 << 20),
+            langGraphMaximumEventsPerRun: try values.integer("langgraph.maxEventsPerRun", in: 100...100_000_000) ?? 100_000,
+            langGraphMaximumResponseBytes: try values.integer("langgraph.maxResponseBytes", in: 4096...(1 << 30)) ?? (16 << 20),
             taskLeaseSeconds: try values.integer("tasks.leaseSeconds", in: 2...300) ?? 15,
             maximumConcurrentRuns: try values.integer("tasks.maxConcurrentRuns", in: 1...100_000) ?? 256,
             maximumRunningTasksPerNamespace: try values.integer("tasks.maxRunningPerNamespace", in: 1...100_000) ?? 32,
             queuePollMilliseconds: try values.integer("tasks.pollIntervalMs", in: 50...60_000) ?? 1000,
             taskQueueGroup: try values.string("tasks.queueGroup") ?? "",
             finishedTaskCacheMegabytes: try values.integer("tasks.finishedCacheMb", in: 0...65_536) ?? 32,
+            taskLimits: TaskLimits(
+                maximumArtifactBytes: try values.integer("tasks.maxArtifactBytes", in: 1024...(1 << 30)) ?? (16 << 20),
+                maximumHistoryMessages: try values.integer("tasks.maxHistoryMessages", in: 10...100_000) ?? 1000,
+                maximumHistoryBytes: try values.integer("tasks.maxHistoryBytes", in: 1024...(1 << 30)) ?? (16 << 20)
+            ),
             replicaName: try values.string("replica.name"),
             observability: try ObservabilityConfiguration(values: values),
             executor: executor

@@ -91,6 +91,12 @@ public struct ServerConfiguration: Sendable, Hashable {
     public var langGraphMaximumProgressUpdates: Int
     /// `langgraph.streamModes`: stream modes of actors that name none.
     public var langGraphStreamModes: [String]
+    /// `langgraph.maxEventBytes`: the largest event (and line) of a run stream; a larger one stops the run.
+    public var langGraphMaximumEventBytes: Int
+    /// `langgraph.maxEventsPerRun`: events one run may send; more stop the run.
+    public var langGraphMaximumEventsPerRun: Int
+    /// `langgraph.maxResponseBytes`: the largest JSON answer of a graph server (run, thread, state).
+    public var langGraphMaximumResponseBytes: Int
     /// `tasks.leaseSeconds`: how long a replica holds a task without renewing its lease; after a
     /// replica dies, its tasks move on after at most this long.
     public var taskLeaseSeconds: Int
@@ -106,6 +112,9 @@ public struct ServerConfiguration: Sendable, Hashable {
     public var taskQueueGroup: String
     /// `tasks.finishedCacheMb`: memory for finished tasks kept for `GetTask`; 0 keeps none.
     public var finishedTaskCacheMegabytes: Int
+    /// `tasks.maxArtifactBytes`, `tasks.maxHistoryMessages`, `tasks.maxHistoryBytes`: how large a
+    /// task may grow from what its graph sends.
+    public var taskLimits: TaskLimits
     /// `replica.name`: this replica's name in task leases and logs; unique per replica (the pod
     /// name, say). Default: the host name and a random suffix.
     public var replicaName: String?
@@ -158,12 +167,16 @@ public struct ServerConfiguration: Sendable, Hashable {
         langGraphMaximumRejoins: Int = 5,
         langGraphMaximumProgressUpdates: Int = 100,
         langGraphStreamModes: [String] = ["values", "updates", "custom", "messages-tuple"],
+        langGraphMaximumEventBytes: Int = 8 << 20,
+        langGraphMaximumEventsPerRun: Int = 100_000,
+        langGraphMaximumResponseBytes: Int = 16 << 20,
         taskLeaseSeconds: Int = 15,
         maximumConcurrentRuns: Int = 256,
         maximumRunningTasksPerNamespace: Int = 32,
         queuePollMilliseconds: Int = 1000,
         taskQueueGroup: String = "",
         finishedTaskCacheMegabytes: Int = 32,
+        taskLimits: TaskLimits = TaskLimits(),
         replicaName: String? = nil,
         observability: ObservabilityConfiguration = ObservabilityConfiguration(),
         executor: Executor = .nio
@@ -202,12 +215,16 @@ public struct ServerConfiguration: Sendable, Hashable {
         self.langGraphMaximumRejoins = langGraphMaximumRejoins
         self.langGraphMaximumProgressUpdates = langGraphMaximumProgressUpdates
         self.langGraphStreamModes = langGraphStreamModes
+        self.langGraphMaximumEventBytes = langGraphMaximumEventBytes
+        self.langGraphMaximumEventsPerRun = langGraphMaximumEventsPerRun
+        self.langGraphMaximumResponseBytes = langGraphMaximumResponseBytes
         self.taskLeaseSeconds = taskLeaseSeconds
         self.maximumConcurrentRuns = maximumConcurrentRuns
         self.maximumRunningTasksPerNamespace = maximumRunningTasksPerNamespace
         self.queuePollMilliseconds = queuePollMilliseconds
         self.taskQueueGroup = taskQueueGroup
         self.finishedTaskCacheMegabytes = finishedTaskCacheMegabytes
+        self.taskLimits = taskLimits
         self.replicaName = replicaName
         self.observability = observability
         self.executor = executor
