@@ -9,6 +9,7 @@
 import A2AProtocol
 import AsyncHTTPClient
 import CleverAgentsDomain
+import CleverAgentsEgress
 import CleverAgentsRuntime
 import CleverAgentsTestSupport
 import Foundation
@@ -23,7 +24,7 @@ import Testing
 @Suite(.timeLimit(.minutes(2))) struct LangGraphExecutorBoundsTests {
     /// Runs one turn on `server` and returns its events, with the request's thread id.
     static func run(on server: HostileGraphServer, configuration: LangGraphConfiguration) async throws -> (events: [ExecutionEvent], thread: String) {
-        let http = HTTPClient(eventLoopGroupProvider: .singleton)
+        let http = EgressHTTPClient(policy: .defaults(production: false), resolver: SystemHostResolver(), configuration: HTTPClient.Configuration())
         var logger = Logger(label: "LangGraphExecutorBoundsTests")
         logger.logLevel = .critical
         let executor = LangGraphExecutor(http: http, ids: SequentialIDs(), configuration: configuration, logger: logger)
@@ -98,7 +99,7 @@ import Testing
 
     @Test func aConsumerThatStopsReadingStopsTheGraphServer() async throws {
         let server = try await HostileGraphServer.start(.endlessArtifacts)
-        let http = HTTPClient(eventLoopGroupProvider: .singleton)
+        let http = EgressHTTPClient(policy: .defaults(production: false), resolver: SystemHostResolver(), configuration: HTTPClient.Configuration())
         var logger = Logger(label: "LangGraphExecutorBoundsTests")
         logger.logLevel = .critical
         let budget = 1 << 20
