@@ -134,6 +134,13 @@ struct LangGraphRunMapper {
         }
     }
 
+    /// The status text of a graph that raised an error: what the tenant's own graph reported as
+    /// its result (an `error` event, or `__error__` in its values), cut to 1,000 characters. A
+    /// graph server's HTTP error bodies never get here; they go to the log only.
+    static func graphFailure(_ text: String) -> String {
+        "The graph failed: " + (text.count > 1000 ? text.prefix(1000) + "…" : text)
+    }
+
     /// Maps the end of the run.
     ///
     /// - Parameters:
@@ -149,7 +156,7 @@ struct LangGraphRunMapper {
         if let pendingInterrupts { interrupts = pendingInterrupts }
         if replied { return [] }
         if let failure {
-            return endTokens(keepingUnsent: false) + [.update(.status(.failed, message: agentMessage(text: "The graph failed: \(failure)")))]
+            return endTokens(keepingUnsent: false) + [.update(.status(.failed, message: agentMessage(text: Self.graphFailure(failure))))]
         }
         if !interrupts.isEmpty {
             return endTokens(keepingUnsent: true) + completeArtifacts() + [.update(.status(.inputRequired, message: interruptMessage()))]
@@ -166,7 +173,7 @@ struct LangGraphRunMapper {
         }
         if let error = values["__error__"]?.objectValue {
             let text = [error["error"]?.stringValue, error["message"]?.stringValue].compactMap { $0 }.joined(separator: ": ")
-            return endTokens(keepingUnsent: false) + [.update(.status(.failed, message: agentMessage(text: "The graph failed: \(text)")))]
+            return endTokens(keepingUnsent: false) + [.update(.status(.failed, message: agentMessage(text: Self.graphFailure(text))))]
         }
         if let directive = values["a2a"]?.objectValue {
             return endTokens(keepingUnsent: false) + completeArtifacts() + finalDirective(directive)

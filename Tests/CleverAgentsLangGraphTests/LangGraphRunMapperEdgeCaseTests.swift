@@ -115,6 +115,14 @@ import Testing
         #expect(events == [.runStarted(runID: "run-1"), workingStatus, failed])
     }
 
+    @Test func aGraphsErrorTextIsCutTo1000Characters() {
+        let long = String(repeating: "x", count: 5000)
+        let body = Self.run(messages: [Self.human], extra: #","__error__":{"error":"E","message":"\#(long)"}"#)
+        let events = mapEvents(parseEvents(body), inputMessageID: "msg-1")
+        let failed = ExecutionEvent.update(.status(.failed, message: agentText("id-1", "The graph failed: E: " + String(repeating: "x", count: 997) + "…")))
+        #expect(events.last == failed)
+    }
+
     @Test func streamErrorWinsOverPendingInterrupts() {
         let body = """
             event: metadata
