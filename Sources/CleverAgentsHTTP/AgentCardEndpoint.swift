@@ -48,10 +48,17 @@ struct AgentCardEndpoint: Sendable {
         let etag = "\"" + SHA256.hash(data: body).prefix(16).map { String(format: "%02x", $0) }.joined() + "\""
         var headers: HTTPFields = [
             .contentType: "application/json",
-            .cacheControl: "public, max-age=\(configuration.agentCardMaxAge)",
             .eTag: etag,
             .lastModified: Self.httpDate(lastModified),
         ]
+        if service.cards.publicBaseURL != nil {
+            headers[.cacheControl] = "public, max-age=\(configuration.agentCardMaxAge)"
+        } else {
+            // The card names the scheme and host the request claimed: no shared cache may keep
+            // it for others (development only; production requires http.publicBaseUrl).
+            headers[.cacheControl] = "private, max-age=\(configuration.agentCardMaxAge)"
+            headers[.vary] = "Host, X-Forwarded-Proto"
+        }
         if let ifNoneMatch = request.headers[.ifNoneMatch], Self.matches(ifNoneMatch, etag: etag) {
             headers[.contentType] = nil
             return Response(status: .notModified, headers: headers)

@@ -18,6 +18,9 @@ struct DatabaseOptions: ParsableArguments {
     @Option(name: .long, help: "PostgreSQL URL, e.g. postgres://user:pass@host:5432/db?sslmode=require (default: $DATABASE_URL).")
     var databaseURL: String?
 
+    @Option(name: .long, help: "The YAML configuration file the server reads (default: config/cleveragents.yaml when present); admin commands take their secrets key, token pepper and mode from it and the environment.")
+    var config: String?
+
     /// The URL to use, or a validation error that says where it should come from.
     func resolvedURL() throws -> DatabaseURL {
         let environment = ProcessInfo.processInfo.environment
@@ -34,7 +37,11 @@ struct DatabaseOptions: ParsableArguments {
 
     /// Runs `body` with a running connection pool, then closes it.
     func withStore<Result: Sendable>(_ body: @Sendable (PostgresStore, PostgresClient) async throws -> Result) async throws -> Result {
-        let url = try resolvedURL()
+        try await withStore(url: try resolvedURL(), body)
+    }
+
+    /// Runs `body` with a running connection pool on `url`, then closes it.
+    func withStore<Result: Sendable>(url: DatabaseURL, _ body: @Sendable (PostgresStore, PostgresClient) async throws -> Result) async throws -> Result {
         var logger = Logger(label: "cleveragents")
         logger.logLevel = .error
         var configuration = try url.clientConfiguration()

@@ -137,24 +137,35 @@ extension Caller {
 }
 
 extension DatabaseOptions {
-    /// Runs `body` with an admin service on the database, hashing tokens with the configured pepper.
+    /// Runs `body` with an admin service on the database, with the configuration `serve` reads
+    /// (the YAML file, the environment, `--database-url`): the same secrets key, token pepper,
+    /// mode and egress policy. Production refuses the development key and pepper there too.
     func withAdmin<Result: Sendable>(_ body: @Sendable (AdminService, PostgresStore) async throws -> Result) async throws -> Result {
-        let environment = ProcessInfo.processInfo.environment
-        let pepperText = environment["CLEVERAGENTS_AUTH_TOKEN_PEPPER"] ?? ServerConfiguration.developmentTokenPepperForTools
-        guard let pepper = Data(base64Encoded: pepperText), pepper.count >= 32 else {
-            throw ValidationError("CLEVERAGENTS_AUTH_TOKEN_PEPPER must be at least 32 bytes in base64.")
+        let configuration: ServerConfiguration
+        do {
+            let reader = try await ServerConfiguration.reader(
+                configFile: config,
+                environment: ProcessInfo.processInfo.environment,
+                overrides: databaseURL.map { ["database.url": $0] } ?? [:]
+            )
+            configuration = try ServerConfiguration(reader: reader, use: .administering)
+        } catch let error as ConfigurationError {
+            throw ValidationError(error.description)
         }
-        let secretsKey = environment["CLEVERAGENTS_SECRETS_KEY"] ?? ServerConfiguration.developmentSecretsKeyForTools
-        return try await withStore { store, _ in
+        guard let pepper = Data(base64Encoded: configuration.tokenPepper ?? ServerConfiguration.developmentTokenPepperForTools) else {
+            throw ValidationError("auth.tokenPepper is not base64.")
+        }
+        return try await withStore(url: configuration.databaseURL) { store, _ in
             var logger = Logger(label: "cleveragents.admin")
             logger.logLevel = .error
             let admin = AdminService(
                 namespaces: store,
                 identities: store,
                 authenticator: Authenticator(identities: store, pepper: Array(pepper)),
-                secrets: try AESGCMSecretBox(base64Key: secretsKey),
+                secrets: try AESGCMSecretBox(base64Key: configuration.secretsKey ?? ServerConfiguration.developmentSecretsKeyForTools),
                 directory: NamespaceDirectory(),
-                production: environment["CLEVERAGENTS_MODE"] == "production",
+                production: configuration.mode == .production,
+                egress: configuration.egress,
                 logger: logger
             )
             return try await body(admin, store)

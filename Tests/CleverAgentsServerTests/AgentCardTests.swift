@@ -30,7 +30,9 @@ import Testing
             #expect(card.skills.map(\.id) == ["echo"])
             #expect(card.capabilities.streaming == true)
             #expect(reply.text.contains("text/plain"), "slashes are not escaped")
-            #expect(reply.headers.first(name: "cache-control")?.contains("max-age=") == true)
+            // No public URL: the card names the request's own host, so no shared cache keeps it.
+            #expect(reply.headers.first(name: "cache-control") == "private, max-age=60")
+            #expect(reply.headers.first(name: "vary")?.contains("Host") == true)
             #expect(reply.headers.first(name: "last-modified")?.hasSuffix("GMT") == true)
             let etag = try #require(reply.headers.first(name: "etag"))
             let again = try await RPCTestClient().get(url, headers: [("If-None-Match", etag)])
@@ -44,6 +46,23 @@ import Testing
             try await server.addActor("steps", to: namespace)
             let changed = try await RPCTestClient().get(url, headers: [("If-None-Match", etag)])
             #expect(changed.status == 200 || changed.status == 304, "cached settings may take up to their TTL")
+        } catch {
+            try await server.stop()
+            throw error
+        }
+        try await server.stop()
+    }
+
+    @Test func aCardWithAConfiguredPublicURLIsPublicAndIgnoresTheHostHeader() async throws {
+        let server = try await TestServer.start { $0.publicBaseURL = "https://agents.example.com" }
+        do {
+            let namespace = try await server.createNamespace()
+            let reply = try await RPCTestClient().get(
+                "\(server.endpoint(namespace.rawValue))/.well-known/agent-card.json", headers: [("Host", "evil.example")]
+            )
+            #expect(reply.headers.first(name: "cache-control") == "public, max-age=60")
+            #expect(!reply.text.contains("evil.example"))
+            #expect(reply.text.contains("https://agents.example.com/ns/\(namespace.rawValue)"))
         } catch {
             try await server.stop()
             throw error

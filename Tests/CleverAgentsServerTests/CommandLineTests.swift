@@ -8,6 +8,8 @@
 
 import CleverAgentsDomain
 import CleverAgentsPostgres
+import CleverAgentsRuntime
+import CleverAgentsServer
 import CleverAgentsTestSupport
 import Foundation
 import Testing
@@ -118,6 +120,47 @@ import Testing
         let invalidRoot = try await cli(["admin", "superadmin", "create", "Not Valid"])
         #expect(invalidRoot.status != 0)
         #expect(invalidRoot.stderr.contains("Invalid principal"))
+        // A name a namespace uses (its admin may have chosen it) never becomes a superadmin.
+        let squatted = try await cli(["admin", "superadmin", "create", "alice"])
+        #expect(squatted.status != 0)
+        #expect(squatted.stderr.contains("has tokens or roles in namespaces"), "\(squatted.stderr)")
+        let alice = try await PostgresTestDatabase.withStore { store, _ in try await store.principal(id: "alice") }
+        #expect(alice?.isSuperadmin == false)
+    }
+
+    @Test func theAdminCommandsReadTheServersConfigurationFile() async throws {
+        let database = try #require(TestEnvironment.databaseURL)
+        let pepper = Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
+        let key = Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("cleveragents-\(UUID().uuidString).yaml")
+        try "auth:\n  tokenPepper: \(pepper)\nsecrets:\n  key: \(key)\n".write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let environment = ["DATABASE_URL": database]
+        let name = TestEnvironment.uniqueName("cli-config")
+        #expect(try await ChildProcess.run(ChildProcess.cleveragents, ["admin", "namespace", "create", name], environment: environment).status == 0)
+        let created = try await ChildProcess.run(
+            ChildProcess.cleveragents, ["admin", "token", "create", "--namespace", name, "--principal", "carol", "--role", "viewer", "--config", file.path],
+            environment: environment
+        )
+        #expect(created.status == 0, "\(created.stderr)")
+        let text = created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        try await PostgresTestDatabase.withStore { store, _ in
+            // The token's hash is keyed with the file's pepper, as the server would check it.
+            let withFile = Authenticator(identities: store, pepper: Array(Data(base64Encoded: pepper)!))
+            let caller = try await withFile.authenticate(text, namespace: NamespaceName(name)!, actor: NamespaceActor(name: NamespaceName(name)!))
+            #expect(caller.role == .viewer)
+            let development = Authenticator(identities: store, pepper: Array(Data(base64Encoded: ServerConfiguration.developmentTokenPepperForTools)!))
+            await #expect(throws: AuthenticationError.invalid) {
+                try await development.authenticate(text, namespace: NamespaceName(name)!, actor: NamespaceActor(name: NamespaceName(name)!))
+            }
+        }
+        // Production without its secrets is refused, naming the key, instead of sealing with the development key.
+        let refused = try await ChildProcess.run(
+            ChildProcess.cleveragents, ["admin", "token", "create", "--namespace", name, "--principal", "carol"],
+            environment: environment.merging(["CLEVERAGENTS_MODE": "production", "DATABASE_URL": database + (database.contains("?") ? "&" : "?") + "sslmode=disable"]) { _, new in new }
+        )
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("secrets.key"), "\(refused.stderr)")
     }
 
     @Test func withoutADatabaseTheCommandsSaySo() async throws {

@@ -54,9 +54,11 @@ import Testing
     @Test(arguments: ["config/cleveragents.yaml", "config/container.yaml"])
     func shippedConfigurationFilesAreValid(_ file: String) async throws {
         let environment = [
-            "DATABASE_URL": "postgres://user:secret@db.example.com:5432/cleveragents?sslmode=require",
+            // What a deployment gives the image: its secrets, the verified database URL, its URL.
+            "DATABASE_URL": "postgres://user:secret@db.example.com:5432/cleveragents?sslmode=verify-full",
             "CLEVERAGENTS_SECRETS_KEY": Data(repeating: 7, count: 32).base64EncodedString(),
             "CLEVERAGENTS_AUTH_TOKEN_PEPPER": Data(repeating: 9, count: 32).base64EncodedString(),
+            "CLEVERAGENTS_HTTP_PUBLIC_BASE_URL": "https://agents.example.com",
         ]
         let reader = try await ServerConfiguration.reader(configFile: Self.root.appendingPathComponent(file).path, environment: environment, overrides: [:])
         let configuration = try ServerConfiguration(reader: reader)

@@ -8,6 +8,7 @@
 
 import CleverAgentsDomain
 import CleverAgentsPostgres
+import CleverAgentsRuntime
 @testable import CleverAgentsServer
 import Configuration
 import Foundation
@@ -205,11 +206,57 @@ import Testing
     @Test func productionWithAKeyIsAccepted() async throws {
         let key = Data((0..<32).map { UInt8($0) }).base64EncodedString()
         let configuration = try await load(environment: [
-            "DATABASE_URL": Self.database, "CLEVERAGENTS_MODE": "production", "CLEVERAGENTS_SECRETS_KEY": key,
+            "DATABASE_URL": "postgres://u:secret@db:5432/agents?sslmode=verify-full", "CLEVERAGENTS_MODE": "production", "CLEVERAGENTS_SECRETS_KEY": key,
             "CLEVERAGENTS_AUTH_TOKEN_PEPPER": key, "CLEVERAGENTS_HTTP_BEHIND_TLS_PROXY": "true",
+            "CLEVERAGENTS_HTTP_PUBLIC_BASE_URL": "https://agents.example.com",
         ])
         #expect(configuration.mode == .production)
         #expect(configuration.logFormat == "json", "production logs are JSON unless told otherwise")
+        #expect(configuration.egress == .defaults(production: true), "production reaches no special-purpose address")
+    }
+
+    @Test(arguments: [
+        ([:], "http.publicBaseUrl"),
+        (["CLEVERAGENTS_HTTP_PUBLIC_BASE_URL": "http://agents.example.com"], "http.publicBaseUrl"),
+        (["CLEVERAGENTS_HTTP_PUBLIC_BASE_URL": "https://agents.example.com", "DATABASE_URL": "postgres://u:p@db/x?sslmode=require"], "database.url"),
+        (["CLEVERAGENTS_HTTP_PUBLIC_BASE_URL": "https://agents.example.com", "DATABASE_URL": "postgres://u:p@db/x?sslmode=verify-ca"], "database.url"),
+    ])
+    func productionRefusesAHostDerivedCardURLAndAnUnverifiedDatabase(extra: [String: String], key: String) async throws {
+        let secret = Data((0..<32).map { UInt8($0) }).base64EncodedString()
+        let base = [
+            "DATABASE_URL": "postgres://u:p@db/x?sslmode=verify-full", "CLEVERAGENTS_MODE": "production", "CLEVERAGENTS_SECRETS_KEY": secret,
+            "CLEVERAGENTS_AUTH_TOKEN_PEPPER": secret, "CLEVERAGENTS_HTTP_BEHIND_TLS_PROXY": "true",
+        ]
+        await #expect {
+            _ = try await load(environment: base.merging(extra) { _, new in new })
+        } throws: { error in
+            (error as? ConfigurationError)?.key == key
+        }
+        // The waiver, and a Unix socket, are accepted.
+        if key == "database.url" {
+            let waived = try await load(environment: base.merging(extra) { _, new in new }.merging(["CLEVERAGENTS_DATABASE_ALLOW_UNVERIFIED_TLS": "true"]) { _, new in new })
+            #expect(waived.mode == .production)
+        }
+        let socket = try await load(environment: base.merging([
+            "CLEVERAGENTS_HTTP_PUBLIC_BASE_URL": "https://agents.example.com", "DATABASE_URL": "postgres://u@localhost/x?host=/run/postgresql",
+        ]) { _, new in new })
+        #expect(socket.mode == .production)
+    }
+
+    @Test func egressSettingsAreReadAndChecked() async throws {
+        let development = try await load(environment: ["DATABASE_URL": Self.database])
+        #expect(development.egress.allowLoopback && development.egress.allowPlainHTTP)
+        let set = try await load(environment: [
+            "DATABASE_URL": Self.database, "CLEVERAGENTS_EGRESS_ALLOW_LIST": "langgraph.svc, *.corp.example, 10.1.0.0/16",
+            "CLEVERAGENTS_EGRESS_ALLOW_LOOPBACK": "false", "CLEVERAGENTS_EGRESS_ALLOWED_PORTS": "443,8123", "CLEVERAGENTS_EGRESS_ALLOW_LIST_ONLY": "true",
+            "CLEVERAGENTS_EGRESS_ALLOW_PLAIN_HTTP": "false",
+        ])
+        #expect(set.egress.allowList == ["langgraph.svc", "*.corp.example", "10.1.0.0/16"])
+        #expect(!set.egress.allowLoopback && !set.egress.allowPlainHTTP && set.egress.allowListOnly)
+        #expect(set.egress.allowedPorts == [443, 8123])
+        for (name, value) in [("CLEVERAGENTS_EGRESS_ALLOW_LIST", "bad host"), ("CLEVERAGENTS_EGRESS_ALLOWED_PORTS", "99999")] {
+            await #expect(throws: ConfigurationError.self) { _ = try await load(environment: ["DATABASE_URL": Self.database, name: value]) }
+        }
     }
 
     @Test func aConfigFileThatWasNamedMustExist() async throws {

@@ -27,8 +27,17 @@ extension ServerConfiguration {
 
     static let developmentSecretsKey = "Y2xldmVyYWdlbnRzLWRldi1vbmx5LXNlY3JldC1rZXk="
 
+    /// What the configuration is read for.
+    public enum Use: Sendable, Hashable {
+        /// `cleveragents serve`: every rule applies.
+        case serving
+        /// The admin commands: the same keys, secrets and database rules, but not the rules of
+        /// serving HTTP (TLS, the public URL), since they serve nothing.
+        case administering
+    }
+
     /// Reads and validates the configuration; the error names the first bad key.
-    public init(reader: ConfigReader) throws(ConfigurationError) {
+    public init(reader: ConfigReader, use: Use = .serving) throws(ConfigurationError) {
         let values = ConfigValues(reader: reader)
         let mode = try values.enumeration("mode", Mode.self) ?? .development
         let host = try values.string("http.host") ?? "127.0.0.1"
@@ -99,10 +108,28 @@ extension ServerConfiguration {
         if certificate != nil && behindProxy {
             throw ConfigurationError(key: "http.behindTlsProxy", reason: "cannot be set when the server terminates TLS itself (tls.certificatePath)")
         }
-        if mode == .production, certificate == nil, !behindProxy {
+        if mode == .production, use == .serving, certificate == nil, !behindProxy {
             throw ConfigurationError(
                 key: "tls.certificatePath",
                 reason: "production mode refuses plain HTTP: set tls.certificatePath and tls.keyPath, or http.behindTlsProxy when a TLS proxy is in front"
+            )
+        }
+        if mode == .production, use == .serving {
+            // Agent cards name the server's URL: without a configured one they would repeat
+            // whatever Host a request claims, and caches would keep it.
+            guard let publicBaseURL else {
+                throw ConfigurationError(key: "http.publicBaseUrl", reason: "is required in production mode (the https URL clients reach the server at)")
+            }
+            guard publicBaseURL.lowercased().hasPrefix("https://") else {
+                throw ConfigurationError(key: "http.publicBaseUrl", reason: "must be an https URL in production mode")
+            }
+        }
+        let allowUnverifiedDatabaseTLS = try values.boolean("database.allowUnverifiedTls") ?? false
+        if mode == .production, databaseURL.unixSocketDirectory == nil, databaseURL.tlsPolicy.verification != .full, !allowUnverifiedDatabaseTLS {
+            throw ConfigurationError(
+                key: "database.url",
+                reason: "production mode needs a verified TLS connection to PostgreSQL: add sslmode=verify-full (and sslrootcert= for a private CA), "
+                    + "or set database.allowUnverifiedTls where the network to the database is trusted"
             )
         }
         func rate(_ key: String) throws(ConfigurationError) -> Double? {
