@@ -26,14 +26,11 @@ public final class WebhookReceiver: Sendable {
     }
 
     private let state = Mutex<(received: [Received], status: HTTPResponse.Status)>(([], .ok))
-    private let running: Task<Void, any Error>
-    private let group: ServiceGroup
-    public let port: Int
+    private let server: TestHTTPServer
+    public var port: Int { server.port }
 
-    private init(port: Int, running: Task<Void, any Error>, group: ServiceGroup) {
-        self.port = port
-        self.running = running
-        self.group = group
+    private init(server: TestHTTPServer) {
+        self.server = server
     }
 
     /// The webhook URL.
@@ -48,7 +45,6 @@ public final class WebhookReceiver: Sendable {
     }
 
     public static func start() async throws -> WebhookReceiver {
-        let router = Router()
         let stateBox = Mutex<(@Sendable (Received) -> HTTPResponse.Status)?>(nil)
         let receive: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, _ in
             var request = request
@@ -59,26 +55,12 @@ public final class WebhookReceiver: Sendable {
             let status = stateBox.withLock { $0 }?(received) ?? .ok
             return Response(status: status)
         }
-        router.post("/webhook", use: receive)
-        // Any other POST too: the receiver also stands in for an OTLP collector or a graph server.
-        router.post("/**", use: receive)
-        var logger = Logger(label: "webhook")
-        logger.logLevel = .critical
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let app = Application(
-            router: router,
-            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in
-                continuation.yield(channel.localAddress?.port ?? 0)
-                continuation.finish()
-            },
-            logger: logger
-        )
-        let group = ServiceGroup(services: [app], logger: logger)
-        let running = Task { try await group.run() }
-        var port = 0
-        for await value in ports { port = value }
-        let receiver = WebhookReceiver(port: port, running: running, group: group)
+        let server = try await TestHTTPServer.start { router in
+            router.post("/webhook", use: receive)
+            // Any other POST too: the receiver also stands in for an OTLP collector or a graph server.
+            router.post("/**", use: receive)
+        }
+        let receiver = WebhookReceiver(server: server)
         stateBox.withLock { handler in
             handler = { [weak receiver] received in
                 guard let receiver else { return .ok }
@@ -94,7 +76,6 @@ public final class WebhookReceiver: Sendable {
     }
 
     public func stop() async throws {
-        await group.triggerGracefulShutdown()
-        try await running.value
+        try await server.stop()
     }
 }
