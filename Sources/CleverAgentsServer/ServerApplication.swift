@@ -9,7 +9,7 @@
 import A2AProtocol
 public import AsyncHTTPClient
 import CleverAgentsDomain
-import CleverAgentsHTTP
+public import CleverAgentsHTTP
 import CleverAgentsLangGraph
 import CleverAgentsPush
 import HummingbirdCore
@@ -47,6 +47,8 @@ public struct ServerApplication: Sendable {
     private let state: ReadinessState
     private let tlsConfiguration: TLSConfiguration?
     private let serverBuilder: HTTPServerBuilder
+    /// The connections the HTTP server has open (at most `http.maxConnections`).
+    public let openConnections: OpenConnections
 
     /// The version reported in agent cards.
     public static let version = "0.1.0"
@@ -62,7 +64,10 @@ public struct ServerApplication: Sendable {
         }
         let tlsConfiguration = try Self.makeTLSConfiguration(configuration)
         self.tlsConfiguration = tlsConfiguration
-        self.serverBuilder = try tlsConfiguration.map { try .tls(.http1(), tlsConfiguration: $0) } ?? .http1()
+        // The idle timeout and the request head deadline sit in the HTTP/1.1 channel, which TLS wraps.
+        let http1 = configuration.connectionBounds.http1Configuration
+        self.serverBuilder = try tlsConfiguration.map { try .tls(.http1(configuration: http1), tlsConfiguration: $0) } ?? .http1(configuration: http1)
+        self.openConnections = OpenConnections()
         var postgresConfiguration = try configuration.databaseURL.clientConfiguration()
         postgresConfiguration.options.maximumConnections = configuration.databasePoolSize
         postgresConfiguration.options.minimumConnections = configuration.databaseMinimumConnections
@@ -219,8 +224,16 @@ public struct ServerApplication: Sendable {
         var app = Application(
             router: router,
             server: serverBuilder,
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "cleveragents"),
-            onServerRunning: onServerRunning,
+            configuration: .init(
+                address: .hostname(configuration.host, port: configuration.port),
+                serverName: "cleveragents",
+                availableConnectionsDelegate: ConnectionLimit(maximum: configuration.connectionBounds.maximumConnections, open: openConnections)
+            ),
+            onServerRunning: { channel in
+                // One accept per read, so that the connection cap is asked before every accept.
+                try? await channel.setOption(ChannelOptions.maxMessagesPerRead, value: 1)
+                await onServerRunning(channel)
+            },
             logger: logger
         )
         // The span exporter comes first, so it stops last and flushes the spans of the others.

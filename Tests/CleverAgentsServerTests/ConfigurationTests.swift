@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 import CleverAgentsDomain
+import CleverAgentsHTTP
 import CleverAgentsPostgres
 @testable import CleverAgentsServer
 import Configuration
@@ -113,6 +114,9 @@ import Testing
         (["CLEVERAGENTS_LANGGRAPH_READ_TIMEOUT_SECONDS": "1"], "langgraph.readTimeoutSeconds"),
         (["CLEVERAGENTS_LANGGRAPH_MAX_REJOINS": "-1"], "langgraph.maxRejoins"),
         (["CLEVERAGENTS_LANGGRAPH_MAX_PROGRESS_UPDATES": "many"], "langgraph.maxProgressUpdates"),
+        (["CLEVERAGENTS_HTTP_IDLE_TIMEOUT_SECONDS": "0"], "http.idleTimeoutSeconds"),
+        (["CLEVERAGENTS_HTTP_HEADER_TIMEOUT_SECONDS": "301"], "http.headerTimeoutSeconds"),
+        (["CLEVERAGENTS_HTTP_MAX_CONNECTIONS": "none"], "http.maxConnections"),
     ])
     func invalidValuesStopStartUpNamingTheKey(environment: [String: String], key: String) async throws {
         await #expect {
@@ -147,6 +151,21 @@ import Testing
         #expect(set.langGraphMaximumProgressUpdates == 0)
         let environment = try await load(environment: ["DATABASE_URL": Self.database, "CLEVERAGENTS_LANGGRAPH_STREAM_MODES": "custom, updates"])
         #expect(environment.langGraphStreamModes == ["custom", "updates"])
+    }
+
+    @Test func connectionBoundsHaveDefaultsAndCanBeSet() async throws {
+        let defaults = try await load(environment: ["DATABASE_URL": Self.database])
+        #expect(defaults.connectionBounds == HTTPConnectionBounds(idleTimeoutSeconds: 75, headerTimeoutSeconds: 10, maximumConnections: 10_000))
+        let yaml = """
+            database:
+              url: postgres://file/db
+            http:
+              idleTimeoutSeconds: 30
+              headerTimeoutSeconds: 5
+              maxConnections: 2000
+            """
+        let set = try await load(yaml: yaml)
+        #expect(set.connectionBounds == HTTPConnectionBounds(idleTimeoutSeconds: 30, headerTimeoutSeconds: 5, maximumConnections: 2000))
     }
 
     @Test func aMissingOrInvalidDatabaseURLIsNamed() async throws {

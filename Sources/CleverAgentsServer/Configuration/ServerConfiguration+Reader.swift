@@ -8,6 +8,7 @@
 
 public import Configuration
 import CleverAgentsDomain
+import CleverAgentsHTTP
 import CleverAgentsLangGraph
 import CleverAgentsPostgres
 import CleverAgentsRuntime
@@ -41,6 +42,11 @@ extension ServerConfiguration {
             while publicBaseURL?.hasSuffix("/") == true { publicBaseURL?.removeLast() }
         }
         let maximumBodySize = try values.integer("http.maxBodyBytes", in: 1024...(64 << 20)) ?? (1 << 20)
+        let connectionBounds = HTTPConnectionBounds(
+            idleTimeoutSeconds: try values.integer("http.idleTimeoutSeconds", in: 1...86_400) ?? 75,
+            headerTimeoutSeconds: try values.integer("http.headerTimeoutSeconds", in: 1...300) ?? 10,
+            maximumConnections: try values.integer("http.maxConnections", in: 1...1_000_000) ?? 10_000
+        )
         guard let rawURL = try values.string("database.url") else {
             throw ConfigurationError(key: "database.url", reason: "is required (set DATABASE_URL, CLEVERAGENTS_DATABASE_URL or --database-url)")
         }
@@ -133,6 +139,7 @@ extension ServerConfiguration {
             port: port,
             publicBaseURL: publicBaseURL,
             maximumBodySize: maximumBodySize,
+            connectionBounds: connectionBounds,
             databaseURL: databaseURL,
             databasePoolSize: poolSize,
             databaseMinimumConnections: try values.integer("database.minConnections", in: 0...500) ?? 2,

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 public import CleverAgentsDomain
+public import CleverAgentsHTTP
 public import CleverAgentsPostgres
 public import CleverAgentsRuntime
 
@@ -31,6 +32,9 @@ public struct ServerConfiguration: Sendable, Hashable {
     public var publicBaseURL: String?
     /// `http.maxBodyBytes`: the largest accepted request body.
     public var maximumBodySize: Int
+    /// `http.idleTimeoutSeconds`, `http.headerTimeoutSeconds`, `http.maxConnections`: what one
+    /// client may hold of the server's connections.
+    public var connectionBounds: HTTPConnectionBounds
     /// `database.url`: where PostgreSQL is.
     public var databaseURL: DatabaseURL
     /// `database.poolSize`: connections in the pool.
@@ -131,6 +135,7 @@ public struct ServerConfiguration: Sendable, Hashable {
         port: Int = 8080,
         publicBaseURL: String? = nil,
         maximumBodySize: Int = 1 << 20,
+        connectionBounds: HTTPConnectionBounds = HTTPConnectionBounds(),
         databaseURL: DatabaseURL,
         databasePoolSize: Int = 20,
         databaseMinimumConnections: Int = 2,
@@ -176,6 +181,7 @@ public struct ServerConfiguration: Sendable, Hashable {
         self.port = port
         self.publicBaseURL = publicBaseURL
         self.maximumBodySize = maximumBodySize
+        self.connectionBounds = connectionBounds
         self.databaseURL = databaseURL
         self.databasePoolSize = databasePoolSize
         self.databaseMinimumConnections = min(databaseMinimumConnections, databasePoolSize)
