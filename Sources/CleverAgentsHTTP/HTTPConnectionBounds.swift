@@ -27,12 +27,13 @@ public struct HTTPConnectionBounds: Sendable, Hashable {
         self.maximumConnections = maximumConnections
     }
 
-    /// The HTTP/1.1 channel: Hummingbird's idle timeout, and the request head deadline
-    /// (``RequestHeadTimeoutHandler``, one per connection). Wrapped by TLS, it applies there too.
+    /// The HTTP/1.1 channel: Hummingbird's idle timeout, the request head deadline
+    /// (``RequestHeadTimeoutHandler``) and the end of streams whose client hung up
+    /// (``EventStreamHangUpHandler``), one of each per connection. Wrapped by TLS, it applies there too.
     public var http1Configuration: HTTP1Channel.Configuration {
         let headerTimeout = TimeAmount.seconds(Int64(headerTimeoutSeconds))
         return HTTP1Channel.Configuration(
-            additionalChannelHandlers: [RequestHeadTimeoutHandler(timeout: headerTimeout)],
+            additionalChannelHandlers: [RequestHeadTimeoutHandler(timeout: headerTimeout), EventStreamHangUpHandler()],
             idleTimeout: .seconds(Int64(idleTimeoutSeconds))
         )
     }

@@ -54,6 +54,7 @@ public struct HTTPFrontEnd: Sendable {
         // The router matches `{url}` and `{url}/` alike, as clients join paths both ways.
         router.post("/ns/:namespace") { request, context in
             try await jsonRPC.respond(to: request, namespace: context.parameters.get("namespace") ?? "", context: context)
+                .endingWhenTheClientLeaves(context.channel)
         }
         // Server administration (namespaces, principals): superadmins only.
         router.post("/") { request, context in

@@ -98,8 +98,8 @@ public struct ServerApplication: Sendable {
         self.httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: httpConfiguration)
 
         let ids = UUIDv7Generator()
-        let rateLimits = configuration.rateLimits
-        let directory = NamespaceDirectory { NamespaceActor(name: $0, rateLimits: rateLimits) }
+        let (rateLimits, streamLimits) = (configuration.rateLimits, configuration.streamLimits)
+        let directory = NamespaceDirectory { NamespaceActor(name: $0, rateLimits: rateLimits, streamLimits: streamLimits) }
         let executor = LangGraphExecutor(
             http: httpClient,
             ids: ids,

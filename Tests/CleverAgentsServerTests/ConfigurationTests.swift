@@ -9,6 +9,7 @@
 import CleverAgentsDomain
 import CleverAgentsHTTP
 import CleverAgentsPostgres
+import CleverAgentsRuntime
 @testable import CleverAgentsServer
 import Configuration
 import Foundation
@@ -117,6 +118,8 @@ import Testing
         (["CLEVERAGENTS_HTTP_IDLE_TIMEOUT_SECONDS": "0"], "http.idleTimeoutSeconds"),
         (["CLEVERAGENTS_HTTP_HEADER_TIMEOUT_SECONDS": "301"], "http.headerTimeoutSeconds"),
         (["CLEVERAGENTS_HTTP_MAX_CONNECTIONS": "none"], "http.maxConnections"),
+        (["CLEVERAGENTS_LIMITS_MAX_STREAMS_PER_PRINCIPAL": "0"], "limits.maxStreamsPerPrincipal"),
+        (["CLEVERAGENTS_LIMITS_MAX_STREAMS_PER_NAMESPACE": "-3"], "limits.maxStreamsPerNamespace"),
     ])
     func invalidValuesStopStartUpNamingTheKey(environment: [String: String], key: String) async throws {
         await #expect {
@@ -166,6 +169,15 @@ import Testing
             """
         let set = try await load(yaml: yaml)
         #expect(set.connectionBounds == HTTPConnectionBounds(idleTimeoutSeconds: 30, headerTimeoutSeconds: 5, maximumConnections: 2000))
+    }
+
+    @Test func streamCapsHaveDefaultsAndCanBeSet() async throws {
+        let defaults = try await load(environment: ["DATABASE_URL": Self.database])
+        #expect(defaults.streamLimits == StreamLimits(perPrincipal: 100, perNamespace: 1000))
+        let set = try await load(environment: [
+            "DATABASE_URL": Self.database, "CLEVERAGENTS_LIMITS_MAX_STREAMS_PER_PRINCIPAL": "5", "CLEVERAGENTS_LIMITS_MAX_STREAMS_PER_NAMESPACE": "50",
+        ])
+        #expect(set.streamLimits == StreamLimits(perPrincipal: 5, perNamespace: 50))
     }
 
     @Test func aMissingOrInvalidDatabaseURLIsNamed() async throws {

@@ -90,13 +90,3 @@ public final class RawConnection: Sendable {
         }
     }
 }
-
-/// Polls `condition` every 20 ms until it holds or `timeout` passes; returns whether it held.
-public func waitUntil(_ timeout: Duration, _ condition: () async -> Bool) async -> Bool {
-    let end = ContinuousClock.now + timeout
-    while ContinuousClock.now < end {
-        if await condition() { return true }
-        try? await Task.sleep(for: .milliseconds(20))
-    }
-    return await condition()
-}

@@ -131,6 +131,26 @@ public struct A2AService: Sendable {
         return (actor, snapshot)
     }
 
+    /// The subscription a request follows its task with: a stream slot for a streaming answer
+    /// (refused with `-32053` beyond the caps of ``StreamLimits``), a subscriber for a blocking
+    /// one, none for one that returns at once.
+    func subscription(
+        to taskId: String,
+        streaming: Bool,
+        returnImmediately: Bool,
+        on namespaceActor: NamespaceActor,
+        context: RequestContext
+    ) async throws -> TaskSubscription? {
+        if streaming {
+            do throws(StreamLimitExceeded) {
+                return try await namespaceActor.openStream(taskId: taskId, principal: context.caller.principalID)
+            } catch {
+                throw error.rpcError
+            }
+        }
+        return returnImmediately ? nil : await namespaceActor.subscribe(taskId: taskId)
+    }
+
 
     // MARK: Tasks
 
@@ -179,7 +199,9 @@ public struct A2AService: Sendable {
         record.runInput = input
         let request = GraphRunRequest(task: record, input: input, actor: actor, apiKey: try actor.apiKey.map { try secrets.open($0) })
         let returnImmediately = !streaming && (params.configuration?.returnImmediately ?? false)
-        let subscription = returnImmediately ? nil : await namespaceActor.subscribe(taskId: taskId)
+        let subscription = try await subscription(
+            to: taskId, streaming: streaming, returnImmediately: returnImmediately, on: namespaceActor, context: context
+        )
         do {
             try await tasks.createTask(record, events: [created], pushConfigs: pushConfigs)
         } catch {
@@ -238,7 +260,12 @@ public struct A2AService: Sendable {
     func subscribe(_ params: SubscribeToTaskRequest, context: RequestContext) async throws -> A2AResponse {
         let (namespaceActor, _) = try await namespace(context.namespace)
         // Listen before reading the task, so nothing committed after the read is missed.
-        let subscription = await namespaceActor.subscribe(taskId: params.id)
+        let subscription: TaskSubscription
+        do throws(StreamLimitExceeded) {
+            subscription = try await namespaceActor.openStream(taskId: params.id, principal: context.caller.principalID)
+        } catch {
+            throw error.rpcError
+        }
         let record: TaskRecord
         do {
             guard let visible = try await visibleTask(params.id, context: context) else {

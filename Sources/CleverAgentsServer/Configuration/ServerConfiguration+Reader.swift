@@ -165,6 +165,10 @@ extension ServerConfiguration {
             maximumParts: try values.integer("limits.maxParts", in: 1...10_000) ?? 64,
             maximumPageSize: try values.integer("limits.maxPageSize", in: 1...1000) ?? 100,
             rateLimits: rateLimits,
+            streamLimits: StreamLimits(
+                perPrincipal: try values.integer("limits.maxStreamsPerPrincipal", in: 1...1_000_000) ?? 100,
+                perNamespace: try values.integer("limits.maxStreamsPerNamespace", in: 1...1_000_000) ?? 1000
+            ),
             langGraphConnectTimeoutSeconds: try values.integer("langgraph.connectTimeoutSeconds", in: 1...120) ?? 5,
             langGraphReadTimeoutSeconds: try values.integer("langgraph.readTimeoutSeconds", in: 5...3600) ?? 60,
             langGraphMaximumRejoins: try values.integer("langgraph.maxRejoins", in: 0...100) ?? 5,

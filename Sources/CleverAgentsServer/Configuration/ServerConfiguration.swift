@@ -86,6 +86,8 @@ public struct ServerConfiguration: Sendable, Hashable {
     /// `limits.namespaceRequestsPerSecond` / `limits.namespaceBurst`, `limits.tokenRequestsPerSecond` /
     /// `limits.tokenBurst`: rate limits per replica.
     public var rateLimits: RateLimits
+    /// `limits.maxStreamsPerPrincipal`, `limits.maxStreamsPerNamespace`: open streams on one replica.
+    public var streamLimits: StreamLimits
     /// `langgraph.connectTimeoutSeconds`: connect timeout of the outbound HTTP client (LangGraph
     /// and webhooks share its pool).
     public var langGraphConnectTimeoutSeconds: Int
@@ -161,6 +163,7 @@ public struct ServerConfiguration: Sendable, Hashable {
         maximumParts: Int = 64,
         maximumPageSize: Int = 100,
         rateLimits: RateLimits = RateLimits(),
+        streamLimits: StreamLimits = StreamLimits(),
         langGraphConnectTimeoutSeconds: Int = 5,
         langGraphReadTimeoutSeconds: Int = 60,
         langGraphMaximumRejoins: Int = 5,
@@ -207,6 +210,7 @@ public struct ServerConfiguration: Sendable, Hashable {
         self.maximumParts = maximumParts
         self.maximumPageSize = maximumPageSize
         self.rateLimits = rateLimits
+        self.streamLimits = streamLimits
         self.langGraphConnectTimeoutSeconds = langGraphConnectTimeoutSeconds
         self.langGraphReadTimeoutSeconds = langGraphReadTimeoutSeconds
         self.langGraphMaximumRejoins = langGraphMaximumRejoins
