@@ -99,7 +99,10 @@ public struct ServerApplication: Sendable {
 
         let ids = UUIDv7Generator()
         let (rateLimits, streamLimits) = (configuration.rateLimits, configuration.streamLimits)
-        let directory = NamespaceDirectory { NamespaceActor(name: $0, rateLimits: rateLimits, streamLimits: streamLimits) }
+        let missingNames = RecentlyMissingNames(capacity: configuration.missingNamespaceCapacity, timeToLive: configuration.missingNamespaceTimeToLive)
+        let directory = NamespaceDirectory(missingNames: missingNames) {
+            NamespaceActor(name: $0, snapshot: $1, rateLimits: rateLimits, streamLimits: streamLimits)
+        }
         let executor = LangGraphExecutor(
             http: httpClient,
             ids: ids,
@@ -209,7 +212,8 @@ public struct ServerApplication: Sendable {
                 maximumJSONDepth: configuration.maximumJSONDepth,
                 production: configuration.mode == .production,
                 transport: tlsConfiguration != nil ? .tls : (configuration.behindTLSProxy ? .tlsProxy : .plain),
-                logRequests: configuration.observability.logRequests
+                logRequests: configuration.observability.logRequests,
+                clientRateLimit: configuration.clientRateLimit
             ),
             sync: sync,
             readiness: { [state, store, migrator] in

@@ -120,6 +120,8 @@ import Testing
         (["CLEVERAGENTS_HTTP_MAX_CONNECTIONS": "none"], "http.maxConnections"),
         (["CLEVERAGENTS_LIMITS_MAX_STREAMS_PER_PRINCIPAL": "0"], "limits.maxStreamsPerPrincipal"),
         (["CLEVERAGENTS_LIMITS_MAX_STREAMS_PER_NAMESPACE": "-3"], "limits.maxStreamsPerNamespace"),
+        (["CLEVERAGENTS_LIMITS_CLIENT_REQUESTS_PER_SECOND": "0"], "limits.clientRequestsPerSecond"),
+        (["CLEVERAGENTS_LIMITS_CLIENT_BURST": "lots"], "limits.clientBurst"),
     ])
     func invalidValuesStopStartUpNamingTheKey(environment: [String: String], key: String) async throws {
         await #expect {
@@ -178,6 +180,13 @@ import Testing
             "DATABASE_URL": Self.database, "CLEVERAGENTS_LIMITS_MAX_STREAMS_PER_PRINCIPAL": "5", "CLEVERAGENTS_LIMITS_MAX_STREAMS_PER_NAMESPACE": "50",
         ])
         #expect(set.streamLimits == StreamLimits(perPrincipal: 5, perNamespace: 50))
+    }
+
+    @Test func theRateLimitPerClientIsOffUnlessSet() async throws {
+        let defaults = try await load(environment: ["DATABASE_URL": Self.database])
+        #expect(defaults.clientRateLimit == nil)
+        let set = try await load(environment: ["DATABASE_URL": Self.database, "CLEVERAGENTS_LIMITS_CLIENT_REQUESTS_PER_SECOND": "20"])
+        #expect(set.clientRateLimit == ClientRateLimit(requestsPerSecond: 20, burst: 50))
     }
 
     @Test func aMissingOrInvalidDatabaseURLIsNamed() async throws {

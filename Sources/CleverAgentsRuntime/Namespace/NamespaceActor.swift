@@ -56,8 +56,11 @@ public actor NamespaceActor {
     /// When the actor was last used, for idle eviction.
     public private(set) var lastUsed: ContinuousClock.Instant
 
+    /// - Parameter snapshot: the namespace's settings, when they were just loaded (they are then
+    ///   cached as if this actor had loaded them).
     public init(
         name: NamespaceName,
+        snapshot: NamespaceSnapshot? = nil,
         snapshotTTL: Duration = .seconds(5),
         missingTTL: Duration = .seconds(1),
         credentialTTL: Duration = .seconds(60),
@@ -73,6 +76,7 @@ public actor NamespaceActor {
         self.rateLimits = rateLimits
         self.streamLimits = streamLimits
         self.lastUsed = .now
+        self.cached = snapshot.map { .present($0, loadedAt: .now) }
     }
 
     // MARK: Settings

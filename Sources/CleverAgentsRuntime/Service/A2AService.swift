@@ -121,14 +121,13 @@ public struct A2AService: Sendable {
 
     // MARK: Namespace
 
-    /// The namespace's actor and settings; throws when the namespace does not exist.
+    /// The namespace's actor and settings; throws when the namespace does not exist, without
+    /// activating an actor for it (see ``NamespaceDirectory/resolve(_:load:)``).
     public func namespace(_ name: NamespaceName) async throws -> (NamespaceActor, NamespaceSnapshot) {
-        let actor = directory.actor(for: name)
-        let snapshot = try await NamespaceSnapshot.load(name, directory: directory, namespaces: namespaces)
-        guard let snapshot else {
+        guard let found = try await NamespaceSnapshot.resolve(name, directory: directory, namespaces: namespaces) else {
             throw ServiceError.namespaceNotFound(name.rawValue)
         }
-        return (actor, snapshot)
+        return found
     }
 
     /// The subscription a request follows its task with: a stream slot for a streaming answer

@@ -122,6 +122,8 @@ extension ServerConfiguration {
             tokenPerSecond: try rate("limits.tokenRequestsPerSecond"),
             tokenBurst: try rate("limits.tokenBurst") ?? 20
         )
+        let clientBurst = try rate("limits.clientBurst") ?? 50
+        let clientRateLimit = try rate("limits.clientRequestsPerSecond").map { ClientRateLimit(requestsPerSecond: $0, burst: clientBurst) }
         let streamModes = try values.list("langgraph.streamModes")
         for mode in streamModes where !LangGraphConfiguration.knownStreamModes.contains(mode) {
             throw ConfigurationError(
@@ -169,6 +171,7 @@ extension ServerConfiguration {
                 perPrincipal: try values.integer("limits.maxStreamsPerPrincipal", in: 1...1_000_000) ?? 100,
                 perNamespace: try values.integer("limits.maxStreamsPerNamespace", in: 1...1_000_000) ?? 1000
             ),
+            clientRateLimit: clientRateLimit,
             langGraphConnectTimeoutSeconds: try values.integer("langgraph.connectTimeoutSeconds", in: 1...120) ?? 5,
             langGraphReadTimeoutSeconds: try values.integer("langgraph.readTimeoutSeconds", in: 5...3600) ?? 60,
             langGraphMaximumRejoins: try values.integer("langgraph.maxRejoins", in: 0...100) ?? 5,

@@ -88,6 +88,9 @@ public struct ServerConfiguration: Sendable, Hashable {
     public var rateLimits: RateLimits
     /// `limits.maxStreamsPerPrincipal`, `limits.maxStreamsPerNamespace`: open streams on one replica.
     public var streamLimits: StreamLimits
+    /// `limits.clientRequestsPerSecond`, `limits.clientBurst`: requests per client address before
+    /// any namespace lookup or authentication; `nil` for none.
+    public var clientRateLimit: ClientRateLimit?
     /// `langgraph.connectTimeoutSeconds`: connect timeout of the outbound HTTP client (LangGraph
     /// and webhooks share its pool).
     public var langGraphConnectTimeoutSeconds: Int
@@ -121,6 +124,11 @@ public struct ServerConfiguration: Sendable, Hashable {
     public var observability: ObservabilityConfiguration
     /// `runtime.executor`: which threads run the server's Swift tasks.
     public var executor: Executor
+    /// How many namespace names found missing each replica remembers (``RecentlyMissingNames``),
+    /// and for how long. Not configuration keys: the defaults bound the memory of a flood of
+    /// made-up names; tests change them.
+    public var missingNamespaceCapacity: Int
+    public var missingNamespaceTimeToLive: Duration
 
     /// Which threads run Swift Concurrency's tasks in `cleveragents serve`.
     public enum Executor: String, Sendable, Hashable, CaseIterable {
@@ -164,6 +172,7 @@ public struct ServerConfiguration: Sendable, Hashable {
         maximumPageSize: Int = 100,
         rateLimits: RateLimits = RateLimits(),
         streamLimits: StreamLimits = StreamLimits(),
+        clientRateLimit: ClientRateLimit? = nil,
         langGraphConnectTimeoutSeconds: Int = 5,
         langGraphReadTimeoutSeconds: Int = 60,
         langGraphMaximumRejoins: Int = 5,
@@ -177,7 +186,9 @@ public struct ServerConfiguration: Sendable, Hashable {
         finishedTaskCacheMegabytes: Int = 32,
         replicaName: String? = nil,
         observability: ObservabilityConfiguration = ObservabilityConfiguration(),
-        executor: Executor = .nio
+        executor: Executor = .nio,
+        missingNamespaceCapacity: Int = 10_000,
+        missingNamespaceTimeToLive: Duration = .seconds(1)
     ) {
         self.mode = mode
         self.host = host
@@ -211,6 +222,7 @@ public struct ServerConfiguration: Sendable, Hashable {
         self.maximumPageSize = maximumPageSize
         self.rateLimits = rateLimits
         self.streamLimits = streamLimits
+        self.clientRateLimit = clientRateLimit
         self.langGraphConnectTimeoutSeconds = langGraphConnectTimeoutSeconds
         self.langGraphReadTimeoutSeconds = langGraphReadTimeoutSeconds
         self.langGraphMaximumRejoins = langGraphMaximumRejoins
@@ -225,6 +237,8 @@ public struct ServerConfiguration: Sendable, Hashable {
         self.replicaName = replicaName
         self.observability = observability
         self.executor = executor
+        self.missingNamespaceCapacity = missingNamespaceCapacity
+        self.missingNamespaceTimeToLive = missingNamespaceTimeToLive
     }
 }
 
