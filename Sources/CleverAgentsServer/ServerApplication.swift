@@ -167,7 +167,11 @@ public struct ServerApplication: Sendable {
             ),
             webhooks: webhooks,
             resolver: resolver,
-            limits: ServiceLimits(maximumPageSize: configuration.maximumPageSize, maximumParts: configuration.maximumParts),
+            limits: ServiceLimits(
+                maximumPageSize: configuration.maximumPageSize,
+                maximumParts: configuration.maximumParts,
+                maximumPushConfigsPerTask: configuration.pushMaximumConfigsPerTask
+            ),
             finishedTasks: FinishedTaskCache(capacityBytes: configuration.finishedTaskCacheMegabytes << 20),
             logger: logger
         )

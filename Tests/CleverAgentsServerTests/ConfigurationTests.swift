@@ -122,6 +122,7 @@ import Testing
         (["CLEVERAGENTS_LIMITS_MAX_STREAMS_PER_NAMESPACE": "-3"], "limits.maxStreamsPerNamespace"),
         (["CLEVERAGENTS_LIMITS_CLIENT_REQUESTS_PER_SECOND": "0"], "limits.clientRequestsPerSecond"),
         (["CLEVERAGENTS_LIMITS_CLIENT_BURST": "lots"], "limits.clientBurst"),
+        (["CLEVERAGENTS_PUSH_MAX_CONFIGS_PER_TASK": "0"], "push.maxConfigsPerTask"),
     ])
     func invalidValuesStopStartUpNamingTheKey(environment: [String: String], key: String) async throws {
         await #expect {
@@ -185,6 +186,7 @@ import Testing
     @Test func theRateLimitPerClientIsOffUnlessSet() async throws {
         let defaults = try await load(environment: ["DATABASE_URL": Self.database])
         #expect(defaults.clientRateLimit == nil)
+        #expect(defaults.pushMaximumConfigsPerTask == 10)
         let set = try await load(environment: ["DATABASE_URL": Self.database, "CLEVERAGENTS_LIMITS_CLIENT_REQUESTS_PER_SECOND": "20"])
         #expect(set.clientRateLimit == ClientRateLimit(requestsPerSecond: 20, burst: 50))
     }

@@ -49,7 +49,7 @@ extension A2AService {
         if let inline = params.configuration?.taskPushNotificationConfig {
             do {
                 let config = try await makePushConfig(inline, taskId: existing.id, field: "configuration.taskPushNotificationConfig", context: context)
-                try await pushConfigs.putPushConfig(config)
+                try await putPushConfig(config)
             } catch {
                 await subscription?.cancel()
                 throw error

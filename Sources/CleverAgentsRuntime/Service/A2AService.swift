@@ -385,11 +385,14 @@ public struct ServiceLimits: Sendable, Hashable {
     public var defaultPageSize: Int
     public var maximumPageSize: Int
     public var maximumParts: Int
+    /// Push notification configs one task may have (`push.maxConfigsPerTask`).
+    public var maximumPushConfigsPerTask: Int
 
-    public init(defaultPageSize: Int = 50, maximumPageSize: Int = 100, maximumParts: Int = 64) {
+    public init(defaultPageSize: Int = 50, maximumPageSize: Int = 100, maximumParts: Int = 64, maximumPushConfigsPerTask: Int = 10) {
         self.defaultPageSize = defaultPageSize
         self.maximumPageSize = maximumPageSize
         self.maximumParts = maximumParts
+        self.maximumPushConfigsPerTask = maximumPushConfigsPerTask
     }
 }
 

@@ -159,6 +159,7 @@ extension ServerConfiguration {
             pushAllowPlainHTTP: try values.boolean("push.allowPlainHttp"),
             pushTimeoutSeconds: try values.integer("push.timeoutSeconds", in: 1...300) ?? 10,
             pushMaximumAttempts: try values.integer("push.maxAttempts", in: 1...100) ?? 12,
+            pushMaximumConfigsPerTask: try values.integer("push.maxConfigsPerTask", in: 1...1000) ?? 10,
             tokenPepper: tokenPepper,
             tlsCertificatePath: certificate,
             tlsKeyPath: key,

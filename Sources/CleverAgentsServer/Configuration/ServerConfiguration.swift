@@ -69,6 +69,8 @@ public struct ServerConfiguration: Sendable, Hashable {
     public var pushTimeoutSeconds: Int
     /// `push.maxAttempts`: attempts before a notification is given up.
     public var pushMaximumAttempts: Int
+    /// `push.maxConfigsPerTask`: push notification configs one task may have.
+    public var pushMaximumConfigsPerTask: Int
     /// `auth.tokenPepper`: base64 of at least 32 bytes, the key of the stored token hashes.
     public var tokenPepper: String?
     /// `tls.certificatePath`: PEM certificate chain; with `tls.keyPath`, the server speaks HTTPS.
@@ -163,6 +165,7 @@ public struct ServerConfiguration: Sendable, Hashable {
         pushAllowPlainHTTP: Bool? = nil,
         pushTimeoutSeconds: Int = 10,
         pushMaximumAttempts: Int = 12,
+        pushMaximumConfigsPerTask: Int = 10,
         tokenPepper: String? = nil,
         tlsCertificatePath: String? = nil,
         tlsKeyPath: String? = nil,
@@ -213,6 +216,7 @@ public struct ServerConfiguration: Sendable, Hashable {
         self.pushAllowPlainHTTP = pushAllowPlainHTTP ?? (mode == .development)
         self.pushTimeoutSeconds = pushTimeoutSeconds
         self.pushMaximumAttempts = pushMaximumAttempts
+        self.pushMaximumConfigsPerTask = pushMaximumConfigsPerTask
         self.tokenPepper = tokenPepper
         self.tlsCertificatePath = tlsCertificatePath
         self.tlsKeyPath = tlsKeyPath
