@@ -70,9 +70,10 @@ import Testing
 
     /// A task of `token`'s caller that waits for input (the `ask` graph).
     static func askingTask(_ endpoint: String, token: String, text: String) async throws -> String {
+        let message = #"{"messageId":"\#(text)","role":"ROLE_USER","parts":[{"text":"\#(text)"}]}"#
         let sent = try await RPCTestClient().post(
             endpoint,
-            body: #"{"jsonrpc":"2.0","id":1,"method":"SendMessage","params":{"message":{"messageId":"\#(text)","role":"ROLE_USER","parts":[{"text":"\#(text)"}]}}}"#,
+            body: #"{"jsonrpc":"2.0","id":1,"method":"SendMessage","params":{"message":\#(message)}}"#,
             headers: [("Content-Type", "application/json"), ("Authorization", "Bearer \(token)")]
         )
         let task = try sent.result()["task"]
