@@ -8,13 +8,16 @@
 
 public import Hummingbird
 import Logging
-import NIOCore
+public import NIOCore
 
 /// The per-request context of the HTTP front end.
 public struct A2ARequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
+    /// The request's connection, whose closing ends a stream (``Response/endingWhenTheClientLeaves(_:)``).
+    public let channel: any Channel
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
+        self.channel = source.channel
     }
 }

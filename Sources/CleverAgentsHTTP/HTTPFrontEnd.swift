@@ -43,10 +43,15 @@ public struct HTTPFrontEnd: Sendable {
     }
 
     /// Adds the front end's routes to a router, behind request ids, metrics and access logs,
-    /// and the transport security rules.
+    /// the transport security rules, and the rate limit per client address when configured.
     public func addRoutes(to router: Router<A2ARequestContext>) {
         router.add(middleware: RequestObservabilityMiddleware(metrics: metrics, logRequests: configuration.logRequests))
         router.add(middleware: TransportSecurityMiddleware(transport: configuration.transport))
+        if let limit = configuration.clientRateLimit {
+            // Before any route: a flood costs neither a body read, a namespace lookup nor a credential check.
+            let limiter = ClientRateLimiter(limit)
+            router.add(middleware: ClientRateLimitMiddleware(limiter: limiter, trustsForwardedFor: configuration.transport == .tlsProxy))
+        }
         let jsonRPC = JSONRPCEndpoint(
             service: service, admin: admin, authenticator: authenticator, configuration: configuration, sync: sync, metrics: metrics
         )
@@ -54,6 +59,7 @@ public struct HTTPFrontEnd: Sendable {
         // The router matches `{url}` and `{url}/` alike, as clients join paths both ways.
         router.post("/ns/:namespace") { request, context in
             try await jsonRPC.respond(to: request, namespace: context.parameters.get("namespace") ?? "", context: context)
+                .endingWhenTheClientLeaves(context.channel)
         }
         // Server administration (namespaces, principals): superadmins only.
         router.post("/") { request, context in

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 public import CleverAgentsDomain
+public import CleverAgentsRuntime
 
 /// Settings of the HTTP front end.
 public struct HTTPFrontEndConfiguration: Sendable, Hashable {
@@ -24,6 +25,9 @@ public struct HTTPFrontEndConfiguration: Sendable, Hashable {
     public var transport: Transport
     /// Whether each request writes an access log line (`log.requests`).
     public var logRequests: Bool
+    /// Requests per client address before any other work (`limits.clientRequestsPerSecond`);
+    /// `nil` for none.
+    public var clientRateLimit: ClientRateLimit?
 
     /// How requests reach the server.
     public enum Transport: Sendable, Hashable {
@@ -42,7 +46,8 @@ public struct HTTPFrontEndConfiguration: Sendable, Hashable {
         maximumJSONDepth: Int = 32,
         production: Bool = false,
         transport: Transport = .plain,
-        logRequests: Bool = true
+        logRequests: Bool = true,
+        clientRateLimit: ClientRateLimit? = nil
     ) {
         self.maximumBodySize = maximumBodySize
         self.defaultNamespace = defaultNamespace
@@ -51,5 +56,6 @@ public struct HTTPFrontEndConfiguration: Sendable, Hashable {
         self.production = production
         self.transport = transport
         self.logRequests = logRequests
+        self.clientRateLimit = clientRateLimit
     }
 }

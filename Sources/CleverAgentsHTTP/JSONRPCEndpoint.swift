@@ -381,7 +381,12 @@ struct JSONRPCEndpoint: Sendable {
     static func describe(_ error: any Error, logger: Logger) -> (JSONRPCError, HTTPResponse.Status) {
         switch error {
         case let error as JSONRPCError:
-            return (error, error.code == JSONRPCError.conflictCode ? .conflict : .ok)
+            switch error.code {
+            case JSONRPCError.conflictCode: return (error, .conflict)
+            // A cap on open streams or push configs: answered like a rate limit.
+            case JSONRPCError.rateLimitedCode: return (error, .tooManyRequests)
+            default: return (error, .ok)
+            }
         case ServiceError.namespaceNotFound(let name):
             return (.namespaceNotFound(name), .notFound)
         case ServiceError.shuttingDown:

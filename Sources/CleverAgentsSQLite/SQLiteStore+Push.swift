@@ -12,8 +12,19 @@ public import CleverAgentsRuntime
 import GRDB
 
 extension SQLiteStore: PushConfigStore, PushOutbox {
-    public func putPushConfig(_ config: PushConfigRecord) async throws {
-        try await write { db in try Self.insertPushConfig(db, config, replace: true) }
+    public func putPushConfig(_ config: PushConfigRecord, limit: Int) async throws {
+        // One write transaction: SQLite serializes writers, so the count cannot go stale.
+        try await write { db in
+            let row = try Row.fetchOne(
+                db,
+                sql: "SELECT COUNT(*) AS total, COALESCE(SUM(id = ?), 0) AS same FROM push_configs WHERE namespace = ? AND task_id = ?",
+                arguments: [config.id, config.namespace.rawValue, config.taskId]
+            )
+            let total: Int = row?["total"] ?? 0
+            let same: Int = row?["same"] ?? 0
+            guard same > 0 || total < limit else { throw PushConfigLimitExceeded(limit: limit) }
+            try Self.insertPushConfig(db, config, replace: true)
+        }
     }
 
     public func pushConfig(namespace: NamespaceName, taskId: String, id: String) async throws -> PushConfigRecord? {

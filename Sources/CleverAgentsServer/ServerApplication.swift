@@ -9,7 +9,7 @@
 import A2AProtocol
 public import AsyncHTTPClient
 import CleverAgentsDomain
-import CleverAgentsHTTP
+public import CleverAgentsHTTP
 import CleverAgentsLangGraph
 import CleverAgentsPush
 public import CleverAgentsEgress
@@ -49,6 +49,8 @@ public struct ServerApplication: Sendable {
     private let state: ReadinessState
     private let tlsConfiguration: TLSConfiguration?
     private let serverBuilder: HTTPServerBuilder
+    /// The connections the HTTP server has open (at most `http.maxConnections`).
+    public let openConnections: OpenConnections
 
     /// The version reported in agent cards.
     public static let version = "0.1.0"
@@ -64,7 +66,10 @@ public struct ServerApplication: Sendable {
         }
         let tlsConfiguration = try Self.makeTLSConfiguration(configuration)
         self.tlsConfiguration = tlsConfiguration
-        self.serverBuilder = try tlsConfiguration.map { try .tls(.http1(), tlsConfiguration: $0) } ?? .http1()
+        // The idle timeout and the request head deadline sit in the HTTP/1.1 channel, which TLS wraps.
+        let http1 = configuration.connectionBounds.http1Configuration
+        self.serverBuilder = try tlsConfiguration.map { try .tls(.http1(configuration: http1), tlsConfiguration: $0) } ?? .http1(configuration: http1)
+        self.openConnections = OpenConnections()
         var postgresConfiguration = try configuration.databaseURL.clientConfiguration()
         postgresConfiguration.options.maximumConnections = configuration.databasePoolSize
         postgresConfiguration.options.minimumConnections = configuration.databaseMinimumConnections
@@ -94,8 +99,11 @@ public struct ServerApplication: Sendable {
         self.egressClient = EgressHTTPClient(policy: configuration.egress, resolver: SystemHostResolver(), configuration: httpConfiguration)
 
         let ids = UUIDv7Generator()
-        let rateLimits = configuration.rateLimits
-        let directory = NamespaceDirectory { NamespaceActor(name: $0, rateLimits: rateLimits) }
+        let (rateLimits, streamLimits) = (configuration.rateLimits, configuration.streamLimits)
+        let missingNames = RecentlyMissingNames(capacity: configuration.missingNamespaceCapacity, timeToLive: configuration.missingNamespaceTimeToLive)
+        let directory = NamespaceDirectory(missingNames: missingNames) {
+            NamespaceActor(name: $0, snapshot: $1, rateLimits: rateLimits, streamLimits: streamLimits)
+        }
         let executor = LangGraphExecutor(
             http: egressClient,
             ids: ids,
@@ -161,7 +169,11 @@ public struct ServerApplication: Sendable {
                 capabilities: AgentCapabilities(streaming: true, pushNotifications: true, extendedAgentCard: false)
             ),
             egress: configuration.egress,
-            limits: ServiceLimits(maximumPageSize: configuration.maximumPageSize, maximumParts: configuration.maximumParts),
+            limits: ServiceLimits(
+                maximumPageSize: configuration.maximumPageSize,
+                maximumParts: configuration.maximumParts,
+                maximumPushConfigsPerTask: configuration.pushMaximumConfigsPerTask
+            ),
             finishedTasks: FinishedTaskCache(capacityBytes: configuration.finishedTaskCacheMegabytes << 20),
             logger: logger
         )
@@ -207,7 +219,8 @@ public struct ServerApplication: Sendable {
                 maximumJSONDepth: configuration.maximumJSONDepth,
                 production: configuration.mode == .production,
                 transport: tlsConfiguration != nil ? .tls : (configuration.behindTLSProxy ? .tlsProxy : .plain),
-                logRequests: configuration.observability.logRequests
+                logRequests: configuration.observability.logRequests,
+                clientRateLimit: configuration.clientRateLimit
             ),
             sync: sync,
             readiness: { [state, store, migrator] in
@@ -222,8 +235,16 @@ public struct ServerApplication: Sendable {
         var app = Application(
             router: router,
             server: serverBuilder,
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "cleveragents"),
-            onServerRunning: onServerRunning,
+            configuration: .init(
+                address: .hostname(configuration.host, port: configuration.port),
+                serverName: "cleveragents",
+                availableConnectionsDelegate: ConnectionLimit(maximum: configuration.connectionBounds.maximumConnections, open: openConnections)
+            ),
+            onServerRunning: { channel in
+                // One accept per read, so that the connection cap is asked before every accept.
+                try? await channel.setOption(ChannelOptions.maxMessagesPerRead, value: 1)
+                await onServerRunning(channel)
+            },
             logger: logger
         )
         // The span exporter comes first, so it stops last and flushes the spans of the others.

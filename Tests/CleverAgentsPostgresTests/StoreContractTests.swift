@@ -249,4 +249,58 @@ typealias ContractStore = TaskStore & NamespaceStore & PushConfigStore & PushOut
             #expect(try await claim().isEmpty, "deleting a webhook drops its notifications")
         }
     }
+
+    static func config(_ namespace: NamespaceName, task: String, id: String, url: String = "https://hooks.example") -> PushConfigRecord {
+        PushConfigRecord(namespace: namespace, taskId: task, id: id, url: url, owner: "alice", createdAt: .init(millisecondsSinceEpoch: 1))
+    }
+
+    @Test(arguments: backends)
+    func aTaskHasAtMostItsCapOfPushConfigsAndReplacingOneIsNotAnother(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            let name = try await Self.makeNamespace(store)
+            for id in ["q1", "q2"] {
+                let record = Self.task(name, id: id, at: 1_700_000_000_000)
+                try await store.createTask(record, events: Self.created(record), pushConfigs: [])
+            }
+            for id in ["a", "b", "c"] {
+                try await store.putPushConfig(Self.config(name, task: "q1", id: id), limit: 3)
+            }
+            await #expect(throws: PushConfigLimitExceeded(limit: 3)) {
+                try await store.putPushConfig(Self.config(name, task: "q1", id: "d"), limit: 3)
+            }
+            try await store.putPushConfig(Self.config(name, task: "q1", id: "b", url: "https://other.example"), limit: 3)
+            #expect(try await store.pushConfig(namespace: name, taskId: "q1", id: "b")?.url == "https://other.example", "replaced within the cap")
+            try await store.putPushConfig(Self.config(name, task: "q2", id: "a"), limit: 3)
+            try await store.deletePushConfig(namespace: name, taskId: "q1", id: "a")
+            try await store.putPushConfig(Self.config(name, task: "q1", id: "d"), limit: 3)
+            #expect(try await store.pushConfigs(namespace: name, taskId: "q1").map(\.id).sorted() == ["b", "c", "d"])
+        }
+    }
+
+    /// Forty creations at once for the last places of one task: exactly the cap succeeds.
+    @Test(arguments: backends)
+    func concurrentCreationsCannotBothTakeTheLastPlace(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            let name = try await Self.makeNamespace(store)
+            let record = Self.task(name, id: "race", at: 1_700_000_000_000)
+            try await store.createTask(record, events: Self.created(record), pushConfigs: [])
+            for round in 0..<5 {
+                let created = try await withThrowingTaskGroup(of: Bool.self) { group in
+                    for index in 0..<40 {
+                        group.addTask {
+                            do {
+                                try await store.putPushConfig(Self.config(name, task: "race", id: "r\(round)-\(index)"), limit: 5 * (round + 1))
+                                return true
+                            } catch is PushConfigLimitExceeded {
+                                return false
+                            }
+                        }
+                    }
+                    return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+                }
+                #expect(created == 5, "round \(round)")
+                #expect(try await store.pushConfigs(namespace: name, taskId: "race").count == 5 * (round + 1))
+            }
+        }
+    }
 }

@@ -60,6 +60,26 @@ import Testing
         }
     }
 
+    /// Beyond `push.maxConfigsPerTask` a new config is `-32053` naming the cap; replacing one
+    /// (same id) is not another, and deleting one makes room.
+    @Test func aTaskHasAtMostItsCapOfConfigs() async throws {
+        try await RuntimeHarness.with(limits: ServiceLimits(maximumPushConfigsPerTask: 2)) { harness in
+            let task = try await send(harness, "x")
+            func create(_ id: String) async throws -> A2AResponse {
+                try await harness.service.handle(.createTaskPushNotificationConfig(Self.config(id: id, taskId: task.id)), context: harness.context())
+            }
+            _ = try await create("one")
+            _ = try await create("two")
+            let refused = await #expect(throws: JSONRPCError.self) { try await create("three") }
+            #expect(refused?.code == JSONRPCError.rateLimitedCode)
+            #expect(refused?.message.contains("at most 2 push notification configs") == true, "\(refused?.message ?? "")")
+            _ = try await create("two")
+            try await harness.service.deletePushConfig(DeleteTaskPushNotificationConfigRequest(taskId: task.id, id: "one"), context: harness.context())
+            _ = try await create("three")
+            #expect(try await harness.store.pushConfigs(namespace: harness.namespace, taskId: task.id).map(\.id) == ["two", "three"])
+        }
+    }
+
     @Test func configsOfAnotherMembersTaskAreNotFound() async throws {
         try await RuntimeHarness.with { harness in
             let task = try await send(harness, "x", context: harness.context(principal: "alice", role: .member))

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 import CleverAgentsDomain
+import CleverAgentsHTTP
 import CleverAgentsPostgres
 import CleverAgentsRuntime
 @testable import CleverAgentsServer
@@ -114,6 +115,14 @@ import Testing
         (["CLEVERAGENTS_LANGGRAPH_READ_TIMEOUT_SECONDS": "1"], "langgraph.readTimeoutSeconds"),
         (["CLEVERAGENTS_LANGGRAPH_MAX_REJOINS": "-1"], "langgraph.maxRejoins"),
         (["CLEVERAGENTS_LANGGRAPH_MAX_PROGRESS_UPDATES": "many"], "langgraph.maxProgressUpdates"),
+        (["CLEVERAGENTS_HTTP_IDLE_TIMEOUT_SECONDS": "0"], "http.idleTimeoutSeconds"),
+        (["CLEVERAGENTS_HTTP_HEADER_TIMEOUT_SECONDS": "301"], "http.headerTimeoutSeconds"),
+        (["CLEVERAGENTS_HTTP_MAX_CONNECTIONS": "none"], "http.maxConnections"),
+        (["CLEVERAGENTS_LIMITS_MAX_STREAMS_PER_PRINCIPAL": "0"], "limits.maxStreamsPerPrincipal"),
+        (["CLEVERAGENTS_LIMITS_MAX_STREAMS_PER_NAMESPACE": "-3"], "limits.maxStreamsPerNamespace"),
+        (["CLEVERAGENTS_LIMITS_CLIENT_REQUESTS_PER_SECOND": "0"], "limits.clientRequestsPerSecond"),
+        (["CLEVERAGENTS_LIMITS_CLIENT_BURST": "lots"], "limits.clientBurst"),
+        (["CLEVERAGENTS_PUSH_MAX_CONFIGS_PER_TASK": "0"], "push.maxConfigsPerTask"),
     ])
     func invalidValuesStopStartUpNamingTheKey(environment: [String: String], key: String) async throws {
         await #expect {
@@ -192,6 +201,38 @@ import Testing
         } throws: { error in
             (error as? ConfigurationError)?.key == key
         }
+    }
+
+    @Test func connectionBoundsHaveDefaultsAndCanBeSet() async throws {
+        let defaults = try await load(environment: ["DATABASE_URL": Self.database])
+        #expect(defaults.connectionBounds == HTTPConnectionBounds(idleTimeoutSeconds: 75, headerTimeoutSeconds: 10, maximumConnections: 10_000))
+        let yaml = """
+            database:
+              url: postgres://file/db
+            http:
+              idleTimeoutSeconds: 30
+              headerTimeoutSeconds: 5
+              maxConnections: 2000
+            """
+        let set = try await load(yaml: yaml)
+        #expect(set.connectionBounds == HTTPConnectionBounds(idleTimeoutSeconds: 30, headerTimeoutSeconds: 5, maximumConnections: 2000))
+    }
+
+    @Test func streamCapsHaveDefaultsAndCanBeSet() async throws {
+        let defaults = try await load(environment: ["DATABASE_URL": Self.database])
+        #expect(defaults.streamLimits == StreamLimits(perPrincipal: 100, perNamespace: 1000))
+        let set = try await load(environment: [
+            "DATABASE_URL": Self.database, "CLEVERAGENTS_LIMITS_MAX_STREAMS_PER_PRINCIPAL": "5", "CLEVERAGENTS_LIMITS_MAX_STREAMS_PER_NAMESPACE": "50",
+        ])
+        #expect(set.streamLimits == StreamLimits(perPrincipal: 5, perNamespace: 50))
+    }
+
+    @Test func theRateLimitPerClientIsOffUnlessSet() async throws {
+        let defaults = try await load(environment: ["DATABASE_URL": Self.database])
+        #expect(defaults.clientRateLimit == nil)
+        #expect(defaults.pushMaximumConfigsPerTask == 10)
+        let set = try await load(environment: ["DATABASE_URL": Self.database, "CLEVERAGENTS_LIMITS_CLIENT_REQUESTS_PER_SECOND": "20"])
+        #expect(set.clientRateLimit == ClientRateLimit(requestsPerSecond: 20, burst: 50))
     }
 
     @Test func aMissingOrInvalidDatabaseURLIsNamed() async throws {

@@ -26,6 +26,7 @@ public struct RuntimeHarness: Sendable {
     public static func with<Result: Sendable>(
         authMode: Namespace.AuthMode = .disabled,
         limits: ServiceLimits = ServiceLimits(),
+        streamLimits: StreamLimits = StreamLimits(),
         executor: ScriptedExecutor = ScriptedExecutor(),
         metrics: ServerMetrics = ServerMetrics(),
         _ body: (RuntimeHarness) async throws -> Result
@@ -34,7 +35,7 @@ public struct RuntimeHarness: Sendable {
         let namespace = NamespaceName("test")!
         try await store.createNamespace(Namespace(name: namespace, authMode: authMode, createdAt: .init(millisecondsSinceEpoch: 1_000)))
         try await store.putActor(ActorDefinition(name: "echo", graphURL: "http://graphs.invalid", assistantID: "echo", isDefault: true), in: namespace)
-        let directory = NamespaceDirectory { NamespaceActor(name: $0, snapshotTTL: .zero) }
+        let directory = NamespaceDirectory { NamespaceActor(name: $0, snapshot: $1, snapshotTTL: .zero, streamLimits: streamLimits) }
         let ids = UUIDv7Generator()
         var logger = Logger(label: "runtime-test")
         logger.logLevel = .critical

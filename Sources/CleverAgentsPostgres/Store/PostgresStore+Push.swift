@@ -15,19 +15,38 @@ import PostgresNIO
 extension PostgresStore: PushConfigStore, PushOutbox {
     public var queuedDeliveries: PushWakeSignal? { pushWake }
 
-    public func putPushConfig(_ config: PushConfigRecord) async throws {
+    /// The class of the advisory locks that serialize creating push configs per task (the
+    /// two-key form: its own key space, apart from the one-key locks of migrations and claims).
+    static let pushConfigLockClass: Int32 = 0x5043_4647  // "PCFG"
+
+    public func putPushConfig(_ config: PushConfigRecord, limit: Int) async throws {
         try await translatingErrors {
-            try await client.query(
-                """
-                INSERT INTO push_configs (namespace, task_id, id, url, token, auth_scheme, credentials, owner, created_at)
-                VALUES (\(config.namespace.rawValue), \(config.taskId), \(config.id), \(config.url), \(config.token),
-                        \(config.authenticationScheme), \(config.credentials?.sealed), \(config.owner), \(config.createdAt.date))
-                ON CONFLICT (namespace, task_id, id) DO UPDATE
-                SET url = EXCLUDED.url, token = EXCLUDED.token, auth_scheme = EXCLUDED.auth_scheme,
-                    credentials = EXCLUDED.credentials, owner = EXCLUDED.owner
-                """,
-                logger: logger
-            )
+            try await client.withTransaction(logger: logger) { connection in
+                // Concurrent creations for one task queue on this lock; the statement after it takes
+                // its snapshot once the lock is held, so it counts what the others committed.
+                try await connection.query(
+                    "SELECT pg_advisory_xact_lock(\(Self.pushConfigLockClass), hashtext(\(config.namespace.rawValue) || '/' || \(config.taskId)))",
+                    logger: logger
+                )
+                let rows = try await connection.query(
+                    """
+                    INSERT INTO push_configs (namespace, task_id, id, url, token, auth_scheme, credentials, owner, created_at)
+                    SELECT \(config.namespace.rawValue), \(config.taskId), \(config.id), \(config.url), \(config.token),
+                           \(config.authenticationScheme), \(config.credentials?.sealed), \(config.owner), \(config.createdAt.date)
+                    WHERE EXISTS (
+                              SELECT 1 FROM push_configs
+                              WHERE namespace = \(config.namespace.rawValue) AND task_id = \(config.taskId) AND id = \(config.id)
+                          )
+                       OR (SELECT count(*) FROM push_configs WHERE namespace = \(config.namespace.rawValue) AND task_id = \(config.taskId)) < \(limit)
+                    ON CONFLICT (namespace, task_id, id) DO UPDATE
+                    SET url = EXCLUDED.url, token = EXCLUDED.token, auth_scheme = EXCLUDED.auth_scheme,
+                        credentials = EXCLUDED.credentials, owner = EXCLUDED.owner
+                    RETURNING id
+                    """,
+                    logger: logger
+                )
+                guard try await rows.collect().count == 1 else { throw PushConfigLimitExceeded(limit: limit) }
+            }
         }
     }
 

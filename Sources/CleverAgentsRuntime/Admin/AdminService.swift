@@ -170,7 +170,7 @@ public struct AdminService: Sendable {
             } catch StoreError.alreadyExists {
                 throw JSONRPCError(code: JSONRPCError.conflictCode, message: "Namespace '\(name)' already exists")
             }
-            await directory.activeActor(for: name)?.invalidate()
+            await directory.invalidate(name)
             try await audit(name, caller, "namespaces.create", name.rawValue, ["auth": .string(mode.rawValue)])
             return Self.json(created)
         case .listNamespaces:

@@ -13,13 +13,21 @@ public struct TokenBucket: Sendable, Hashable {
     public let ratePerSecond: Double
     public let burst: Double
     private var tokens: Double
-    private var updatedAt: ContinuousClock.Instant
+    /// When the bucket was last taken from.
+    public private(set) var updatedAt: ContinuousClock.Instant
 
     public init(ratePerSecond: Double, burst: Double, now: ContinuousClock.Instant) {
         self.ratePerSecond = ratePerSecond
         self.burst = burst
         self.tokens = burst
         self.updatedAt = now
+    }
+
+    /// Whether the bucket has refilled to its burst by `now` (it is then like a new one).
+    public func isFull(at now: ContinuousClock.Instant) -> Bool {
+        let elapsed = updatedAt.duration(to: now)
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        return tokens + max(0, seconds) * ratePerSecond >= burst
     }
 
     /// Takes a token if there is one; otherwise says how long until there is.

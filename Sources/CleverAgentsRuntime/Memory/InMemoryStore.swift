@@ -258,12 +258,13 @@ public final class InMemoryStore: TaskStore, NamespaceStore, PushConfigStore, Pu
 
     // MARK: PushConfigStore
 
-    public func putPushConfig(_ config: PushConfigRecord) async throws {
-        state.withLock { state in
+    public func putPushConfig(_ config: PushConfigRecord, limit: Int) async throws {
+        try state.withLock { state throws(PushConfigLimitExceeded) in
             var configs = state.pushConfigs[config.namespace]?[config.taskId] ?? []
             if let index = configs.firstIndex(where: { $0.id == config.id }) {
                 configs[index] = config
             } else {
+                guard configs.count < limit else { throw PushConfigLimitExceeded(limit: limit) }
                 configs.append(config)
             }
             state.pushConfigs[config.namespace, default: [:]][config.taskId] = configs

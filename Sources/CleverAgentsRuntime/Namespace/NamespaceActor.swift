@@ -9,7 +9,8 @@
 import A2AProtocol
 public import CleverAgentsDomain
 
-/// The in-process host of one namespace: its cached settings and its local stream subscribers.
+/// The in-process host of one namespace: its cached settings and its local stream subscribers,
+/// with the caps on open streams of the namespace and of each principal.
 ///
 /// Every method is synchronous on the actor, so a decision and the state change it leads to
 /// never interleave with another request; I/O happens outside, and results come back through
@@ -26,6 +27,12 @@ public actor NamespaceActor {
     private var loading: Task<NamespaceSnapshot?, any Error>?
     private var subscribers: [String: [UInt64: AsyncStream<TaskEventRecord>.Continuation]] = [:]
     private var nextSubscriberID: UInt64 = 0
+    /// The subscribers that are streams answering a client, by id, with their principal.
+    private var streamPrincipals: [UInt64: String] = [:]
+    /// Open streams per principal (no entry at zero).
+    private var streamsPerPrincipal: [String: Int] = [:]
+    /// The caps on open streams, on this replica.
+    public nonisolated let streamLimits: StreamLimits
     private let snapshotTTL: Duration
     private let missingTTL: Duration
 
@@ -49,13 +56,17 @@ public actor NamespaceActor {
     /// When the actor was last used, for idle eviction.
     public private(set) var lastUsed: ContinuousClock.Instant
 
+    /// - Parameter snapshot: the namespace's settings, when they were just loaded (they are then
+    ///   cached as if this actor had loaded them).
     public init(
         name: NamespaceName,
+        snapshot: NamespaceSnapshot? = nil,
         snapshotTTL: Duration = .seconds(5),
         missingTTL: Duration = .seconds(1),
         credentialTTL: Duration = .seconds(60),
         credentialCacheSize: Int = 10_000,
-        rateLimits: RateLimits = RateLimits()
+        rateLimits: RateLimits = RateLimits(),
+        streamLimits: StreamLimits = StreamLimits()
     ) {
         self.name = name
         self.snapshotTTL = snapshotTTL
@@ -63,7 +74,9 @@ public actor NamespaceActor {
         self.credentialTTL = credentialTTL
         self.credentialCacheSize = credentialCacheSize
         self.rateLimits = rateLimits
+        self.streamLimits = streamLimits
         self.lastUsed = .now
+        self.cached = snapshot.map { .present($0, loadedAt: .now) }
     }
 
     // MARK: Settings
@@ -196,9 +209,38 @@ public actor NamespaceActor {
         return TaskSubscription(namespace: self, taskId: taskId, id: id, events: stream)
     }
 
+    /// Registers a stream that answers a client (`SendStreamingMessage`, `SubscribeToTask`) if
+    /// neither the namespace nor `principal` holds its cap of open streams on this replica; it
+    /// counts until it is unsubscribed.
+    ///
+    /// The check and the registration are one step: concurrent requests cannot both take the
+    /// last slot.
+    public func openStream(taskId: String, principal: String, bufferSize: Int = 256) throws(StreamLimitExceeded) -> TaskSubscription {
+        if streamPrincipals.count >= streamLimits.perNamespace {
+            throw StreamLimitExceeded(scope: .namespace, limit: streamLimits.perNamespace)
+        }
+        if streamsPerPrincipal[principal, default: 0] >= streamLimits.perPrincipal {
+            throw StreamLimitExceeded(scope: .principal, limit: streamLimits.perPrincipal)
+        }
+        let subscription = subscribe(taskId: taskId, bufferSize: bufferSize)
+        streamPrincipals[subscription.id] = principal
+        streamsPerPrincipal[principal, default: 0] += 1
+        return subscription
+    }
+
+    /// The streams open on this replica: in the namespace, or of one principal.
+    public func openStreamCount(principal: String? = nil) -> Int {
+        guard let principal else { return streamPrincipals.count }
+        return streamsPerPrincipal[principal] ?? 0
+    }
+
     /// Removes a subscriber and ends its stream.
     public func unsubscribe(taskId: String, id: UInt64) {
         guard let continuation = subscribers[taskId]?.removeValue(forKey: id) else { return }
+        if let principal = streamPrincipals.removeValue(forKey: id) {
+            let remaining = (streamsPerPrincipal[principal] ?? 1) - 1
+            streamsPerPrincipal[principal] = remaining > 0 ? remaining : nil
+        }
         if subscribers[taskId]?.isEmpty == true {
             subscribers[taskId] = nil
         }

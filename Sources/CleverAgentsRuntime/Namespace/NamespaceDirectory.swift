@@ -9,61 +9,153 @@
 public import CleverAgentsDomain
 import Synchronization
 
-/// Finds the actor of a namespace, creating it on first use.
+/// Finds the actor of a namespace, creating it on first use of a namespace that exists.
 ///
 /// A `Mutex`-protected dictionary rather than an actor: the lookup is synchronous, so there is
 /// no suspension between finding nothing and inserting, and the directory is not a
 /// serialization point for every request.
+///
+/// A name that nobody uses here yet is looked up in the store first (``resolve(_:load:)``):
+/// concurrent requests for one name share one lookup, a name found missing is remembered for a
+/// second (``RecentlyMissingNames``, bounded in entries), and an actor is made only for a
+/// namespace that exists. Requests to made-up names therefore allocate no actor, and cost at most
+/// one query per name and second.
 public final class NamespaceDirectory: Sendable {
     private struct Entry {
         var actor: NamespaceActor
-        /// When a caller last took the actor (every use goes through ``actor(for:)``).
+        /// When a caller last took the actor (every use goes through ``actor(for:)`` or ``resolve(_:load:)``).
         var lastTaken: ContinuousClock.Instant
     }
 
-    private let actors = Mutex<[NamespaceName: Entry]>([:])
-    private let makeActor: @Sendable (NamespaceName) -> NamespaceActor
+    private struct State {
+        var actors: [NamespaceName: Entry] = [:]
+        /// Lookups of names without an actor, shared by their concurrent requests.
+        var lookups: [NamespaceName: Task<NamespaceSnapshot?, any Error>] = [:]
+        var missing: RecentlyMissingNames
+    }
 
-    public init(makeActor: @escaping @Sendable (NamespaceName) -> NamespaceActor = { NamespaceActor(name: $0) }) {
+    private let state: Mutex<State>
+    private let makeActor: @Sendable (NamespaceName, NamespaceSnapshot?) -> NamespaceActor
+
+    /// - Parameters:
+    ///   - missingNames: how many names found missing are remembered, and for how long.
+    ///   - makeActor: makes the actor of a namespace, with its settings when they were just loaded.
+    public init(
+        missingNames: RecentlyMissingNames = RecentlyMissingNames(),
+        makeActor: @escaping @Sendable (NamespaceName, NamespaceSnapshot?) -> NamespaceActor = { NamespaceActor(name: $0, snapshot: $1) }
+    ) {
+        self.state = Mutex(State(missing: missingNames))
         self.makeActor = makeActor
     }
 
-    /// The namespace's actor, activated if needed.
+    /// The namespace's actor, activated if needed, whether or not the namespace exists: for
+    /// callers that know it does. Requests go through ``resolve(_:load:)``.
     public func actor(for name: NamespaceName) -> NamespaceActor {
-        actors.withLock { actors in
+        state.withLock { state in
             let now = ContinuousClock.now
-            if let entry = actors[name] {
-                actors[name]?.lastTaken = now
+            if let entry = state.actors[name] {
+                state.actors[name]?.lastTaken = now
                 return entry.actor
             }
-            let actor = makeActor(name)
-            actors[name] = Entry(actor: actor, lastTaken: now)
+            let actor = makeActor(name, nil)
+            state.actors[name] = Entry(actor: actor, lastTaken: now)
             return actor
         }
     }
 
+    /// The actor and settings of the namespace, or `nil` when it does not exist.
+    ///
+    /// An active actor answers from its settings cache (``NamespaceActor/snapshot(loading:)``).
+    /// Otherwise the settings are loaded with `load` (once for all concurrent callers) unless the
+    /// name was found missing within the last second, and an actor is activated only if they exist.
+    public func resolve(
+        _ name: NamespaceName,
+        load: @escaping @Sendable () async throws -> NamespaceSnapshot?
+    ) async throws -> (NamespaceActor, NamespaceSnapshot)? {
+        enum Step {
+            case active(NamespaceActor)
+            case missing
+            case lookup(Task<NamespaceSnapshot?, any Error>)
+        }
+        let step: Step = state.withLock { state in
+            let now = ContinuousClock.now
+            if let entry = state.actors[name] {
+                state.actors[name]?.lastTaken = now
+                return .active(entry.actor)
+            }
+            if state.missing.contains(name, now: now) { return .missing }
+            if let lookup = state.lookups[name] { return .lookup(lookup) }
+            let lookup = Task { try await load() }
+            state.lookups[name] = lookup
+            return .lookup(lookup)
+        }
+        switch step {
+        case .active(let actor):
+            guard let snapshot = try await actor.snapshot(loading: load) else { return nil }
+            return (actor, snapshot)
+        case .missing:
+            return nil
+        case .lookup(let lookup):
+            let result = await lookup.result
+            return try state.withLock { state in
+                // The first caller back records the outcome; a lookup that an invalidation
+                // removed meanwhile records nothing (its answer may be stale).
+                let recording = state.lookups[name] == lookup
+                if recording { state.lookups[name] = nil }
+                guard let snapshot = try result.get() else {
+                    if recording { state.missing.insert(name, now: .now) }
+                    return nil
+                }
+                let now = ContinuousClock.now
+                if let entry = state.actors[name] {
+                    state.actors[name]?.lastTaken = now
+                    return (entry.actor, snapshot)
+                }
+                let actor = makeActor(name, snapshot)
+                state.actors[name] = Entry(actor: actor, lastTaken: now)
+                return (actor, snapshot)
+            }
+        }
+    }
+
+    /// Drops what this replica knows of the namespace's settings: its actor's cache, a lookup
+    /// under way, and that it was missing (it was just created, changed or deleted).
+    public func invalidate(_ name: NamespaceName) async {
+        let actor = state.withLock { state in
+            state.missing.remove(name)
+            state.lookups[name] = nil
+            return state.actors[name]?.actor
+        }
+        await actor?.invalidate()
+    }
+
+    /// The number of names remembered as missing, for metrics and tests.
+    public var missingCount: Int {
+        state.withLock { $0.missing.count }
+    }
+
     /// The namespace's actor if it is active on this replica.
     public func activeActor(for name: NamespaceName) -> NamespaceActor? {
-        actors.withLock { $0[name]?.actor }
+        state.withLock { $0.actors[name]?.actor }
     }
 
     /// The number of active namespace actors.
     public var activeCount: Int {
-        actors.withLock { $0.count }
+        state.withLock { $0.actors.count }
     }
 
     /// Removes the actor if it is still the one given (so a re-activated actor is kept).
     public func evict(_ actor: NamespaceActor) {
-        actors.withLock { actors in
-            if actors[actor.name]?.actor === actor {
-                actors[actor.name] = nil
+        state.withLock { state in
+            if state.actors[actor.name]?.actor === actor {
+                state.actors[actor.name] = nil
             }
         }
     }
 
     /// Every active actor.
     public var allActive: [NamespaceActor] {
-        actors.withLock { $0.values.map(\.actor) }
+        state.withLock { $0.actors.values.map(\.actor) }
     }
 
     /// Deactivates the namespaces nobody took for `idleTime` and that hold nothing (no stream
@@ -74,12 +166,14 @@ public final class NamespaceDirectory: Sendable {
     @discardableResult
     public func evictIdle(olderThan idleTime: Duration) async -> Int {
         let cutoff = ContinuousClock.now - idleTime
-        let candidates = actors.withLock { actors in actors.values.filter { $0.lastTaken < cutoff } }
+        let candidates = state.withLock { state in state.actors.values.filter { $0.lastTaken < cutoff } }
         var evicted = 0
         for candidate in candidates where await candidate.actor.isIdle {
-            let removed = actors.withLock { actors in
-                guard let entry = actors[candidate.actor.name], entry.actor === candidate.actor, entry.lastTaken == candidate.lastTaken else { return false }
-                actors[candidate.actor.name] = nil
+            let removed = state.withLock { state in
+                guard let entry = state.actors[candidate.actor.name], entry.actor === candidate.actor, entry.lastTaken == candidate.lastTaken else {
+                    return false
+                }
+                state.actors[candidate.actor.name] = nil
                 return true
             }
             if removed { evicted += 1 }

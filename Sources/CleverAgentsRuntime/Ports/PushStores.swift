@@ -6,12 +6,17 @@
 //
 //===----------------------------------------------------------------------===//
 
+public import A2AProtocol
 public import CleverAgentsDomain
 
 /// Storage of tasks' webhook configurations. Every call is scoped by namespace and task.
 public protocol PushConfigStore: Sendable {
     /// Creates or replaces (same id) a configuration. Events committed after this are delivered to it.
-    func putPushConfig(_ config: PushConfigRecord) async throws
+    ///
+    /// A new configuration of a task that already has `limit` is refused with
+    /// ``PushConfigLimitExceeded``; replacing one of them is not. The count and the insertion are
+    /// one step: concurrent creations cannot both take the last place.
+    func putPushConfig(_ config: PushConfigRecord, limit: Int) async throws
 
     func pushConfig(namespace: NamespaceName, taskId: String, id: String) async throws -> PushConfigRecord?
 
@@ -20,6 +25,31 @@ public protocol PushConfigStore: Sendable {
 
     /// Deletes a configuration and its undelivered notifications; deleting a missing one is not an error.
     func deletePushConfig(namespace: NamespaceName, taskId: String, id: String) async throws
+}
+
+extension PushConfigStore {
+    /// Creates or replaces a configuration, however many its task has.
+    public func putPushConfig(_ config: PushConfigRecord) async throws {
+        try await putPushConfig(config, limit: .max)
+    }
+}
+
+/// A task has its cap of push notification configurations (`push.maxConfigsPerTask`).
+public struct PushConfigLimitExceeded: Error, Sendable, Hashable, CustomStringConvertible {
+    public var limit: Int
+
+    public init(limit: Int) {
+        self.limit = limit
+    }
+
+    public var description: String {
+        "a task may have at most \(limit) push notification configs (push.maxConfigsPerTask); delete one first"
+    }
+
+    /// The JSON-RPC error: `-32053` (HTTP 429), as for the other caps, naming this one.
+    public var rpcError: JSONRPCError {
+        .resourceLimit("Too many push notification configs: \(description)", reason: "PUSH_CONFIGS_PER_TASK", limit: limit)
+    }
 }
 
 /// The durable outbox of notifications. A task store fills it in the same transaction as the

@@ -41,13 +41,21 @@ extension A2AService {
         var message = params.message
         message.taskId = existing.id
         message.contextId = existing.contextId
+        let returnImmediately = !streaming && (params.configuration?.returnImmediately ?? false)
+        // The stream's slot first: a refused stream changes nothing.
+        let subscription = try await subscription(
+            to: existing.id, streaming: streaming, returnImmediately: returnImmediately, on: namespaceActor, context: context
+        )
         if let inline = params.configuration?.taskPushNotificationConfig {
-            let config = try await makePushConfig(inline, taskId: existing.id, field: "configuration.taskPushNotificationConfig", context: context)
-            try await pushConfigs.putPushConfig(config)
+            do {
+                let config = try await makePushConfig(inline, taskId: existing.id, field: "configuration.taskPushNotificationConfig", context: context)
+                try await putPushConfig(config)
+            } catch {
+                await subscription?.cancel()
+                throw error
+            }
         }
 
-        let returnImmediately = !streaming && (params.configuration?.returnImmediately ?? false)
-        let subscription = returnImmediately ? nil : await namespaceActor.subscribe(taskId: existing.id)
         var record = existing
         let input = TaskRunInput(message: message, interruptIDs: pending, traceParent: context.traceParent)
         record.runInput = input

@@ -17,8 +17,17 @@ extension A2AService {
             throw JSONRPCError.taskNotFound(params.taskId)
         }
         let config = try await makePushConfig(params, taskId: task.id, field: "", context: context)
-        try await pushConfigs.putPushConfig(config)
+        try await putPushConfig(config)
         return try wire(config)
+    }
+
+    /// Stores a config within the task's cap (`-32053` beyond it; replacing one is always allowed).
+    func putPushConfig(_ config: PushConfigRecord) async throws {
+        do {
+            try await pushConfigs.putPushConfig(config, limit: limits.maximumPushConfigsPerTask)
+        } catch let error as PushConfigLimitExceeded {
+            throw error.rpcError
+        }
     }
 
     func getPushConfig(_ params: GetTaskPushNotificationConfigRequest, context: RequestContext) async throws -> TaskPushNotificationConfig {

@@ -119,14 +119,33 @@ public struct A2AService: Sendable {
 
     // MARK: Namespace
 
-    /// The namespace's actor and settings; throws when the namespace does not exist.
+    /// The namespace's actor and settings; throws when the namespace does not exist, without
+    /// activating an actor for it (see ``NamespaceDirectory/resolve(_:load:)``).
     public func namespace(_ name: NamespaceName) async throws -> (NamespaceActor, NamespaceSnapshot) {
-        let actor = directory.actor(for: name)
-        let snapshot = try await NamespaceSnapshot.load(name, directory: directory, namespaces: namespaces)
-        guard let snapshot else {
+        guard let found = try await NamespaceSnapshot.resolve(name, directory: directory, namespaces: namespaces) else {
             throw ServiceError.namespaceNotFound(name.rawValue)
         }
-        return (actor, snapshot)
+        return found
+    }
+
+    /// The subscription a request follows its task with: a stream slot for a streaming answer
+    /// (refused with `-32053` beyond the caps of ``StreamLimits``), a subscriber for a blocking
+    /// one, none for one that returns at once.
+    func subscription(
+        to taskId: String,
+        streaming: Bool,
+        returnImmediately: Bool,
+        on namespaceActor: NamespaceActor,
+        context: RequestContext
+    ) async throws -> TaskSubscription? {
+        if streaming {
+            do throws(StreamLimitExceeded) {
+                return try await namespaceActor.openStream(taskId: taskId, principal: context.caller.principalID)
+            } catch {
+                throw error.rpcError
+            }
+        }
+        return returnImmediately ? nil : await namespaceActor.subscribe(taskId: taskId)
     }
 
 
@@ -177,7 +196,9 @@ public struct A2AService: Sendable {
         record.runInput = input
         let request = GraphRunRequest(task: record, input: input, actor: actor, apiKey: try actor.openAPIKey(in: context.namespace, with: secrets))
         let returnImmediately = !streaming && (params.configuration?.returnImmediately ?? false)
-        let subscription = returnImmediately ? nil : await namespaceActor.subscribe(taskId: taskId)
+        let subscription = try await subscription(
+            to: taskId, streaming: streaming, returnImmediately: returnImmediately, on: namespaceActor, context: context
+        )
         do {
             try await tasks.createTask(record, events: [created], pushConfigs: pushConfigs)
         } catch {
@@ -236,7 +257,12 @@ public struct A2AService: Sendable {
     func subscribe(_ params: SubscribeToTaskRequest, context: RequestContext) async throws -> A2AResponse {
         let (namespaceActor, _) = try await namespace(context.namespace)
         // Listen before reading the task, so nothing committed after the read is missed.
-        let subscription = await namespaceActor.subscribe(taskId: params.id)
+        let subscription: TaskSubscription
+        do throws(StreamLimitExceeded) {
+            subscription = try await namespaceActor.openStream(taskId: params.id, principal: context.caller.principalID)
+        } catch {
+            throw error.rpcError
+        }
         let record: TaskRecord
         do {
             guard let visible = try await visibleTask(params.id, context: context) else {
@@ -357,11 +383,14 @@ public struct ServiceLimits: Sendable, Hashable {
     public var defaultPageSize: Int
     public var maximumPageSize: Int
     public var maximumParts: Int
+    /// Push notification configs one task may have (`push.maxConfigsPerTask`).
+    public var maximumPushConfigsPerTask: Int
 
-    public init(defaultPageSize: Int = 50, maximumPageSize: Int = 100, maximumParts: Int = 64) {
+    public init(defaultPageSize: Int = 50, maximumPageSize: Int = 100, maximumParts: Int = 64, maximumPushConfigsPerTask: Int = 10) {
         self.defaultPageSize = defaultPageSize
         self.maximumPageSize = maximumPageSize
         self.maximumParts = maximumParts
+        self.maximumPushConfigsPerTask = maximumPushConfigsPerTask
     }
 }
 

@@ -35,6 +35,16 @@ extension JSONRPCError {
         )
     }
 
+    /// A cap on what a caller may hold was reached (`-32053`, answered with HTTP 429): open
+    /// streams, push configs of a task. Unlike a rate limit, waiting does not help; releasing does.
+    public static func resourceLimit(_ message: String, reason: String, limit: Int) -> JSONRPCError {
+        JSONRPCError(
+            code: rateLimitedCode,
+            message: message,
+            data: [errorInfo(reason: reason, metadata: ["limit": String(limit)]).withDomain("cleveragents.dev")]
+        )
+    }
+
     public static func payloadTooLarge(limit: Int) -> JSONRPCError {
         JSONRPCError(
             code: payloadTooLargeCode,

@@ -26,7 +26,7 @@ public struct TaskJobFactory: Sendable {
         guard let input = task.runInput else {
             return .failure(GraphExecutionError("The task has nothing to run"))
         }
-        let snapshot = try await NamespaceSnapshot.load(task.namespace, directory: directory, namespaces: namespaces)
+        let snapshot = try await NamespaceSnapshot.resolve(task.namespace, directory: directory, namespaces: namespaces)?.1
         guard let actor = snapshot?.actors.first(where: { $0.name == task.actorName }) else {
             return .failure(GraphExecutionError("The actor '\(task.actorName)' of the task no longer exists"))
         }
@@ -53,9 +53,14 @@ extension GraphRunRequest {
 }
 
 extension NamespaceSnapshot {
-    /// The namespace's settings through its actor's cache.
-    static func load(_ name: NamespaceName, directory: NamespaceDirectory, namespaces: any NamespaceStore) async throws -> NamespaceSnapshot? {
-        try await directory.actor(for: name).snapshot {
+    /// The namespace's actor and settings through the directory (and its actor's cache), or
+    /// `nil` when the namespace does not exist.
+    static func resolve(
+        _ name: NamespaceName,
+        directory: NamespaceDirectory,
+        namespaces: any NamespaceStore
+    ) async throws -> (NamespaceActor, NamespaceSnapshot)? {
+        try await directory.resolve(name) {
             guard let namespace = try await namespaces.namespace(named: name) else { return nil }
             return NamespaceSnapshot(namespace: namespace, actors: try await namespaces.actors(in: name))
         }

@@ -8,6 +8,7 @@
 
 public import Configuration
 import CleverAgentsDomain
+import CleverAgentsHTTP
 import CleverAgentsLangGraph
 import CleverAgentsPostgres
 import CleverAgentsRuntime
@@ -50,6 +51,11 @@ extension ServerConfiguration {
             while publicBaseURL?.hasSuffix("/") == true { publicBaseURL?.removeLast() }
         }
         let maximumBodySize = try values.integer("http.maxBodyBytes", in: 1024...(64 << 20)) ?? (1 << 20)
+        let connectionBounds = HTTPConnectionBounds(
+            idleTimeoutSeconds: try values.integer("http.idleTimeoutSeconds", in: 1...86_400) ?? 75,
+            headerTimeoutSeconds: try values.integer("http.headerTimeoutSeconds", in: 1...300) ?? 10,
+            maximumConnections: try values.integer("http.maxConnections", in: 1...1_000_000) ?? 10_000
+        )
         guard let rawURL = try values.string("database.url") else {
             throw ConfigurationError(key: "database.url", reason: "is required (set DATABASE_URL, CLEVERAGENTS_DATABASE_URL or --database-url)")
         }
@@ -143,6 +149,8 @@ extension ServerConfiguration {
             tokenPerSecond: try rate("limits.tokenRequestsPerSecond"),
             tokenBurst: try rate("limits.tokenBurst") ?? 20
         )
+        let clientBurst = try rate("limits.clientBurst") ?? 50
+        let clientRateLimit = try rate("limits.clientRequestsPerSecond").map { ClientRateLimit(requestsPerSecond: $0, burst: clientBurst) }
         let streamModes = try values.list("langgraph.streamModes")
         for mode in streamModes where !LangGraphConfiguration.knownStreamModes.contains(mode) {
             throw ConfigurationError(
@@ -157,6 +165,7 @@ extension ServerConfiguration {
             port: port,
             publicBaseURL: publicBaseURL,
             maximumBodySize: maximumBodySize,
+            connectionBounds: connectionBounds,
             databaseURL: databaseURL,
             databasePoolSize: poolSize,
             databaseMinimumConnections: try values.integer("database.minConnections", in: 0...500) ?? 2,
@@ -173,6 +182,7 @@ extension ServerConfiguration {
             egress: egress,
             pushTimeoutSeconds: try values.integer("push.timeoutSeconds", in: 1...300) ?? 10,
             pushMaximumAttempts: try values.integer("push.maxAttempts", in: 1...100) ?? 12,
+            pushMaximumConfigsPerTask: try values.integer("push.maxConfigsPerTask", in: 1...1000) ?? 10,
             tokenPepper: tokenPepper,
             tlsCertificatePath: certificate,
             tlsKeyPath: key,
@@ -181,6 +191,11 @@ extension ServerConfiguration {
             maximumParts: try values.integer("limits.maxParts", in: 1...10_000) ?? 64,
             maximumPageSize: try values.integer("limits.maxPageSize", in: 1...1000) ?? 100,
             rateLimits: rateLimits,
+            streamLimits: StreamLimits(
+                perPrincipal: try values.integer("limits.maxStreamsPerPrincipal", in: 1...1_000_000) ?? 100,
+                perNamespace: try values.integer("limits.maxStreamsPerNamespace", in: 1...1_000_000) ?? 1000
+            ),
+            clientRateLimit: clientRateLimit,
             langGraphConnectTimeoutSeconds: try values.integer("langgraph.connectTimeoutSeconds", in: 1...120) ?? 5,
             langGraphReadTimeoutSeconds: try values.integer("langgraph.readTimeoutSeconds", in: 5...3600) ?? 60,
             langGraphMaximumRejoins: try values.integer("langgraph.maxRejoins", in: 0...100) ?? 5,

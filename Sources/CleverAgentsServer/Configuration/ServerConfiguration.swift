@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 public import CleverAgentsDomain
+public import CleverAgentsHTTP
 public import CleverAgentsPostgres
 public import CleverAgentsRuntime
 
@@ -31,6 +32,9 @@ public struct ServerConfiguration: Sendable, Hashable {
     public var publicBaseURL: String?
     /// `http.maxBodyBytes`: the largest accepted request body.
     public var maximumBodySize: Int
+    /// `http.idleTimeoutSeconds`, `http.headerTimeoutSeconds`, `http.maxConnections`: what one
+    /// client may hold of the server's connections.
+    public var connectionBounds: HTTPConnectionBounds
     /// `database.url`: where PostgreSQL is.
     public var databaseURL: DatabaseURL
     /// `database.poolSize`: connections in the pool.
@@ -63,6 +67,8 @@ public struct ServerConfiguration: Sendable, Hashable {
     public var pushTimeoutSeconds: Int
     /// `push.maxAttempts`: attempts before a notification is given up.
     public var pushMaximumAttempts: Int
+    /// `push.maxConfigsPerTask`: push notification configs one task may have.
+    public var pushMaximumConfigsPerTask: Int
     /// `auth.tokenPepper`: base64 of at least 32 bytes, the key of the stored token hashes.
     public var tokenPepper: String?
     /// `tls.certificatePath`: PEM certificate chain; with `tls.keyPath`, the server speaks HTTPS.
@@ -80,6 +86,11 @@ public struct ServerConfiguration: Sendable, Hashable {
     /// `limits.namespaceRequestsPerSecond` / `limits.namespaceBurst`, `limits.tokenRequestsPerSecond` /
     /// `limits.tokenBurst`: rate limits per replica.
     public var rateLimits: RateLimits
+    /// `limits.maxStreamsPerPrincipal`, `limits.maxStreamsPerNamespace`: open streams on one replica.
+    public var streamLimits: StreamLimits
+    /// `limits.clientRequestsPerSecond`, `limits.clientBurst`: requests per client address before
+    /// any namespace lookup or authentication; `nil` for none.
+    public var clientRateLimit: ClientRateLimit?
     /// `langgraph.connectTimeoutSeconds`: connect timeout of the outbound HTTP client (LangGraph
     /// and webhooks share its pool).
     public var langGraphConnectTimeoutSeconds: Int
@@ -122,6 +133,11 @@ public struct ServerConfiguration: Sendable, Hashable {
     public var observability: ObservabilityConfiguration
     /// `runtime.executor`: which threads run the server's Swift tasks.
     public var executor: Executor
+    /// How many namespace names found missing each replica remembers (``RecentlyMissingNames``),
+    /// and for how long. Not configuration keys: the defaults bound the memory of a flood of
+    /// made-up names; tests change them.
+    public var missingNamespaceCapacity: Int
+    public var missingNamespaceTimeToLive: Duration
 
     /// Which threads run Swift Concurrency's tasks in `cleveragents serve`.
     public enum Executor: String, Sendable, Hashable, CaseIterable {
@@ -138,6 +154,7 @@ public struct ServerConfiguration: Sendable, Hashable {
         port: Int = 8080,
         publicBaseURL: String? = nil,
         maximumBodySize: Int = 1 << 20,
+        connectionBounds: HTTPConnectionBounds = HTTPConnectionBounds(),
         databaseURL: DatabaseURL,
         databasePoolSize: Int = 20,
         databaseMinimumConnections: Int = 2,
@@ -154,6 +171,7 @@ public struct ServerConfiguration: Sendable, Hashable {
         egress: EgressPolicy? = nil,
         pushTimeoutSeconds: Int = 10,
         pushMaximumAttempts: Int = 12,
+        pushMaximumConfigsPerTask: Int = 10,
         tokenPepper: String? = nil,
         tlsCertificatePath: String? = nil,
         tlsKeyPath: String? = nil,
@@ -162,6 +180,8 @@ public struct ServerConfiguration: Sendable, Hashable {
         maximumParts: Int = 64,
         maximumPageSize: Int = 100,
         rateLimits: RateLimits = RateLimits(),
+        streamLimits: StreamLimits = StreamLimits(),
+        clientRateLimit: ClientRateLimit? = nil,
         langGraphConnectTimeoutSeconds: Int = 5,
         langGraphReadTimeoutSeconds: Int = 60,
         langGraphMaximumRejoins: Int = 5,
@@ -179,13 +199,16 @@ public struct ServerConfiguration: Sendable, Hashable {
         taskLimits: TaskLimits = TaskLimits(),
         replicaName: String? = nil,
         observability: ObservabilityConfiguration = ObservabilityConfiguration(),
-        executor: Executor = .nio
+        executor: Executor = .nio,
+        missingNamespaceCapacity: Int = 10_000,
+        missingNamespaceTimeToLive: Duration = .seconds(1)
     ) {
         self.mode = mode
         self.host = host
         self.port = port
         self.publicBaseURL = publicBaseURL
         self.maximumBodySize = maximumBodySize
+        self.connectionBounds = connectionBounds
         self.databaseURL = databaseURL
         self.databasePoolSize = databasePoolSize
         self.databaseMinimumConnections = min(databaseMinimumConnections, databasePoolSize)
@@ -202,6 +225,7 @@ public struct ServerConfiguration: Sendable, Hashable {
         self.egress = egress ?? .defaults(production: mode == .production)
         self.pushTimeoutSeconds = pushTimeoutSeconds
         self.pushMaximumAttempts = pushMaximumAttempts
+        self.pushMaximumConfigsPerTask = pushMaximumConfigsPerTask
         self.tokenPepper = tokenPepper
         self.tlsCertificatePath = tlsCertificatePath
         self.tlsKeyPath = tlsKeyPath
@@ -210,6 +234,8 @@ public struct ServerConfiguration: Sendable, Hashable {
         self.maximumParts = maximumParts
         self.maximumPageSize = maximumPageSize
         self.rateLimits = rateLimits
+        self.streamLimits = streamLimits
+        self.clientRateLimit = clientRateLimit
         self.langGraphConnectTimeoutSeconds = langGraphConnectTimeoutSeconds
         self.langGraphReadTimeoutSeconds = langGraphReadTimeoutSeconds
         self.langGraphMaximumRejoins = langGraphMaximumRejoins
@@ -228,6 +254,8 @@ public struct ServerConfiguration: Sendable, Hashable {
         self.replicaName = replicaName
         self.observability = observability
         self.executor = executor
+        self.missingNamespaceCapacity = missingNamespaceCapacity
+        self.missingNamespaceTimeToLive = missingNamespaceTimeToLive
     }
 }
 

@@ -1,0 +1,169 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the CleverAgents Server open source project
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+import A2AProtocol
+import CleverAgentsDomain
+@testable import CleverAgentsRuntime
+import CleverAgentsTestSupport
+import Logging
+import Synchronization
+import Testing
+
+/// What requests for a namespace cost before it is known to exist: unknown names allocate no
+/// actor, lookups are shared and their misses remembered in a bounded cache.
+@Suite(.timeLimit(.minutes(1))) struct NamespaceDirectoryTests {
+    static let acme = NamespaceName("acme")!
+    static var snapshot: NamespaceSnapshot {
+        NamespaceSnapshot(namespace: Namespace(name: acme, createdAt: .init(millisecondsSinceEpoch: 1)), actors: [])
+    }
+
+    /// Counts the loads of a stand-in store, and answers with what it holds now.
+    final class Loads: Sendable {
+        let state = Mutex((count: 0, exists: false, failing: false))
+        var count: Int { state.withLock { $0.count } }
+
+        func load() throws -> NamespaceSnapshot? {
+            try state.withLock { state in
+                state.count += 1
+                if state.failing { throw StoreError.unavailable("down") }
+                return state.exists ? NamespaceDirectoryTests.snapshot : nil
+            }
+        }
+    }
+
+    @Test func unknownNamesAllocateNoActorAndTheirMissIsRemembered() async throws {
+        let directory = NamespaceDirectory(missingNames: RecentlyMissingNames(capacity: 100, timeToLive: .seconds(3600)))
+        let loads = Loads()
+        for _ in 0..<3 {
+            #expect(try await directory.resolve(Self.acme) { try loads.load() } == nil)
+        }
+        #expect(loads.count == 1, "one query; the miss is remembered")
+        #expect(directory.activeCount == 0)
+        #expect(directory.activeActor(for: Self.acme) == nil)
+        #expect(directory.missingCount == 1)
+    }
+
+    @Test func concurrentLookupsOfOneNameShareOneQueryAndOneActor() async throws {
+        let directory = NamespaceDirectory()
+        let started = Loads()
+        let (gate, open) = AsyncStream<Void>.makeStream()
+        let resolved = try await withThrowingTaskGroup(of: NamespaceActor?.self) { group in
+            for _ in 0..<50 {
+                group.addTask {
+                    try await directory.resolve(Self.acme) {
+                        started.state.withLock { $0.count += 1 }
+                        for await _ in gate { break }
+                        return Self.snapshot
+                    }?.0
+                }
+            }
+            // Every caller is waiting on the one load before it is let go.
+            #expect(await waitUntil(.seconds(10)) { started.count == 1 })
+            open.yield()
+            open.finish()
+            return try await group.reduce(into: [NamespaceActor?]()) { $0.append($1) }
+        }
+        #expect(started.count == 1, "one load for 50 callers")
+        let actors = resolved.compactMap { $0 }
+        #expect(actors.count == 50)
+        #expect(actors.allSatisfy { $0 === actors[0] })
+        #expect(directory.activeCount == 1)
+        // The actor holds the settings just loaded: the next request needs no load.
+        let again = try await directory.resolve(Self.acme) {
+            Issue.record("the settings were loaded again")
+            return nil
+        }
+        #expect(again?.1 == Self.snapshot)
+    }
+
+    @Test func aCreatedNamespaceIsFoundOnceItsMissIsInvalidated() async throws {
+        let directory = NamespaceDirectory(missingNames: RecentlyMissingNames(capacity: 100, timeToLive: .seconds(3600)))
+        let loads = Loads()
+        #expect(try await directory.resolve(Self.acme) { try loads.load() } == nil)
+        loads.state.withLock { $0.exists = true }
+        #expect(try await directory.resolve(Self.acme) { try loads.load() } == nil, "still remembered as missing")
+        await directory.invalidate(Self.acme)
+        #expect(try await directory.resolve(Self.acme) { try loads.load() }?.1 == Self.snapshot)
+        #expect(directory.missingCount == 0)
+        #expect(directory.activeCount == 1)
+    }
+
+    @Test func aFailedLookupIsNotRemembered() async throws {
+        let directory = NamespaceDirectory()
+        let loads = Loads()
+        loads.state.withLock { $0.failing = true }
+        await #expect(throws: StoreError.self) { try await directory.resolve(Self.acme) { try loads.load() } }
+        loads.state.withLock { state in
+            state.failing = false
+            state.exists = true
+        }
+        #expect(try await directory.resolve(Self.acme) { try loads.load() } != nil)
+        #expect(loads.count == 2)
+        #expect(directory.missingCount == 0)
+    }
+
+    @Test func theMissingNamesAreBoundedAndTheOldestGoFirst() {
+        var missing = RecentlyMissingNames(capacity: 3, timeToLive: .seconds(10))
+        let start = ContinuousClock.now
+        for (offset, name) in ["a", "b", "c", "d"].enumerated() {
+            missing.insert(NamespaceName(name)!, now: start + .milliseconds(offset))
+        }
+        #expect(missing.count == 3)
+        #expect(!missing.contains(NamespaceName("a")!, now: start + .seconds(1)), "the oldest was dropped")
+        #expect(missing.contains(NamespaceName("d")!, now: start + .seconds(1)))
+        #expect(!missing.contains(NamespaceName("d")!, now: start + .seconds(11)), "expired")
+        // A name found missing again and again takes one entry.
+        for round in 0..<1000 {
+            missing.insert(NamespaceName("e")!, now: start + .seconds(20) + .milliseconds(round))
+        }
+        #expect(missing.count == 1, "the expired ones went; 'e' is one entry")
+        missing.remove(NamespaceName("e")!)
+        #expect(!missing.contains(NamespaceName("e")!, now: start + .seconds(21)))
+    }
+
+    /// A namespace created through the administration API is usable at once on this replica,
+    /// even right after a request found it missing.
+    @Test func aNamespaceCreatedByAnAdministratorIsFoundAtOnce() async throws {
+        try await RuntimeHarness.with { harness in
+            let name = NamespaceName("later")!
+            await #expect(throws: ServiceError.namespaceNotFound("later")) { try await harness.service.namespace(name) }
+            #expect(harness.service.directory.activeActor(for: name) == nil)
+            let identities = InMemoryIdentityStore()
+            let admin = AdminService(
+                namespaces: harness.store, identities: identities,
+                authenticator: Authenticator(identities: identities, pepper: Array(repeating: 1, count: 32)),
+                secrets: try AESGCMSecretBox(keyMaterial: Array(repeating: 7, count: 32)), directory: harness.service.directory,
+                production: false, logger: Logger(label: "test")
+            )
+            _ = try await admin.handle(
+                .createNamespace(CreateNamespaceParams(name: "later")),
+                context: RequestContext(namespace: NamespaceName("server")!, caller: Caller(principalID: "root", role: nil, isSuperadmin: true), requestID: "t")
+            )
+            let (_, snapshot) = try await harness.service.namespace(name)
+            #expect(snapshot.namespace.name == name)
+        }
+    }
+
+    /// Tokens with made-up ids are looked up once each, and the namespace's credential cache
+    /// keeps no more of those misses than its bound.
+    @Test func madeUpTokensStayWithinTheCredentialCache() async throws {
+        let identities = InMemoryIdentityStore()
+        let authenticator = Authenticator(identities: identities, pepper: Array(repeating: 9, count: 32))
+        let actor = NamespaceActor(name: Self.acme, credentialCacheSize: 64)
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<1000 {
+            let made = APITokenText.generate(using: &generator)
+            await #expect(throws: AuthenticationError.invalid) {
+                try await authenticator.authenticate(made.text, namespace: Self.acme, actor: actor)
+            }
+            #expect(await actor.cachedCredentialCount <= 64)
+        }
+        #expect(await actor.cachedCredentialCount > 0, "misses are cached, within the bound")
+        #expect(await actor.isIdle, "no lookup is left behind")
+    }
+}
