@@ -286,7 +286,7 @@ typealias ContractStore = TaskStore & NamespaceStore & PushConfigStore & PushOut
             try await store.createTask(record, events: Self.created(record), pushConfigs: [])
             for round in 0..<5 {
                 let created = try await withThrowingTaskGroup(of: Bool.self) { group in
-                    for index in 0..<40 {
+                    for index in 0..<12 {
                         group.addTask {
                             do {
                                 try await store.putPushConfig(Self.config(name, task: "race", id: "r\(round)-\(index)"), limit: 5 * (round + 1))
