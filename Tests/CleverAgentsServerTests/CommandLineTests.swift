@@ -137,7 +137,11 @@ import Testing
         defer { try? FileManager.default.removeItem(at: file) }
         let environment = ["DATABASE_URL": database]
         let name = TestEnvironment.uniqueName("cli-config")
-        #expect(try await ChildProcess.run(ChildProcess.cleveragents, ["admin", "namespace", "create", name], environment: environment).status == 0)
+        // On a fresh database this test may run first: it migrates as an operator would.
+        let migrate = try await ChildProcess.run(ChildProcess.cleveragents, ["migrate"], environment: environment)
+        #expect(migrate.status == 0, "\(migrate.stderr)")
+        let namespace = try await ChildProcess.run(ChildProcess.cleveragents, ["admin", "namespace", "create", name], environment: environment)
+        #expect(namespace.status == 0, "\(namespace.stderr)")
         let created = try await ChildProcess.run(
             ChildProcess.cleveragents, ["admin", "token", "create", "--namespace", name, "--principal", "carol", "--role", "viewer", "--config", file.path],
             environment: environment
