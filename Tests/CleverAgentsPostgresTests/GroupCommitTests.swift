@@ -59,7 +59,7 @@ import Testing
 
         init(sharedError: StoreError) { self.sharedError = sharedError }
 
-        func write(_ items: [Int]) async throws {
+        func write(_ items: [Int]) async throws -> [Bool] {
             if items == [0] {
                 firstWriteStarted.continuation.yield()
                 for await _ in gate.stream { break }
@@ -69,11 +69,12 @@ import Testing
                 for item in items { stored[item, default: 0] += 1 }
             }
             if items.count > 1 { throw sharedError }
+            return items.map { _ in true }
         }
 
         /// Submits 0, then 1...5 while 0 is being written (so that they share a write); returns
         /// each item's outcome.
-        func submitAll(to commit: GroupCommit<Int>) async -> [Int: Bool] {
+        func submitAll(to commit: GroupCommit<Int, Bool>) async -> [Int: Bool] {
             await withTaskGroup(of: (Int, Bool).self) { group in
                 group.addTask { await Self.outcome(0, commit) }
                 for await _ in firstWriteStarted.stream { break }
@@ -86,10 +87,9 @@ import Testing
             }
         }
 
-        static func outcome(_ item: Int, _ commit: GroupCommit<Int>) async -> (Int, Bool) {
+        static func outcome(_ item: Int, _ commit: GroupCommit<Int, Bool>) async -> (Int, Bool) {
             do {
-                try await commit.submit(item)
-                return (item, true)
+                return (item, try await commit.submit(item))
             } catch {
                 return (item, false)
             }
@@ -98,9 +98,9 @@ import Testing
 
     @Test func aSharedWriteThatCommittedDespiteItsErrorLosesNoItemAndWritesNoneTwice() async throws {
         let store = CommittingThenFailingStore(sharedError: .unavailable("timed out"))
-        let commit = GroupCommit<Int>(
+        let commit = GroupCommit<Int, Bool>(
             mayHaveCommitted: { ($0 as? StoreError) == .unavailable("timed out") },
-            isWritten: { item in store.stored.withLock { $0[item] } == 1 },
+            isWritten: { item in store.stored.withLock { $0[item] } == 1 ? true : nil },
             write: { try await store.write($0) }
         )
         let outcomes = await store.submitAll(to: commit)
@@ -111,7 +111,7 @@ import Testing
     @Test func aSharedWriteThatSurelyFailedDoesNotTakeAnExistingItemForItsOwn() async throws {
         // A constraint error rolls the shared write back: an item found stored is someone else's.
         let store = CommittingThenFailingStore(sharedError: .conflict)
-        let commit = GroupCommit<Int>(
+        let commit = GroupCommit<Int, Bool>(
             mayHaveCommitted: { ($0 as? StoreError) == .unavailable("timed out") },
             isWritten: { _ in true },
             write: { try await store.write($0) }
@@ -125,17 +125,18 @@ import Testing
         let batches = Mutex<[[Int]]>([])
         let gate = AsyncStream<Void>.makeStream()
         let firstWriteStarted = AsyncStream<Void>.makeStream()
-        let commit = GroupCommit<Int> { items in
+        let commit = GroupCommit<Int, Bool> { items in
             batches.withLock { $0.append(items) }
             if items == [0] {
                 firstWriteStarted.continuation.yield()
                 for await _ in gate.stream { break }
             }
+            return items.map { _ in true }
         }
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await commit.submit(0) }
+            group.addTask { _ = try await commit.submit(0) }
             for await _ in firstWriteStarted.stream { break }
-            for item in 1...5 { group.addTask { try await commit.submit(item) } }
+            for item in 1...5 { group.addTask { _ = try await commit.submit(item) } }
             // Let the five queue up behind the first write, then release it.
             while batches.withLock({ $0.count }) == 1, await Self.queued(commit) < 5 { await Task.yield() }
             gate.continuation.yield()
@@ -147,7 +148,7 @@ import Testing
         #expect(Set(written.dropFirst().flatMap { $0 }) == Set(1...5))
     }
 
-    static func queued(_ commit: GroupCommit<Int>) async -> Int { commit.queuedCount }
+    static func queued(_ commit: GroupCommit<Int, Bool>) async -> Int { commit.queuedCount }
 
     @Test func aDeadlineDoesNotWaitForWorkThatIgnoresCancellation() async throws {
         let finished = Mutex(false)

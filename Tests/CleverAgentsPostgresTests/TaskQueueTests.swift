@@ -11,38 +11,233 @@ import CleverAgentsDomain
 import CleverAgentsPostgres
 import CleverAgentsRuntime
 import CleverAgentsTestSupport
+import Foundation
+import Logging
+import PostgresNIO
 import Testing
 
-/// The queue's claim: one statement claims tasks in turn across namespaces, within each
-/// namespace's cap, and counts what still waits (the worker claims again at once while tasks wait).
+/// The queue: a claim takes tasks in turn across namespaces within each namespace's cap, reads
+/// about as much as it returns, and a task created by a replica with room is leased in the same
+/// write.
 @Suite(.enabled(if: TestEnvironment.hasPostgres)) struct TaskQueueTests {
-    @Test func aClaimTakesTasksInTurnWithinCapsAndCountsWhatStillWaits() async throws {
+    /// A store with a queue group of its own: no other test's tasks, and no other worker, in this queue.
+    static func withQueue(_ body: @Sendable (PostgresStore, PostgresClient) async throws -> Void) async throws {
         try await PostgresTestDatabase.withStore { shared, client in
-            // A queue group of its own: no other test's tasks, and no other worker, in this queue.
-            let store = PostgresStore(client: client, logger: shared.logger, queueGroup: TestEnvironment.uniqueName("queue"), groupCommit: false)
+            try await body(PostgresStore(client: client, logger: shared.logger, queueGroup: TestEnvironment.uniqueName("queue"), groupCommit: false), client)
+        }
+    }
+
+    static func runnable(_ namespace: NamespaceName, _ id: String, at offset: Int64 = 0) -> TaskRecord {
+        var record = StoreContractTests.task(namespace, id: id, at: 1_700_000_000_000 + offset)
+        record.runInput = TaskRunInput(message: RuntimeHarness.message("run \(id)"))
+        return record
+    }
+
+    static func lease(_ owner: String, limit: Int = 2) -> TaskLeaseRequest {
+        TaskLeaseRequest(owner: owner, duration: .seconds(60), defaultNamespaceLimit: limit)
+    }
+
+    @Test func aClaimTakesTasksInTurnWithinCapsAndTheQueueCountsWhatStillWaits() async throws {
+        try await Self.withQueue { store, _ in
             let busy = try await StoreContractTests.makeNamespace(store)
             let quiet = try await StoreContractTests.makeNamespace(store)
             for (namespace, count) in [(busy, 3), (quiet, 1)] {
                 for index in 0..<count {
-                    var record = StoreContractTests.task(namespace, id: "t\(index)", at: 1_700_000_000_000 + Int64(index))
-                    record.runInput = TaskRunInput(message: RuntimeHarness.message("run \(index)"))
+                    let record = Self.runnable(namespace, "t\(index)", at: Int64(index))
                     try await store.createTask(record, events: StoreContractTests.created(record))
                 }
             }
+            #expect(try await store.waitingTaskCount() == 4)
 
             let first = try await store.claimTasks(owner: "a", limit: 2, lease: .seconds(60), defaultNamespaceLimit: 2)
             // Each namespace's first task before any namespace's second.
-            #expect(Set(first.tasks.map { "\($0.namespace)/\($0.id)" }) == ["\(busy)/t0", "\(quiet)/t0"])
-            #expect(first.waiting == 2)
+            #expect(Set(first.map { "\($0.namespace)/\($0.id)" }) == ["\(busy)/t0", "\(quiet)/t0"])
+            #expect(try await store.waitingTaskCount() == 2)
 
             let second = try await store.claimTasks(owner: "b", limit: 5, lease: .seconds(60), defaultNamespaceLimit: 2)
             // The busy namespace reaches its cap of 2 leased tasks: its third waits.
-            #expect(second.tasks.map(\.id) == ["t1"])
-            #expect(second.waiting == 1)
+            #expect(second.map(\.id) == ["t1"])
+            #expect(try await store.waitingTaskCount() == 1)
 
             let third = try await store.claimTasks(owner: "c", limit: 5, lease: .seconds(60), defaultNamespaceLimit: 2)
-            #expect(third.tasks.isEmpty)
-            #expect(third.waiting == 1)
+            #expect(third.isEmpty)
+            #expect(try await store.waitingTaskCount() == 1)
+        }
+    }
+
+    @Test func aTaskCreatedWithRoomIsLeasedAtOnceAndOneCreatedWithoutWaitsItsTurn() async throws {
+        try await Self.withQueue { store, _ in
+            let namespace = try await StoreContractTests.makeNamespace(store)
+            let owner = TestEnvironment.uniqueName("replica")
+            var leased: [Bool] = []
+            for index in 0..<3 {
+                let record = Self.runnable(namespace, "t\(index)", at: Int64(index))
+                leased.append(try await store.createTask(record, events: StoreContractTests.created(record), pushConfigs: [], lease: Self.lease(owner)))
+            }
+            // The cap is 2: the third is created but waits.
+            #expect(leased == [true, true, false])
+            #expect(try await store.waitingTaskCount() == 1)
+            #expect(try await store.claimTasks(owner: "b", limit: 5, lease: .seconds(60), defaultNamespaceLimit: 2).isEmpty)
+            #expect(try await store.renewLeases(owner: owner, lease: .seconds(60)) == [TaskKey(namespace: namespace, id: "t0"), TaskKey(namespace: namespace, id: "t1")])
+            // Room again, but the waiting task is older than a new one: the new one waits behind it.
+            try await store.releaseLease(owner: owner, task: TaskKey(namespace: namespace, id: "t0"))
+            let newer = Self.runnable(namespace, "t3", at: 3)
+            #expect(try await store.createTask(newer, events: StoreContractTests.created(newer), pushConfigs: [], lease: Self.lease(owner)) == false)
+            let claimed = try await store.claimTasks(owner: "b", limit: 1, lease: .seconds(60), defaultNamespaceLimit: 2)
+            #expect(claimed.map(\.id) == ["t0"], "the released task, which waited longest (t0 was queued first)")
+            // A task without a run (nothing to run) is never leased.
+            var idle = StoreContractTests.task(namespace, id: "idle", at: 9)
+            idle.runInput = nil
+            #expect(try await store.createTask(idle, events: StoreContractTests.created(idle), pushConfigs: [], lease: Self.lease(owner, limit: 100)) == false)
+            #expect(try await store.task(namespace: namespace, id: "idle") == idle)
+        }
+    }
+
+    @Test func concurrentLeasedCreationsNeverPassTheNamespacesCap() async throws {
+        try await Self.withQueue { store, _ in
+            let namespace = try await StoreContractTests.makeNamespace(store)
+            let leased = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for index in 0..<16 {
+                    group.addTask {
+                        let record = Self.runnable(namespace, "c\(index)", at: Int64(index))
+                        return try await store.createTask(record, events: StoreContractTests.created(record), pushConfigs: [], lease: Self.lease("r\(index % 3)", limit: 5))
+                    }
+                }
+                var leased = 0
+                for try await granted in group where granted { leased += 1 }
+                return leased
+            }
+            #expect(leased == 5)
+            #expect(try await store.waitingTaskCount() == 11)
+        }
+    }
+
+    @Test func aLeasedCreationThroughTheGroupCommitTellsEachCallerItsLease() async throws {
+        try await PostgresTestDatabase.withStore { shared, client in
+            let store = PostgresStore(client: client, logger: shared.logger, queueGroup: TestEnvironment.uniqueName("queue"), groupCommit: true)
+            let namespace = try await StoreContractTests.makeNamespace(store)
+            let owner = TestEnvironment.uniqueName("replica")
+            let leased = try await withThrowingTaskGroup(of: (String, Bool).self) { group in
+                for index in 0..<12 {
+                    group.addTask {
+                        let record = Self.runnable(namespace, "g\(index)", at: Int64(index))
+                        return (record.id, try await store.createTask(record, events: StoreContractTests.created(record), pushConfigs: [], lease: Self.lease(owner, limit: 4)))
+                    }
+                }
+                var leased: Set<String> = []
+                for try await (id, granted) in group where granted { leased.insert(id) }
+                return leased
+            }
+            #expect(leased.count == 4)
+            // What each caller was told is what is stored.
+            let held = try await store.renewLeases(owner: owner, lease: .seconds(60))
+            #expect(Set(held.map(\.id)) == leased)
+        }
+    }
+
+    /// 100,000 waiting tasks in 100 namespaces: a claim of 10 reads a few hundred index entries
+    /// and rows (a skip scan over the namespaces and each one's free places), not every waiting task.
+    @Test func aClaimAmongAHundredThousandWaitingTasksReadsAboutWhatItReturns() async throws {
+        try await PostgresTestDatabase.withFreshDatabase { url in
+            try await PostgresTestDatabase.withStore(url: url) { shared, client in
+                let store = PostgresStore(client: client, logger: shared.logger, queueGroup: "", groupCommit: false)
+                let logger = shared.logger
+                try await client.query(
+                    """
+                    INSERT INTO namespaces (name, display_name, description, auth_mode, created_at, updated_at)
+                    SELECT 'ns-' || n, 'ns-' || n, '', 'disabled', now(), now() FROM generate_series(1, 100) AS n
+                    """,
+                    logger: logger
+                )
+                let run = String(decoding: try JSONEncoder().encode(TaskRunInput(message: RuntimeHarness.message("go"))), as: UTF8.self)
+                try await client.query(
+                    """
+                    INSERT INTO tasks (namespace, id, context_id, owner, actor, state, status, artifacts, history, thread_id, version,
+                                       last_event_seq, status_at, created_at, updated_at, run_input, queued_at, queue_group)
+                    SELECT 'ns-' || (i % 100 + 1), 't' || i, 'ctx', 'alice', 'echo', 'TASK_STATE_SUBMITTED',
+                           '{"state": "TASK_STATE_SUBMITTED"}', '[]', '[]', gen_random_uuid(), 1, 1, now(), now(), now(),
+                           \(run)::jsonb, now() + i * interval '1 microsecond', ''
+                    FROM generate_series(1, 100000) AS i
+                    """,
+                    logger: logger
+                )
+                try await client.query("ANALYZE tasks", logger: logger)
+                // The claim's statement, in a transaction whose own counts of rows read are then asked for.
+                let (claimed, read) = try await client.withTransaction(logger: logger) { connection in
+                    let rows = try await connection.query("SELECT namespace FROM cleveragents_claim_tasks_v2(2, 10, 'a', 60, '')", logger: logger)
+                    var claimed: [String] = []
+                    for try await namespace in rows.decode(String.self) { claimed.append(namespace) }
+                    return (claimed, try await Self.rowsRead(in: connection, logger))
+                }
+                // Rank 1 of ten namespaces: the oldest waiting task of each of the ten whose heads are oldest.
+                #expect(claimed.count == 10)
+                #expect(Set(claimed).count == 10, "one task per namespace first: \(claimed)")
+                #expect(read >= 10 && read < 2_000, "the claim read \(read) index entries and rows of tasks")
+                #expect(try await store.waitingTaskCount() == 100_000 - 10)
+                // The claim of migration 6 (kept for replicas of the previous release), in the same state.
+                let ranked = try await client.withTransaction(logger: logger) { connection in
+                    _ = try await connection.query("SELECT * FROM cleveragents_claim_tasks(2, 10, 'b', 60, '')", logger: logger).collect()
+                    return try await Self.rowsRead(in: connection, logger)
+                }
+                #expect(ranked > 10 * read, "the ranking claim reads every waiting task")
+                print("the same claim by migration 6's function read \(ranked)")
+                print("claim of 10 among 100000 waiting tasks in 100 namespaces read \(read) index entries and rows of tasks")
+            }
+        }
+    }
+
+    /// Index entries and rows of `tasks` read by the transaction so far.
+    static func rowsRead(in connection: PostgresConnection, _ logger: Logger) async throws -> Int {
+        try await connection.query(
+            """
+            SELECT sum(pg_stat_get_xact_tuples_returned(r) + pg_stat_get_xact_tuples_fetched(r))::bigint
+            FROM (SELECT 'tasks'::regclass::oid AS r UNION ALL SELECT indexrelid FROM pg_index WHERE indrelid = 'tasks'::regclass) AS relations
+            """,
+            logger: logger
+        ).collect().first?.decode(Int.self) ?? -1
+    }
+
+    /// A database written by the schema of migration 7 keeps its tasks, events and queue.
+    @Test func migrationEightKeepsWhatTheSchemaBeforeItWrote() async throws {
+        try await PostgresTestDatabase.withFreshDatabase { url in
+            var logger = Logger(label: "migrate")
+            logger.logLevel = .critical
+            let client = PostgresClient(configuration: try DatabaseURL(url).clientConfiguration(), backgroundLogger: logger)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await client.run() }
+                defer { group.cancelAll() }
+                try await PostgresMigrator(client: client, migrations: Migration.all.filter { $0.version <= 7 }, logger: logger).migrate()
+                let run = String(decoding: try JSONEncoder().encode(TaskRunInput(message: RuntimeHarness.message("go"))), as: UTF8.self)
+                let event = String(decoding: try A2AJSONWriter.encode(StreamResponse.task(StoreContractTests.task(NamespaceName("old")!, id: "done", at: 1).a2aTask())), as: UTF8.self)
+                for sql in [
+                    "INSERT INTO namespaces (name, display_name, auth_mode, created_at, updated_at) VALUES ('old', 'old', 'disabled', now(), now())",
+                    """
+                    INSERT INTO tasks (namespace, id, context_id, owner, actor, state, status, artifacts, history, thread_id, version,
+                                       last_event_seq, status_at, created_at, updated_at, run_input, queued_at, queue_group)
+                    VALUES ('old', 'waiting', 'ctx', 'alice', 'echo', 'TASK_STATE_SUBMITTED', '{"state": "TASK_STATE_SUBMITTED"}', '[]', '[]',
+                            gen_random_uuid(), 1, 1, now(), now(), now(), '\(run)'::jsonb, now(), ''),
+                           ('old', 'done', 'ctx', 'alice', 'echo', 'TASK_STATE_COMPLETED', '{"state": "TASK_STATE_COMPLETED"}', '[]', '[]',
+                            gen_random_uuid(), 3, 1, now(), now(), now(), NULL, NULL, '')
+                    """,
+                    "INSERT INTO task_events (namespace, task_id, seq, payload, created_at) VALUES ('old', 'done', 1, '\(event)'::jsonb, now())",
+                ] {
+                    try await client.query(PostgresQuery(unsafeSQL: sql), logger: logger)
+                }
+                #expect(try await PostgresMigrator(client: client, logger: logger).migrate() == [8])
+                let store = PostgresStore(client: client, logger: logger, groupCommit: false)
+                let old = NamespaceName("old")!
+                #expect(try await store.task(namespace: old, id: "done")?.state == .completed)
+                #expect(try await store.events(namespace: old, taskId: "done", afterSequence: 0).map(\.sequence) == [1])
+                #expect(try await store.waitingTaskCount() == 1)
+                // The waiting task goes first: a new one is not leased past it, and the claim takes it.
+                let newer = Self.runnable(old, "new", at: 5)
+                #expect(try await store.createTask(newer, events: StoreContractTests.created(newer), pushConfigs: [], lease: Self.lease("r")) == false)
+                #expect(try await store.claimTasks(owner: "r", limit: 1, lease: .seconds(60), defaultNamespaceLimit: 2).map(\.id) == ["waiting"])
+                // The events went without a foreign key: they go with their namespace all the same.
+                #expect(try await store.deleteNamespace(named: old))
+                let left = try await client.query("SELECT count(*) FROM task_events", logger: logger).collect().first?.decode(Int.self)
+                #expect(left == 0)
+            }
         }
     }
 }

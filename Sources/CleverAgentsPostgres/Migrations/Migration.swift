@@ -31,6 +31,7 @@ extension Migration {
         .entitySync,
         .claimFunction,
         .containment,
+        .writePath,
     ]
 
     /// Namespaces, entities (actors), contexts, tasks and their event logs.
@@ -370,6 +371,124 @@ extension Migration {
             """
             ALTER TABLE audit_log ADD CONSTRAINT audit_log_namespace_fkey
             FOREIGN KEY (namespace) REFERENCES namespaces (name) ON DELETE CASCADE
+            """,
+        ]
+    )
+
+    /// The durable write path at the database's speed.
+    ///
+    /// - A task accepted by a replica with room is leased in the statement that creates it
+    ///   (`cleveragents_lease_new_task`): no claim, no queue notification, no second read.
+    /// - Claims scale with what they return (`cleveragents_claim_tasks_v2`): namespaces with
+    ///   queued work are found by a skip scan, and each gives at most its free places, read in
+    ///   queue order from `tasks_queue`; leased tasks are counted through `tasks_leased`. The
+    ///   version 6 function stays for replicas of the previous release during a rolling upgrade.
+    /// - Event rows are inserted without a foreign-key check: an event is written only by the
+    ///   statement that inserts its task, by the statement that updates it under its version
+    ///   guard, or in the transaction that inserted it; tasks are deleted only with their
+    ///   namespace, whose deletion removes their events in the same transaction.
+    /// - A task row keeps room on its page (`fillfactor`), so that updates which change no indexed
+    ///   column (artifacts, history, lease renewals) are heap-only.
+    static let writePath = Migration(
+        version: 8,
+        name: "write path",
+        statements: [
+            "ALTER TABLE task_events DROP CONSTRAINT IF EXISTS task_events_namespace_task_id_fkey",
+            "ALTER TABLE tasks SET (fillfactor = 70)",
+            "CREATE INDEX tasks_queue ON tasks (queue_group, namespace, queued_at, id) WHERE run_input IS NOT NULL",
+            "DROP INDEX tasks_queued",
+            "CREATE INDEX tasks_leased ON tasks (namespace) WHERE lease_owner IS NOT NULL",
+            """
+            CREATE FUNCTION cleveragents_lease_new_task(p_namespace text, p_queue_group text, p_default_limit bigint)
+            RETURNS boolean
+            LANGUAGE plpgsql VOLATILE AS $$
+            DECLARE
+                v_cap bigint;
+            BEGIN
+                -- The claim lock: a volatile function's queries run with fresh snapshots, so after
+                -- the lock they see every claim and every leased creation committed before.
+                PERFORM pg_advisory_xact_lock(73947816478037);
+                -- An older task of the namespace that waits goes first.
+                IF EXISTS (
+                    SELECT 1 FROM tasks t
+                    WHERE t.queue_group = p_queue_group AND t.namespace = p_namespace AND t.run_input IS NOT NULL
+                      AND t.state IN ('TASK_STATE_SUBMITTED', 'TASK_STATE_WORKING')
+                      AND (t.lease_expires_at IS NULL OR t.lease_expires_at <= now())
+                ) THEN
+                    RETURN false;
+                END IF;
+                SELECT coalesce(ns.max_running_tasks, p_default_limit) INTO v_cap FROM namespaces ns WHERE ns.name = p_namespace;
+                RETURN coalesce((
+                    SELECT count(*) FROM tasks t
+                    WHERE t.namespace = p_namespace AND t.lease_owner IS NOT NULL AND t.lease_expires_at > now()
+                ) < v_cap, false);
+            END
+            $$
+            """,
+            """
+            CREATE FUNCTION cleveragents_claim_tasks_v2(
+                p_default_limit bigint, p_limit bigint, p_owner text, p_lease_seconds double precision, p_queue_group text
+            )
+            RETURNS TABLE (
+                namespace text, id text, context_id text, owner text, actor text, status jsonb, artifacts jsonb, history jsonb,
+                metadata jsonb, thread_id text, run_id text, replied_with_message boolean, version bigint, last_event_seq bigint,
+                created_at timestamptz, updated_at timestamptz, run_input jsonb
+            )
+            LANGUAGE plpgsql VOLATILE AS $$
+            #variable_conflict use_column
+            BEGIN
+                PERFORM pg_advisory_xact_lock(73947816478037);
+                RETURN QUERY
+                WITH RECURSIVE queued_namespaces AS (
+                    -- Each namespace with queued or running tasks in this group, by a skip scan.
+                    (SELECT t.namespace FROM tasks t
+                     WHERE t.queue_group = p_queue_group AND t.run_input IS NOT NULL
+                     ORDER BY t.namespace LIMIT 1)
+                    UNION ALL
+                    SELECT (SELECT t.namespace FROM tasks t
+                            WHERE t.queue_group = p_queue_group AND t.run_input IS NOT NULL AND t.namespace > q.namespace
+                            ORDER BY t.namespace LIMIT 1)
+                    FROM queued_namespaces q WHERE q.namespace IS NOT NULL
+                ), room AS (
+                    SELECT q.namespace, coalesce(ns.max_running_tasks, p_default_limit) - (
+                        SELECT count(*) FROM tasks l
+                        WHERE l.namespace = q.namespace AND l.lease_owner IS NOT NULL AND l.lease_expires_at > now()
+                    ) AS free
+                    FROM queued_namespaces q JOIN namespaces ns ON ns.name = q.namespace
+                ), eligible AS (
+                    -- A namespace's n-th waiting task is ranked n: rank 1 of every namespace goes
+                    -- before any rank 2 (fair shares); each namespace gives at most its free places.
+                    SELECT w.namespace, w.id FROM room r
+                    CROSS JOIN LATERAL (
+                        SELECT t.namespace, t.id, t.queued_at, row_number() OVER (ORDER BY t.queued_at, t.id) AS rank
+                        FROM (
+                            SELECT t.namespace, t.id, t.queued_at FROM tasks t
+                            WHERE t.queue_group = p_queue_group AND t.namespace = r.namespace AND t.run_input IS NOT NULL
+                              AND t.state IN ('TASK_STATE_SUBMITTED', 'TASK_STATE_WORKING')
+                              AND (t.lease_expires_at IS NULL OR t.lease_expires_at <= now())
+                            ORDER BY t.queued_at, t.id
+                            LIMIT least(r.free, p_limit)
+                        ) t
+                    ) w
+                    WHERE r.free > 0
+                    ORDER BY w.rank, w.queued_at, w.id
+                    LIMIT p_limit
+                ), locked AS (
+                    SELECT t.namespace, t.id FROM tasks t
+                    JOIN eligible e ON e.namespace = t.namespace AND e.id = t.id
+                    FOR UPDATE OF t SKIP LOCKED
+                ), claimed AS (
+                    UPDATE tasks t
+                    SET lease_owner = p_owner, lease_expires_at = now() + make_interval(secs => p_lease_seconds)
+                    FROM locked
+                    WHERE t.namespace = locked.namespace AND t.id = locked.id
+                    RETURNING t.namespace, t.id, t.context_id, t.owner, t.actor, t.status, t.artifacts, t.history, t.metadata,
+                              t.thread_id::text AS thread_id, t.run_id, t.replied_with_message, t.version, t.last_event_seq,
+                              t.created_at, t.updated_at, t.run_input
+                )
+                SELECT * FROM claimed;
+            END
+            $$
             """,
         ]
     )

@@ -18,11 +18,12 @@ import Synchronization
 ///
 /// A shared write that failed without an answer (a deadline gave up on it, the connection broke)
 /// may still have committed. Its items' own writes then find them written already; `isWritten`
-/// tells whether an item is stored as it was submitted, and such an item succeeds.
-final class GroupCommit<Item: Sendable>: Sendable {
+/// tells whether an item is stored as it was submitted (and its output then), and such an item
+/// succeeds.
+final class GroupCommit<Item: Sendable, Output: Sendable>: Sendable {
     private struct Pending {
         var item: Item
-        var continuation: CheckedContinuation<Void, any Error>
+        var continuation: CheckedContinuation<Output, any Error>
     }
 
     private struct State {
@@ -33,21 +34,22 @@ final class GroupCommit<Item: Sendable>: Sendable {
     private let state = Mutex(State())
     private let maximumBatch: Int
     private let maximumWriters: Int
-    private let write: @Sendable ([Item]) async throws -> Void
+    private let write: @Sendable ([Item]) async throws -> [Output]
     private let mayHaveCommitted: @Sendable (any Error) -> Bool
-    private let isWritten: @Sendable (Item) async -> Bool
+    private let isWritten: @Sendable (Item) async -> Output?
 
     /// - Parameters:
     ///   - maximumWriters: writes under way at once (each holds a connection); items wait for
     ///     a free writer, and a writer takes everything that waits.
     ///   - mayHaveCommitted: whether a failed write may have committed all the same.
-    ///   - isWritten: whether an item is stored exactly as submitted.
+    ///   - isWritten: the output of an item stored exactly as submitted, else `nil`.
+    ///   - write: writes the items in one transaction and returns their outputs, in order.
     init(
         maximumBatch: Int = 64,
         maximumWriters: Int = 1,
         mayHaveCommitted: @escaping @Sendable (any Error) -> Bool = { _ in false },
-        isWritten: @escaping @Sendable (Item) async -> Bool = { _ in false },
-        write: @escaping @Sendable ([Item]) async throws -> Void
+        isWritten: @escaping @Sendable (Item) async -> Output? = { _ in nil },
+        write: @escaping @Sendable ([Item]) async throws -> [Output]
     ) {
         self.maximumBatch = maximumBatch
         self.maximumWriters = maximumWriters
@@ -59,9 +61,9 @@ final class GroupCommit<Item: Sendable>: Sendable {
     /// Items waiting for the next write (for tests).
     var queuedCount: Int { state.withLock { $0.queue.count } }
 
-    /// Writes `item`, alone or with others; returns once it is committed.
-    func submit(_ item: Item) async throws {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+    /// Writes `item`, alone or with others; returns its output once it is committed.
+    func submit(_ item: Item) async throws -> Output {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Output, any Error>) in
             let startsWriting = state.withLock { state in
                 state.queue.append(Pending(item: item, continuation: continuation))
                 guard state.writers < maximumWriters else { return false }
@@ -85,17 +87,16 @@ final class GroupCommit<Item: Sendable>: Sendable {
             }
             guard !batch.isEmpty else { return }
             do {
-                try await write(batch.map(\.item))
-                for pending in batch { pending.continuation.resume() }
+                let outputs = try await write(batch.map(\.item))
+                for (pending, output) in zip(batch, outputs) { pending.continuation.resume(returning: output) }
             } catch let sharedFailure where batch.count > 1 {
                 let ambiguous = mayHaveCommitted(sharedFailure)
                 for pending in batch {
                     do {
-                        try await write([pending.item])
-                        pending.continuation.resume()
+                        pending.continuation.resume(returning: try await write([pending.item])[0])
                     } catch {
-                        if ambiguous, await isWritten(pending.item) {
-                            pending.continuation.resume()
+                        if ambiguous, let output = await isWritten(pending.item) {
+                            pending.continuation.resume(returning: output)
                         } else {
                             pending.continuation.resume(throwing: error)
                         }

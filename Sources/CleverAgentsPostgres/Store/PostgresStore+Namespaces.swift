@@ -182,7 +182,9 @@ extension PostgresStore {
     public func deleteNamespace(named name: NamespaceName) async throws -> Bool {
         try await translatingErrors {
             try await client.withTransaction(logger: logger) { connection in
-                // Tasks first: their events and push configurations cascade from them.
+                // Events have no foreign key (migration 8): they go with their tasks, here. Push
+                // configurations cascade from the tasks.
+                try await connection.query("DELETE FROM task_events WHERE namespace = \(name.rawValue)", logger: logger)
                 try await connection.query("DELETE FROM tasks WHERE namespace = \(name.rawValue)", logger: logger)
                 let rows = try await connection.query("DELETE FROM namespaces WHERE name = \(name.rawValue) RETURNING 1", logger: logger)
                 let deleted = try await rows.collect().count == 1

@@ -15,28 +15,38 @@ extension PostgresStore: TaskQueue {
     /// The channel that tells replicas that queued work is free to claim (a lease was released).
     public static let taskQueueChannel = "cleveragents_task_queue"
 
-    /// Claims up to `limit` waiting tasks in one statement: `cleveragents_claim_tasks` (migration
-    /// 6) takes the claim lock, which serializes claims across replicas so that namespace caps
-    /// hold exactly, then claims and counts what still waits.
-    public func claimTasks(owner: String, limit: Int, lease: Duration, defaultNamespaceLimit: Int) async throws -> TaskClaim {
+    /// Claims up to `limit` waiting tasks in one statement: `cleveragents_claim_tasks_v2`
+    /// (migration 8) takes the claim lock, which serializes claims across replicas so that
+    /// namespace caps hold exactly, then claims what each namespace has room for.
+    public func claimTasks(owner: String, limit: Int, lease: Duration, defaultNamespaceLimit: Int) async throws -> [TaskRecord] {
         try await translatingErrors {
             let rows = try await client.query(
                 PostgresQuery(
-                    unsafeSQL: "SELECT * FROM cleveragents_claim_tasks($1, $2, $3, $4, $5)",
+                    unsafeSQL: "SELECT * FROM cleveragents_claim_tasks_v2($1, $2, $3, $4, $5)",
                     binds: Self.claimBindings(defaultLimit: defaultNamespaceLimit, limit: limit, owner: owner, lease: lease, group: queueGroup)
                 ),
                 logger: logger
             )
             var claimed: [TaskRecord] = []
-            var waiting = 0
             for try await row in rows {
-                let columns = row.makeRandomAccess()
-                waiting = try columns[columns.count - 1].decode(Int.self)
-                if try columns[1].decode(String?.self) != nil {
-                    claimed.append(try Self.decodeTask(row))
-                }
+                claimed.append(try Self.decodeTask(row))
             }
-            return TaskClaim(tasks: claimed, waiting: waiting)
+            return claimed
+        }
+    }
+
+    public func waitingTaskCount() async throws -> Int {
+        try await translatingErrors {
+            let rows = try await client.query(
+                """
+                SELECT count(*) FROM tasks
+                WHERE queue_group = \(queueGroup) AND run_input IS NOT NULL
+                  AND state IN ('TASK_STATE_SUBMITTED', 'TASK_STATE_WORKING')
+                  AND (lease_expires_at IS NULL OR lease_expires_at <= now())
+                """,
+                logger: logger
+            )
+            return try await rows.collect().first?.decode(Int.self) ?? 0
         }
     }
 

@@ -12,11 +12,12 @@ public import CleverAgentsRuntime
 import Foundation
 import PostgresNIO
 
-/// A task to create, with its first events and push configs.
+/// A task to create, with its first events and push configs, and the lease asked for it.
 struct NewTask: Sendable {
     var task: TaskRecord
     var events: [TaskEventRecord]
     var pushConfigs: [PushConfigRecord]
+    var lease: TaskLeaseRequest? = nil
 }
 
 extension PostgresStore: TaskStore {
@@ -29,33 +30,40 @@ extension PostgresStore: TaskStore {
         """
 
     public func createTask(_ task: TaskRecord, events: [TaskEventRecord], pushConfigs: [PushConfigRecord]) async throws {
-        let new = NewTask(task: task, events: events, pushConfigs: pushConfigs)
-        if let taskCreations {
-            try await taskCreations.submit(new)
-        } else {
-            try await createTasks([new])
-        }
+        try await create(NewTask(task: task, events: events, pushConfigs: pushConfigs))
     }
 
-    /// Creates tasks. A task without push configs is one statement, atomic on its own: a lone
-    /// one needs no transaction (one round trip instead of five; a round trip costs the server
-    /// more CPU than the statement costs PostgreSQL). Several (the group commit of concurrent
-    /// `createTask` calls) share one transaction.
-    func createTasks(_ tasks: [NewTask]) async throws {
+    public func createTask(_ task: TaskRecord, events: [TaskEventRecord], pushConfigs: [PushConfigRecord], lease: TaskLeaseRequest) async throws -> Bool {
+        try await create(NewTask(task: task, events: events, pushConfigs: pushConfigs, lease: lease))
+    }
+
+    @discardableResult
+    private func create(_ new: NewTask) async throws -> Bool {
+        if let taskCreations {
+            return try await taskCreations.submit(new)
+        }
+        return try await createTasks([new])[0]
+    }
+
+    /// Creates tasks and tells, for each, whether it was leased. A task without push configs is
+    /// one statement, atomic on its own: a lone one needs no transaction (one round trip instead
+    /// of five; a round trip costs the server more CPU than the statement costs PostgreSQL).
+    /// Several (the group commit of concurrent `createTask` calls) share one transaction.
+    func createTasks(_ tasks: [NewTask]) async throws -> [Bool] {
         try await translatingErrors {
             if tasks.count == 1, let new = tasks.first, new.pushConfigs.isEmpty {
-                try await write(try insertStatement(new.task, events: new.events), on: nil)
-                return
+                return [try await Self.leased(write(try insertStatement(new.task, events: new.events, lease: new.lease), on: nil))]
             }
-            try await client.withTransaction(logger: logger) { connection in
+            let leased = try await client.withTransaction(logger: logger) { connection in
+                var leased: [Bool] = []
                 for new in tasks {
                     guard !new.pushConfigs.isEmpty else {
-                        try await write(try insertStatement(new.task, events: new.events), on: connection)
+                        leased.append(try await Self.leased(write(try insertStatement(new.task, events: new.events, lease: new.lease), on: connection)))
                         continue
                     }
                     // The events queue deliveries for the configs, which one statement could
                     // not see (all its parts share one snapshot): configs first, events last.
-                    try await write(try insertStatement(new.task, events: []), on: connection)
+                    leased.append(try await Self.leased(write(try insertStatement(new.task, events: [], lease: new.lease), on: connection)))
                     for config in new.pushConfigs {
                         try await connection.query(
                             """
@@ -70,18 +78,41 @@ extension PostgresStore: TaskStore {
                     try appendEvents(new.events, after: nil, queueDeliveries: true, to: &append)
                     try await write(append, on: connection)
                 }
+                return leased
             }
             if tasks.contains(where: { !$0.pushConfigs.isEmpty && !$0.events.isEmpty }) {
                 pushWake.signal()
             }
+            return leased
         }
     }
 
+    /// Whether `new` is stored as it was submitted and, if so, whether it is leased as asked
+    /// (after a group write that failed but may have committed).
+    func storedLease(of new: NewTask) async -> Bool? {
+        guard let stored = try? await task(namespace: new.task.namespace, id: new.task.id), stored == new.task else { return nil }
+        guard let owner = new.lease?.owner else { return false }
+        let rows = try? await client.query(
+            "SELECT lease_owner FROM tasks WHERE namespace = \(new.task.namespace.rawValue) AND id = \(new.task.id)",
+            logger: logger
+        ).collect()
+        return (try? rows?.first?.decode(String?.self)) == owner
+    }
+
+    /// Whether the statement of ``insertStatement(_:events:lease:)`` leased its task.
+    private static func leased(_ rows: [PostgresRow]) throws -> Bool {
+        guard let row = rows.first else { throw StoreError.unavailable("a task insert returned no row") }
+        return try row.makeRandomAccess()[1].decode(Bool.self)
+    }
+
     /// Inserts a task, its context and its first events (which queue no push delivery: a new
-    /// task has no push configs yet).
-    private func insertStatement(_ task: TaskRecord, events: [TaskEventRecord]) throws -> SQLStatement {
+    /// task has no push configs yet), leased when `lease` is given and the namespace has room
+    /// (`cleveragents_lease_new_task`, migration 8). Returns one row whose second column tells
+    /// whether the task is leased.
+    private func insertStatement(_ task: TaskRecord, events: [TaskEventRecord], lease: TaskLeaseRequest?) throws -> SQLStatement {
         var statement = SQLStatement()
         let queuedAt: Date? = task.runInput == nil ? nil : Date()
+        let leasing = lease != nil && task.runInput != nil
         // Bound once, used by both parts.
         let namespace = statement.bind(task.namespace.rawValue)
         let owner = statement.bind(task.owner)
@@ -89,26 +120,31 @@ extension PostgresStore: TaskStore {
         let threadID = statement.bind(task.threadID)
         let createdAt = statement.bind(task.createdAt.date)
         let insert = """
-            WITH context AS (
+            WITH lease AS (
+                SELECT \(leasing ? "cleveragents_lease_new_task(\(namespace), \(statement.bind(queueGroup)), \(statement.bind(lease?.defaultNamespaceLimit ?? 0)))" : "false") AS granted
+            ), context AS (
                 INSERT INTO contexts (namespace, owner, context_id, thread_id, created_at)
                 VALUES (\(namespace), \(owner), \(contextId), \(threadID)::uuid, \(createdAt))
                 ON CONFLICT DO NOTHING
             ), task AS (
                 INSERT INTO tasks (namespace, id, context_id, owner, actor, state, status, artifacts, history, metadata,
                                    thread_id, run_id, replied_with_message, version, last_event_seq, status_at, created_at, updated_at,
-                                   run_input, queued_at, queue_group)
-                VALUES (\(namespace), \(statement.bind(task.id)), \(contextId), \(owner), \(statement.bind(task.actorName)),
+                                   run_input, queued_at, queue_group, lease_owner, lease_expires_at)
+                SELECT \(namespace), \(statement.bind(task.id)), \(contextId), \(owner), \(statement.bind(task.actorName)),
                         \(statement.bind(task.state.rawValue)), \(try statement.bind(JSONColumn(task.status))),
                         \(try statement.bind(JSONColumn(task.artifacts))), \(try statement.bind(JSONColumn(task.history))),
                         \(try statement.bind(task.metadata.map(JSONColumn.init))), \(threadID)::uuid, \(statement.bind(task.runID)),
                         \(statement.bind(task.repliedWithMessage)), \(statement.bind(task.version)), \(statement.bind(task.lastEventSequence)),
                         \(statement.bind(Self.statusDate(task))), \(createdAt), \(statement.bind(task.updatedAt.date)),
-                        \(try statement.bind(task.runInput.map(JSONColumn.init))), \(statement.bind(queuedAt)), \(statement.bind(queueGroup)))
-                RETURNING 1
+                        \(try statement.bind(task.runInput.map(JSONColumn.init))), \(statement.bind(queuedAt)), \(statement.bind(queueGroup)),
+                        CASE WHEN lease.granted THEN \(statement.bind(lease?.owner)) END,
+                        CASE WHEN lease.granted THEN now() + make_interval(secs => \(statement.bind(Self.seconds(lease?.duration ?? .zero)))) END
+                FROM lease
+                RETURNING lease_owner IS NOT NULL AS leased
             )
             """
         statement.append(insert)
-        try appendEvents(events, after: "task", queueDeliveries: false, to: &statement)
+        try appendEvents(events, after: "task", queueDeliveries: false, also: "task.leased", to: &statement)
         return statement
     }
 
@@ -138,7 +174,7 @@ extension PostgresStore: TaskStore {
                 """
             statement.append(update)
             try appendEvents(events, after: "task", queueDeliveries: true, to: &statement)
-            guard try await write(statement, on: nil) == 1 else { throw StoreError.conflict }
+            guard try await write(statement, on: nil).count == 1 else { throw StoreError.conflict }
         }
     }
 
@@ -146,7 +182,7 @@ extension PostgresStore: TaskStore {
     /// many rows it returned; outside a transaction (`connection` is `nil`), tells the push worker
     /// when it queued deliveries.
     @discardableResult
-    private func write(_ statement: SQLStatement, on connection: PostgresConnection?) async throws -> Int {
+    private func write(_ statement: SQLStatement, on connection: PostgresConnection?) async throws -> [PostgresRow] {
         let rows: [PostgresRow]
         if let connection {
             rows = try await connection.query(statement.query, logger: logger).collect()
@@ -156,7 +192,7 @@ extension PostgresStore: TaskStore {
         if connection == nil, try rows.first?.makeRandomAccess()[0].decode(Int.self) ?? 0 > 0 {
             pushWake.signal()
         }
-        return rows.count
+        return rows
     }
 
     public func task(namespace: NamespaceName, id: String) async throws -> TaskRecord? {
@@ -250,14 +286,22 @@ extension PostgresStore: TaskStore {
     /// delivery per event and push configuration of the task (`queueDeliveries`), and the notice
     /// to other replicas (sent at commit). When `guardPart` names a `WITH` part that returns a
     /// row when its write took place, the events are written only then, and the statement
-    /// returns one row exactly then. The row's first column counts the deliveries queued.
+    /// returns one row exactly then. The row's first column counts the deliveries queued; `also`
+    /// adds columns after it.
     ///
     /// PostgreSQL runs every data-modifying `WITH` part to completion whether or not the main
     /// query reads it, and all parts see one snapshot.
-    private func appendEvents(_ events: [TaskEventRecord], after guardPart: String?, queueDeliveries: Bool, to statement: inout SQLStatement) throws {
+    private func appendEvents(
+        _ events: [TaskEventRecord],
+        after guardPart: String?,
+        queueDeliveries: Bool,
+        also extraColumns: String? = nil,
+        to statement: inout SQLStatement
+    ) throws {
         let from = guardPart.map { " FROM \($0)" } ?? ""
+        let extra = extraColumns.map { ", \($0)" } ?? ""
         guard let last = events.last else {
-            statement.append("\nSELECT 0\(from)")
+            statement.append("\nSELECT 0\(extra)\(from)")
             return
         }
         let notice = TaskEventNotice(task: TaskKey(namespace: last.namespace, id: last.taskId), sequence: last.sequence, origin: instanceID)
@@ -290,7 +334,7 @@ extension PostgresStore: TaskStore {
             )
         }
         let queued = queueDeliveries ? "(SELECT count(*) FROM queued)" : "0"
-        let notify = "\nSELECT \(queued), pg_notify(\(statement.bind(Self.taskEventsChannel)), \(statement.bind(notice.payload)))\(from)"
+        let notify = "\nSELECT \(queued)\(extra), pg_notify(\(statement.bind(Self.taskEventsChannel)), \(statement.bind(notice.payload)))\(from)"
         statement.append(notify)
     }
 

@@ -30,7 +30,7 @@ public struct PostgresStore: Sendable {
     /// Signalled after this process committed a write that queued push deliveries.
     public let pushWake = PushWakeSignal()
     /// Concurrent task creations share transactions (``GroupCommit``); `nil` when turned off.
-    private(set) var taskCreations: GroupCommit<NewTask>?
+    private(set) var taskCreations: GroupCommit<NewTask, Bool>?
 
     public init(
         client: PostgresClient,
@@ -55,7 +55,7 @@ public struct PostgresStore: Sendable {
                     if case .unavailable = error as? StoreError { return true }
                     return false
                 },
-                isWritten: { new in (try? await plain.task(namespace: new.task.namespace, id: new.task.id)) == new.task },
+                isWritten: { new in await plain.storedLease(of: new) },
                 write: { tasks in try await plain.createTasks(tasks) }
             )
         }

@@ -17,7 +17,16 @@ public protocol TaskQueue: Sendable {
     /// Claims up to `limit` tasks whose lease is free or expired, for `owner`, until `lease`
     /// from now. A namespace runs at most its own cap of leased tasks (else `defaultNamespaceLimit`)
     /// across all replicas, and each namespace's oldest task comes before any namespace's second.
-    func claimTasks(owner: String, limit: Int, lease: Duration, defaultNamespaceLimit: Int) async throws -> TaskClaim
+    func claimTasks(owner: String, limit: Int, lease: Duration, defaultNamespaceLimit: Int) async throws -> [TaskRecord]
+
+    /// Creates a task as ``TaskStore/createTask(_:events:pushConfigs:)`` does and, in the same
+    /// write, leases it to `lease.owner` when its namespace is under its cap and no older task of
+    /// the namespace waits: the replica that accepted the task then runs it without a claim.
+    /// Returns whether the task is leased.
+    func createTask(_ task: TaskRecord, events: [TaskEventRecord], pushConfigs: [PushConfigRecord], lease: TaskLeaseRequest) async throws -> Bool
+
+    /// How many tasks wait for a claim (the queue-depth gauge).
+    func waitingTaskCount() async throws -> Int
 
     /// Extends the leases `owner` holds and returns the tasks it still holds.
     func renewLeases(owner: String, lease: Duration) async throws -> Set<TaskKey>
@@ -33,18 +42,21 @@ public protocol TaskQueue: Sendable {
     func setRunningLimit(_ limit: Int?, namespace: NamespaceName) async throws
 }
 
-/// The tasks a claim took, and how many still wait in the whole queue after it.
-public struct TaskClaim: Sendable {
-    public var tasks: [TaskRecord]
-    public var waiting: Int
+/// The lease a replica asks for a task it creates and has room to run.
+public struct TaskLeaseRequest: Sendable, Hashable {
+    /// The replica's name in leases.
+    public var owner: String
+    public var duration: Duration
+    /// Running tasks per namespace across the cluster, unless the namespace sets its own.
+    public var defaultNamespaceLimit: Int
 
-    public init(tasks: [TaskRecord], waiting: Int) {
-        self.tasks = tasks
-        self.waiting = waiting
+    public init(owner: String, duration: Duration, defaultNamespaceLimit: Int) {
+        self.owner = owner
+        self.duration = duration
+        self.defaultNamespaceLimit = defaultNamespaceLimit
     }
 }
 
-/// A task's identity across namespaces.
 public struct TaskKey: Sendable, Hashable, CustomStringConvertible {
     public var namespace: NamespaceName
     public var id: String

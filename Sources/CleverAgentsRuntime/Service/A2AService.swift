@@ -199,8 +199,9 @@ public struct A2AService: Sendable {
         let subscription = try await subscription(
             to: taskId, streaming: streaming, returnImmediately: returnImmediately, on: namespaceActor, context: context
         )
+        let leased: Bool
         do {
-            try await tasks.createTask(record, events: [created], pushConfigs: pushConfigs)
+            leased = try await worker.create(record, events: [created], pushConfigs: pushConfigs, in: tasks)
         } catch {
             await subscription?.cancel()
             throw error
@@ -208,16 +209,18 @@ public struct A2AService: Sendable {
         await bus.publish([created])
         return try await start(
             TaskJob(task: record, request: request),
+            leased: leased,
             subscription: subscription,
             streaming: streaming,
             historyLength: params.configuration?.historyLength
         )
     }
 
-    /// Hands the job to the worker and answers: at once, as a stream, or when the turn ends.
-    func start(_ job: TaskJob, subscription: TaskSubscription?, streaming: Bool, historyLength: Int?) async throws -> A2AResponse {
+    /// Hands the job to the worker (which runs it at once when its task is `leased` here) and
+    /// answers: at once, as a stream, or when the turn ends.
+    func start(_ job: TaskJob, leased: Bool = false, subscription: TaskSubscription?, streaming: Bool, historyLength: Int?) async throws -> A2AResponse {
         let record = job.task
-        guard worker.submit(job) else {
+        guard worker.submit(job, leased: leased) else {
             await subscription?.cancel()
             throw ServiceError.shuttingDown
         }

@@ -8,7 +8,7 @@
 
 import A2AProtocol
 import AsyncAlgorithms
-import CleverAgentsDomain
+public import CleverAgentsDomain
 public import Logging
 public import ServiceLifecycle
 import Synchronization
@@ -65,6 +65,13 @@ public final class TaskWorker: Service, Sendable {
         var claimedAt: ContinuousClock.Instant
     }
 
+    /// This replica's runs, and the places held for tasks being created with a lease here.
+    private struct Runs {
+        var tasks: [TaskKey: Running] = [:]
+        var reserved = 0
+        var count: Int { tasks.count + reserved }
+    }
+
     private let runner: TaskRunner
     private let queueSettings: QueueSettings?
     private let logger: Logger
@@ -73,7 +80,7 @@ public final class TaskWorker: Service, Sendable {
     private let wakeups: AsyncStream<Void>
     private let wakeContinuation: AsyncStream<Void>.Continuation
     private let accepting = Mutex(true)
-    private let running = Mutex<[TaskKey: Running]>([:])
+    private let running = Mutex(Runs())
 
     public init(runner: TaskRunner, queue: QueueSettings? = nil, logger: Logger? = nil) {
         self.runner = runner
@@ -83,16 +90,57 @@ public final class TaskWorker: Service, Sendable {
         (self.wakeups, self.wakeContinuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
     }
 
-    /// Queues a job (without a queue), or wakes the claim loop (the job is in the queue already).
+    /// Creates a new task in `store`. With a durable queue and room on this replica, the task is
+    /// leased here in the same write (if its namespace has room too) and `true` is returned: hand
+    /// its job to ``submit(_:leased:)`` with `leased: true`, which runs it at once, without a claim.
+    public func create(_ task: TaskRecord, events: [TaskEventRecord], pushConfigs: [PushConfigRecord], in store: any TaskStore) async throws -> Bool {
+        guard let settings = queueSettings, reserve(settings) else {
+            try await store.createTask(task, events: events, pushConfigs: pushConfigs)
+            return false
+        }
+        let lease = TaskLeaseRequest(owner: settings.owner, duration: settings.lease, defaultNamespaceLimit: settings.defaultNamespaceLimit)
+        do {
+            let leased = try await settings.queue.createTask(task, events: events, pushConfigs: pushConfigs, lease: lease)
+            if !leased { running.withLock { $0.reserved -= 1 } }
+            return leased
+        } catch {
+            running.withLock { $0.reserved -= 1 }
+            throw error
+        }
+    }
+
+    /// Holds a place for a task about to be created here, if this replica has room.
+    private func reserve(_ settings: QueueSettings) -> Bool {
+        guard accepting.withLock({ $0 }) else { return false }
+        return running.withLock { runs in
+            guard runs.count < settings.maximumRuns else { return false }
+            runs.reserved += 1
+            return true
+        }
+    }
+
+    /// Queues a job (without a queue), runs a job whose task ``create(_:events:pushConfigs:in:)``
+    /// leased here (`leased`), or wakes the claim loop (the job is in the queue already).
     /// Returns `false` when the worker is shutting down.
     @discardableResult
-    public func submit(_ job: TaskJob) -> Bool {
+    public func submit(_ job: TaskJob, leased: Bool = false) -> Bool {
         accepting.withLock { accepting in
-            guard accepting else { return false }
-            if queueSettings != nil {
-                wakeContinuation.yield()
+            if let settings = queueSettings {
+                guard leased else {
+                    if accepting { wakeContinuation.yield() }
+                    return accepting
+                }
+                guard accepting else {
+                    // Leased here but not to be run here: give the task back to the queue.
+                    running.withLock { $0.reserved -= 1 }
+                    let key = TaskKey(namespace: job.task.namespace, id: job.task.id)
+                    Task { try? await settings.queue.releaseLease(owner: settings.owner, task: key) }
+                    return false
+                }
+                start(job.task, job: job, settings: settings, reserved: true)
                 return true
             }
+            guard accepting else { return false }
             // Counted before the yield, so the consumer never takes the gauge below zero.
             runner.metrics.recordTaskQueued(true)
             if case .enqueued = continuation.yield(job) { return true }
@@ -108,7 +156,7 @@ public final class TaskWorker: Service, Sendable {
 
     /// The tasks this replica runs now.
     public var runningTasks: Set<TaskKey> {
-        running.withLock { Set($0.keys) }
+        running.withLock { Set($0.tasks.keys) }
     }
 
     public func run() async throws {
@@ -136,7 +184,7 @@ public final class TaskWorker: Service, Sendable {
     private func runQueue(_ settings: QueueSettings) async {
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
-                group.addTask { await self.tick(every: settings.pollInterval) }
+                group.addTask { await self.tick(every: settings.pollInterval, queue: settings.queue) }
                 group.addTask { await self.renewLeases(settings) }
                 for await _ in wakeups {
                     guard accepting.withLock({ $0 }) else { break }
@@ -158,9 +206,9 @@ public final class TaskWorker: Service, Sendable {
         while true {
             let free = settings.maximumRuns - running.withLock { $0.count }
             guard free > 0, accepting.withLock({ $0 }) else { return }
-            let claim: TaskClaim
+            let claimed: [TaskRecord]
             do {
-                claim = try await settings.queue.claimTasks(
+                claimed = try await settings.queue.claimTasks(
                     owner: settings.owner,
                     limit: min(free, 64),
                     lease: settings.lease,
@@ -170,36 +218,43 @@ public final class TaskWorker: Service, Sendable {
                 logger.warning("Cannot claim queued tasks", metadata: ["error": "\(error)"])
                 return
             }
-            runner.metrics.recordQueueWaiting(claim.waiting)
-            for task in claim.tasks {
+            for task in claimed {
                 start(task, settings: settings)
             }
             // A full batch may mean more is waiting.
-            guard claim.tasks.count == min(free, 64) else { return }
+            guard claimed.count == min(free, 64) else { return }
         }
     }
 
-    private func start(_ task: TaskRecord, settings: QueueSettings) {
+    /// Runs a leased task: its `job` when the caller has it, else one made from the stored task.
+    private func start(_ task: TaskRecord, job: TaskJob? = nil, settings: QueueSettings, reserved: Bool = false) {
         let key = TaskKey(namespace: task.namespace, id: task.id)
         // Started under the lock, so the run is registered before it can end and remove itself.
         running.withLock { running in
             let run = Task {
-                await self.execute(task, settings: settings)
-                _ = self.running.withLock { $0.removeValue(forKey: key) }
+                await self.execute(task, job: job, settings: settings)
+                _ = self.running.withLock { $0.tasks.removeValue(forKey: key) }
                 // Room for another task.
                 self.wakeContinuation.yield()
             }
-            running[key] = Running(task: run, claimedAt: .now)
+            if reserved { running.reserved -= 1 }
+            running.tasks[key] = Running(task: run, claimedAt: .now)
         }
     }
 
-    private func execute(_ task: TaskRecord, settings: QueueSettings) async {
+    private func execute(_ task: TaskRecord, job prepared: TaskJob?, settings: QueueSettings) async {
         var logger = logger
         logger[metadataKey: "namespace"] = "\(task.namespace)"
         logger[metadataKey: "task_id"] = "\(task.id)"
         let job: TaskJob
         do {
-            switch try await settings.jobs.job(for: task) {
+            let made: Result<TaskJob, GraphExecutionError>
+            if let prepared {
+                made = .success(prepared)
+            } else {
+                made = try await settings.jobs.job(for: task)
+            }
+            switch made {
             case .success(let built):
                 job = built
             case .failure(let reason):
@@ -239,7 +294,7 @@ public final class TaskWorker: Service, Sendable {
                 return
             }
             let started = ContinuousClock.now
-            guard running.withLock({ !$0.isEmpty }) else {
+            guard running.withLock({ !$0.tasks.isEmpty }) else {
                 lastRenewal = started
                 continue
             }
@@ -247,7 +302,7 @@ public final class TaskWorker: Service, Sendable {
                 let held = try await settings.queue.renewLeases(owner: settings.owner, lease: settings.lease)
                 lastRenewal = started
                 let lost = running.withLock { running in
-                    running.filter { key, run in run.claimedAt < started && !held.contains(key) }
+                    running.tasks.filter { key, run in run.claimedAt < started && !held.contains(key) }
                 }
                 for (key, run) in lost {
                     logger.warning("Lost the lease of a running task; stopping its run here", metadata: ["task": "\(key)"])
@@ -257,14 +312,15 @@ public final class TaskWorker: Service, Sendable {
                 logger.warning("Cannot renew task leases", metadata: ["error": "\(error)"])
                 if lastRenewal.duration(to: .now) >= settings.lease {
                     // Another replica may hold these tasks now: two runs of one task must not go on.
-                    let all = running.withLock { $0.values.map(\.task) }
+                    let all = running.withLock { $0.tasks.values.map(\.task) }
                     for task in all { task.cancel() }
                 }
             }
         }
     }
 
-    private func tick(every interval: Duration) async {
+    /// Looks at the queue every `interval`, and measures its depth.
+    private func tick(every interval: Duration, queue: any TaskQueue) async {
         while !Task.isCancelled {
             do {
                 try await Task.sleep(for: interval)
@@ -272,12 +328,15 @@ public final class TaskWorker: Service, Sendable {
                 return
             }
             wakeContinuation.yield()
+            if let waiting = try? await queue.waitingTaskCount() {
+                runner.metrics.recordQueueWaiting(waiting)
+            }
         }
     }
 
     /// Stops this replica's runs and gives their tasks back to the queue.
     private func handOver(_ settings: QueueSettings) async {
-        let runs = running.withLock { $0.values.map(\.task) }
+        let runs = running.withLock { $0.tasks.values.map(\.task) }
         for run in runs { run.cancel() }
         // A run stuck in a call that ignores cancellation must not hold the shutdown: its lease is
         // released anyway, and the process ends right after.
