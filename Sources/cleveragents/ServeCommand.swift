@@ -67,6 +67,20 @@ struct ServeCommand: AsyncParsableCommand {
         var mutableLogger = Logger(label: "cleveragents")
         mutableLogger.logLevel = level
         let logger = mutableLogger
+        // Before anything touches SwiftNIO's singletons: one event loop per CPU this process may
+        // use (its affinity and cgroup quota), unless configured or set by NIO's own variable.
+        let budget = ProcessorBudget.current
+        let loops: Int
+        if let threads = configuration.threads {
+            loops = threads
+            NIOSingletons.groupLoopCountSuggestion = threads
+        } else if ProcessInfo.processInfo.environment["NIO_SINGLETON_GROUP_LOOP_COUNT"] != nil {
+            loops = NIOSingletons.groupLoopCountSuggestion
+        } else {
+            loops = budget.processors
+            NIOSingletons.groupLoopCountSuggestion = loops
+        }
+        logger.info("Event loops", metadata: ["loops": "\(loops)", "cpus": "\(budget)"])
         if configuration.executor == .nio, !NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor() {
             logger.warning("runtime.executor is nio, but another global executor is already installed; using it")
         }

@@ -196,4 +196,39 @@ import Testing
         let status = try await ChildProcess.wait(for: process)
         #expect(status == 0, "graceful shutdown exits 0")
     }
+
+    /// A process pinned to one CPU runs one event loop (a pod limited to one CPU on a large node
+    /// must not run a loop per node core); `runtime.threads` says otherwise.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/taskset")))
+    func serveRunsOneEventLoopPerCPUItMayUse() async throws {
+        #expect(try await Self.eventLoops(of: ["/usr/bin/taskset", "-c", "0", ChildProcess.cleveragents]) == 1)
+        #expect(try await Self.eventLoops(of: ["/usr/bin/taskset", "-c", "0", ChildProcess.cleveragents], environment: ["CLEVERAGENTS_RUNTIME_THREADS": "3"]) == 3)
+    }
+
+    /// Starts `cleveragents serve` with `command`, counts the threads of SwiftNIO's event loops
+    /// once it is ready, and stops it.
+    static func eventLoops(of command: [String], environment: [String: String] = [:]) async throws -> Int {
+        let database = try #require(TestEnvironment.databaseURL)
+        let port = Int.random(in: 20_000...40_000)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: command[0])
+        process.arguments = Array(command.dropFirst()) + ["serve", "--port", String(port), "--database-url", database, "--log-level", "warning"]
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+        let client = RPCTestClient()
+        var ready = false
+        for _ in 0..<400 where !ready {
+            ready = (try? await client.get("http://127.0.0.1:\(port)/readyz"))?.status == 200
+            if !ready { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        try #require(ready, "the server became ready")
+        let threads = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(process.processIdentifier)/task")
+        let names = threads.compactMap { try? String(contentsOfFile: "/proc/\(process.processIdentifier)/task/\($0)/comm", encoding: .utf8) }
+        process.terminate()
+        _ = try await ChildProcess.wait(for: process)
+        return names.filter { $0.hasPrefix("NIO-SGLTN-") }.count
+    }
 }

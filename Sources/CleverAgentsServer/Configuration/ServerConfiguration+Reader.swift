@@ -217,7 +217,8 @@ extension ServerConfiguration {
             ),
             replicaName: try values.string("replica.name"),
             observability: try ObservabilityConfiguration(values: values),
-            executor: executor
+            executor: executor,
+            threads: try values.integer("runtime.threads", in: 1...1024)
         )
     }
 

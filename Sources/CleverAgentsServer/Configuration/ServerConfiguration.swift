@@ -133,6 +133,9 @@ public struct ServerConfiguration: Sendable, Hashable {
     public var observability: ObservabilityConfiguration
     /// `runtime.executor`: which threads run the server's Swift tasks.
     public var executor: Executor
+    /// `runtime.threads`: SwiftNIO's event loops (which also run the Swift tasks under the `nio`
+    /// executor). `nil`: one per CPU this process may use (``ProcessorBudget``).
+    public var threads: Int?
     /// How many namespace names found missing each replica remembers (``RecentlyMissingNames``),
     /// and for how long. Not configuration keys: the defaults bound the memory of a flood of
     /// made-up names; tests change them.
@@ -200,6 +203,7 @@ public struct ServerConfiguration: Sendable, Hashable {
         replicaName: String? = nil,
         observability: ObservabilityConfiguration = ObservabilityConfiguration(),
         executor: Executor = .nio,
+        threads: Int? = nil,
         missingNamespaceCapacity: Int = 10_000,
         missingNamespaceTimeToLive: Duration = .seconds(1)
     ) {
@@ -254,6 +258,7 @@ public struct ServerConfiguration: Sendable, Hashable {
         self.replicaName = replicaName
         self.observability = observability
         self.executor = executor
+        self.threads = threads
         self.missingNamespaceCapacity = missingNamespaceCapacity
         self.missingNamespaceTimeToLive = missingNamespaceTimeToLive
     }
