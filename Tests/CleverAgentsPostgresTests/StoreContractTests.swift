@@ -303,4 +303,25 @@ typealias ContractStore = TaskStore & NamespaceStore & PushConfigStore & PushOut
             }
         }
     }
+
+    /// PostgreSQL leaves the parts an update names unchanged out of its write.
+    @Test(.enabled(if: TestEnvironment.hasPostgres)) func unchangedDocumentPartsAreNotWritten() async throws {
+        try await PostgresTestDatabase.withStore { store, _ in
+            let name = try await Self.makeNamespace(store)
+            let record = Self.task(name, id: "parts", at: 1_700_000_000_000)
+            try await store.createTask(record, events: Self.created(record))
+            var changed = record
+            changed.artifacts = [Artifact(artifactId: "a", parts: [.text("new")])]
+            changed.history.append(Message(messageId: "m2", role: .agent, parts: [.text("more")]))
+            changed.status = TaskStatus(state: .working, timestamp: .init(millisecondsSinceEpoch: 1_700_000_000_001))
+            changed.version += 1
+            try await store.updateTask(changed, expectedVersion: record.version, appending: [], unchanged: [.artifacts, .history, .metadata])
+            let kept = try #require(try await store.task(namespace: name, id: "parts"))
+            #expect(kept.state == .working, "the status is written")
+            #expect(kept.artifacts.isEmpty && kept.history == record.history && kept.metadata == record.metadata, "what was named unchanged is not")
+            changed.version += 1
+            try await store.updateTask(changed, expectedVersion: changed.version - 1, appending: [], unchanged: [.metadata])
+            #expect(try await store.task(namespace: name, id: "parts") == changed)
+        }
+    }
 }

@@ -45,6 +45,41 @@ import Testing
         #expect(events.allSatisfy { $0.committedTask == nil }, "the returned events are the stored ones")
     }
 
+    /// Tells which document parts each update left alone.
+    final class PartsRecordingStore: TaskStore {
+        let base = InMemoryStore()
+        let unchanged = Mutex<[TaskDocumentParts]>([])
+
+        func createTask(_ task: TaskRecord, events: [TaskEventRecord], pushConfigs: [PushConfigRecord]) async throws {
+            try await base.createTask(task, events: events, pushConfigs: pushConfigs)
+        }
+        func updateTask(_ task: TaskRecord, expectedVersion: Int64, appending events: [TaskEventRecord]) async throws {
+            Issue.record("the committer names the unchanged parts")
+        }
+        func updateTask(_ task: TaskRecord, expectedVersion: Int64, appending events: [TaskEventRecord], unchanged parts: TaskDocumentParts) async throws {
+            unchanged.withLock { $0.append(parts) }
+            try await base.updateTask(task, expectedVersion: expectedVersion, appending: events)
+        }
+        func task(namespace: NamespaceName, id: String) async throws -> TaskRecord? { try await base.task(namespace: namespace, id: id) }
+        func events(namespace: NamespaceName, taskId: String, afterSequence: Int64) async throws -> [TaskEventRecord] {
+            try await base.events(namespace: namespace, taskId: taskId, afterSequence: afterSequence)
+        }
+        func listTasks(namespace: NamespaceName, query: TaskQuery) async throws -> TaskPage { try await base.listTasks(namespace: namespace, query: query) }
+    }
+
+    @Test func theStoreIsToldWhichPartsOfTheDocumentAnUpdateLeavesAlone() async throws {
+        let store = PartsRecordingStore()
+        let namespace = NamespaceName("committer")!
+        var record = try await RuntimeHarness.storedJob(in: store.base, namespace: namespace).task
+        let committer = TaskCommitter(store: store, bus: RecordingBus(), clock: .system)
+        try await committer.commit(&record, updates: [.status(.working, message: nil)])
+        try await committer.commit(&record, updates: [.artifact(Artifact(artifactId: "a", parts: [.text("x")]), append: false, lastChunk: false)])
+        try await committer.commit(&record, updates: [.status(.inputRequired, message: nil)], userMessage: nil)
+        try await committer.commit(&record, updates: [.status(.working, message: nil)], userMessage: RuntimeHarness.message("more"))
+        #expect(store.unchanged.withLock { $0 } == [[.artifacts, .history, .metadata], [.history, .metadata], [.artifacts, .history, .metadata], [.artifacts, .metadata]])
+        #expect(try await store.base.task(namespace: namespace, id: record.id) == record)
+    }
+
     @Test func equalityAndHashingIgnoreTheCommittedTask() {
         let namespace = NamespaceName("committer")!
         let event = TaskEventRecord(namespace: namespace, taskId: "t", sequence: 2, event: .statusUpdate(TaskStatusUpdateEvent(taskId: "t", contextId: "c", status: TaskStatus(state: .working))))

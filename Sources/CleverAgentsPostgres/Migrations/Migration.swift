@@ -383,6 +383,11 @@ extension Migration {
     ///   queued work are found by a skip scan, and each gives at most its free places, read in
     ///   queue order from `tasks_queue`; leased tasks are counted through `tasks_leased`. The
     ///   version 6 function stays for replicas of the previous release during a rolling upgrade.
+    /// - Caps hold through a lock per namespace (an advisory lock on the name's hash): a leased
+    ///   creation takes its namespace's, a claim takes the claim lock and then those of the
+    ///   namespaces it claims from, in name order; a creation that finds its namespace at its cap
+    ///   or with older tasks waiting takes none. (Two names with the same hash share a lock; a
+    ///   deadlock that this could make is broken by PostgreSQL and retried.)
     /// - Event rows are inserted without a foreign-key check: an event is written only by the
     ///   statement that inserts its task, by the statement that updates it under its version
     ///   guard, or in the transaction that inserted it; tasks are deleted only with their
@@ -405,24 +410,81 @@ extension Migration {
             DECLARE
                 v_cap bigint;
             BEGIN
-                -- The claim lock: a volatile function's queries run with fresh snapshots, so after
-                -- the lock they see every claim and every leased creation committed before.
-                PERFORM pg_advisory_xact_lock(73947816478037);
-                -- An older task of the namespace that waits goes first.
-                IF EXISTS (
-                    SELECT 1 FROM tasks t
-                    WHERE t.queue_group = p_queue_group AND t.namespace = p_namespace AND t.run_input IS NOT NULL
-                      AND t.state IN ('TASK_STATE_SUBMITTED', 'TASK_STATE_WORKING')
-                      AND (t.lease_expires_at IS NULL OR t.lease_expires_at <= now())
-                ) THEN
+                SELECT coalesce(ns.max_running_tasks, p_default_limit) INTO v_cap FROM namespaces ns WHERE ns.name = p_namespace;
+                IF v_cap IS NULL THEN
                     RETURN false;
                 END IF;
-                SELECT coalesce(ns.max_running_tasks, p_default_limit) INTO v_cap FROM namespaces ns WHERE ns.name = p_namespace;
-                RETURN coalesce((
-                    SELECT count(*) FROM tasks t
-                    WHERE t.namespace = p_namespace AND t.lease_owner IS NOT NULL AND t.lease_expires_at > now()
-                ) < v_cap, false);
+                -- Looked at twice: without the lock first (a namespace at its cap, or with older
+                -- tasks waiting, is the common case under load, and then needs no lock), then
+                -- under the namespace's lock, which claims take too: a volatile function's
+                -- queries run with fresh snapshots, so after the lock they see every claim and
+                -- every leased creation of the namespace committed before.
+                FOR v_round IN 1..2 LOOP
+                    IF v_round = 2 THEN
+                        PERFORM pg_advisory_xact_lock(73947816, hashtext(p_namespace));
+                    END IF;
+                    -- An older task of the namespace that waits goes first.
+                    IF EXISTS (
+                        SELECT 1 FROM tasks t
+                        WHERE t.queue_group = p_queue_group AND t.namespace = p_namespace AND t.run_input IS NOT NULL
+                          AND t.state IN ('TASK_STATE_SUBMITTED', 'TASK_STATE_WORKING')
+                          AND (t.lease_expires_at IS NULL OR t.lease_expires_at <= now())
+                    ) OR (
+                        SELECT count(*) FROM tasks t
+                        WHERE t.namespace = p_namespace AND t.lease_owner IS NOT NULL AND t.lease_expires_at > now()
+                    ) >= v_cap THEN
+                        RETURN false;
+                    END IF;
+                END LOOP;
+                RETURN true;
             END
+            $$
+            """,
+            """
+            CREATE FUNCTION cleveragents_claimable_tasks(
+                p_default_limit bigint, p_limit bigint, p_queue_group text, p_namespaces text[]
+            )
+            RETURNS TABLE (namespace text, id text)
+            LANGUAGE sql STABLE AS $$
+                WITH RECURSIVE scanned AS (
+                    -- Each namespace with queued or running tasks in this group, by a skip scan.
+                    (SELECT t.namespace FROM tasks t
+                     WHERE t.queue_group = p_queue_group AND t.run_input IS NOT NULL
+                     ORDER BY t.namespace LIMIT 1)
+                    UNION ALL
+                    SELECT (SELECT t.namespace FROM tasks t
+                            WHERE t.queue_group = p_queue_group AND t.run_input IS NOT NULL AND t.namespace > q.namespace
+                            ORDER BY t.namespace LIMIT 1)
+                    FROM scanned q WHERE q.namespace IS NOT NULL
+                ), queued_namespaces AS (
+                    -- The namespaces given, or else those found.
+                    SELECT q.namespace FROM scanned q WHERE p_namespaces IS NULL AND q.namespace IS NOT NULL
+                    UNION ALL
+                    SELECT unnest(p_namespaces) WHERE p_namespaces IS NOT NULL
+                ), room AS (
+                    SELECT q.namespace, coalesce(ns.max_running_tasks, p_default_limit) - (
+                        SELECT count(*) FROM tasks l
+                        WHERE l.namespace = q.namespace AND l.lease_owner IS NOT NULL AND l.lease_expires_at > now()
+                    ) AS free
+                    FROM queued_namespaces q JOIN namespaces ns ON ns.name = q.namespace
+                )
+                -- A namespace's n-th waiting task is ranked n: rank 1 of every namespace goes before
+                -- any rank 2 (fair shares); each namespace gives at most its free places.
+                SELECT w.namespace, w.id FROM room r
+                CROSS JOIN LATERAL (
+                    SELECT t.namespace, t.id, t.queued_at, row_number() OVER (ORDER BY t.queued_at, t.id) AS rank
+                    FROM (
+                        SELECT t.namespace, t.id, t.queued_at FROM tasks t
+                        WHERE t.queue_group = p_queue_group AND t.namespace = r.namespace AND t.run_input IS NOT NULL
+                          AND t.state IN ('TASK_STATE_SUBMITTED', 'TASK_STATE_WORKING')
+                          AND (t.lease_expires_at IS NULL OR t.lease_expires_at <= now())
+                        ORDER BY t.queued_at, t.id
+                        LIMIT least(r.free, p_limit)
+                    ) t
+                ) w
+                WHERE r.free > 0
+                ORDER BY w.rank, w.queued_at, w.id
+                LIMIT p_limit
             $$
             """,
             """
@@ -436,46 +498,27 @@ extension Migration {
             )
             LANGUAGE plpgsql VOLATILE AS $$
             #variable_conflict use_column
+            DECLARE
+                v_namespaces text[];
+                v_namespace text;
             BEGIN
+                -- Claims take turns; each then takes the lock of every namespace it may claim from
+                -- (in name order), which leased creations of that namespace take too.
                 PERFORM pg_advisory_xact_lock(73947816478037);
+                SELECT array_agg(DISTINCT c.namespace ORDER BY c.namespace) INTO v_namespaces
+                FROM cleveragents_claimable_tasks(p_default_limit, p_limit, p_queue_group, NULL) c;
+                IF v_namespaces IS NULL THEN
+                    RETURN;
+                END IF;
+                FOREACH v_namespace IN ARRAY v_namespaces LOOP
+                    PERFORM pg_advisory_xact_lock(73947816, hashtext(v_namespace));
+                END LOOP;
+                -- Looked at again after the locks, with a fresh snapshot.
                 RETURN QUERY
-                WITH RECURSIVE queued_namespaces AS (
-                    -- Each namespace with queued or running tasks in this group, by a skip scan.
-                    (SELECT t.namespace FROM tasks t
-                     WHERE t.queue_group = p_queue_group AND t.run_input IS NOT NULL
-                     ORDER BY t.namespace LIMIT 1)
-                    UNION ALL
-                    SELECT (SELECT t.namespace FROM tasks t
-                            WHERE t.queue_group = p_queue_group AND t.run_input IS NOT NULL AND t.namespace > q.namespace
-                            ORDER BY t.namespace LIMIT 1)
-                    FROM queued_namespaces q WHERE q.namespace IS NOT NULL
-                ), room AS (
-                    SELECT q.namespace, coalesce(ns.max_running_tasks, p_default_limit) - (
-                        SELECT count(*) FROM tasks l
-                        WHERE l.namespace = q.namespace AND l.lease_owner IS NOT NULL AND l.lease_expires_at > now()
-                    ) AS free
-                    FROM queued_namespaces q JOIN namespaces ns ON ns.name = q.namespace
-                ), eligible AS (
-                    -- A namespace's n-th waiting task is ranked n: rank 1 of every namespace goes
-                    -- before any rank 2 (fair shares); each namespace gives at most its free places.
-                    SELECT w.namespace, w.id FROM room r
-                    CROSS JOIN LATERAL (
-                        SELECT t.namespace, t.id, t.queued_at, row_number() OVER (ORDER BY t.queued_at, t.id) AS rank
-                        FROM (
-                            SELECT t.namespace, t.id, t.queued_at FROM tasks t
-                            WHERE t.queue_group = p_queue_group AND t.namespace = r.namespace AND t.run_input IS NOT NULL
-                              AND t.state IN ('TASK_STATE_SUBMITTED', 'TASK_STATE_WORKING')
-                              AND (t.lease_expires_at IS NULL OR t.lease_expires_at <= now())
-                            ORDER BY t.queued_at, t.id
-                            LIMIT least(r.free, p_limit)
-                        ) t
-                    ) w
-                    WHERE r.free > 0
-                    ORDER BY w.rank, w.queued_at, w.id
-                    LIMIT p_limit
-                ), locked AS (
+                WITH locked AS (
                     SELECT t.namespace, t.id FROM tasks t
-                    JOIN eligible e ON e.namespace = t.namespace AND e.id = t.id
+                    JOIN cleveragents_claimable_tasks(p_default_limit, p_limit, p_queue_group, v_namespaces) e
+                      ON e.namespace = t.namespace AND e.id = t.id
                     FOR UPDATE OF t SKIP LOCKED
                 ), claimed AS (
                     UPDATE tasks t

@@ -52,18 +52,22 @@ extension PostgresStore: TaskStore {
     func createTasks(_ tasks: [NewTask]) async throws -> [Bool] {
         try await translatingErrors {
             if tasks.count == 1, let new = tasks.first, new.pushConfigs.isEmpty {
-                return [try await Self.leased(write(try insertStatement(new.task, events: new.events, lease: new.lease), on: nil))]
+                return [try await insert(new.task, events: new.events, lease: new.lease, on: nil)]
             }
+            // In namespace order: a leased creation takes its namespace's lock, and claims take
+            // them in that order too.
+            let order = tasks.indices.sorted { tasks[$0].task.namespace.rawValue < tasks[$1].task.namespace.rawValue }
             let leased = try await client.withTransaction(logger: logger) { connection in
-                var leased: [Bool] = []
-                for new in tasks {
+                var leased = [Bool](repeating: false, count: tasks.count)
+                for index in order {
+                    let new = tasks[index]
                     guard !new.pushConfigs.isEmpty else {
-                        leased.append(try await Self.leased(write(try insertStatement(new.task, events: new.events, lease: new.lease), on: connection)))
+                        leased[index] = try await insert(new.task, events: new.events, lease: new.lease, on: connection)
                         continue
                     }
                     // The events queue deliveries for the configs, which one statement could
                     // not see (all its parts share one snapshot): configs first, events last.
-                    leased.append(try await Self.leased(write(try insertStatement(new.task, events: [], lease: new.lease), on: connection)))
+                    leased[index] = try await insert(new.task, events: [], lease: new.lease, on: connection)
                     for config in new.pushConfigs {
                         try await connection.query(
                             """
@@ -74,9 +78,7 @@ extension PostgresStore: TaskStore {
                             logger: logger
                         )
                     }
-                    var append = SQLStatement()
-                    try appendEvents(new.events, after: nil, queueDeliveries: true, to: &append)
-                    try await write(append, on: connection)
+                    _ = try await connection.query(try appendEventsStatement(new.events), logger: logger).collect()
                 }
                 return leased
             }
@@ -99,100 +101,33 @@ extension PostgresStore: TaskStore {
         return (try? rows?.first?.decode(String?.self)) == owner
     }
 
-    /// Whether the statement of ``insertStatement(_:events:lease:)`` leased its task.
-    private static func leased(_ rows: [PostgresRow]) throws -> Bool {
-        guard let row = rows.first else { throw StoreError.unavailable("a task insert returned no row") }
-        return try row.makeRandomAccess()[1].decode(Bool.self)
-    }
-
-    /// Inserts a task, its context and its first events (which queue no push delivery: a new
-    /// task has no push configs yet), leased when `lease` is given and the namespace has room
-    /// (`cleveragents_lease_new_task`, migration 8). Returns one row whose second column tells
-    /// whether the task is leased.
-    private func insertStatement(_ task: TaskRecord, events: [TaskEventRecord], lease: TaskLeaseRequest?) throws -> SQLStatement {
-        var statement = SQLStatement()
-        let queuedAt: Date? = task.runInput == nil ? nil : Date()
-        let leasing = lease != nil && task.runInput != nil
-        // Bound once, used by both parts.
-        let namespace = statement.bind(task.namespace.rawValue)
-        let owner = statement.bind(task.owner)
-        let contextId = statement.bind(task.contextId)
-        let threadID = statement.bind(task.threadID)
-        let createdAt = statement.bind(task.createdAt.date)
-        let insert = """
-            WITH lease AS (
-                SELECT \(leasing ? "cleveragents_lease_new_task(\(namespace), \(statement.bind(queueGroup)), \(statement.bind(lease?.defaultNamespaceLimit ?? 0)))" : "false") AS granted
-            ), context AS (
-                INSERT INTO contexts (namespace, owner, context_id, thread_id, created_at)
-                VALUES (\(namespace), \(owner), \(contextId), \(threadID)::uuid, \(createdAt))
-                ON CONFLICT DO NOTHING
-            ), task AS (
-                INSERT INTO tasks (namespace, id, context_id, owner, actor, state, status, artifacts, history, metadata,
-                                   thread_id, run_id, replied_with_message, version, last_event_seq, status_at, created_at, updated_at,
-                                   run_input, queued_at, queue_group, lease_owner, lease_expires_at)
-                SELECT \(namespace), \(statement.bind(task.id)), \(contextId), \(owner), \(statement.bind(task.actorName)),
-                        \(statement.bind(task.state.rawValue)), \(try statement.bind(JSONColumn(task.status))),
-                        \(try statement.bind(JSONColumn(task.artifacts))), \(try statement.bind(JSONColumn(task.history))),
-                        \(try statement.bind(task.metadata.map(JSONColumn.init))), \(threadID)::uuid, \(statement.bind(task.runID)),
-                        \(statement.bind(task.repliedWithMessage)), \(statement.bind(task.version)), \(statement.bind(task.lastEventSequence)),
-                        \(statement.bind(Self.statusDate(task))), \(createdAt), \(statement.bind(task.updatedAt.date)),
-                        \(try statement.bind(task.runInput.map(JSONColumn.init))), \(statement.bind(queuedAt)), \(statement.bind(queueGroup)),
-                        CASE WHEN lease.granted THEN \(statement.bind(lease?.owner)) END,
-                        CASE WHEN lease.granted THEN now() + make_interval(secs => \(statement.bind(Self.seconds(lease?.duration ?? .zero)))) END
-                FROM lease
-                RETURNING lease_owner IS NOT NULL AS leased
-            )
-            """
-        statement.append(insert)
-        try appendEvents(events, after: "task", queueDeliveries: false, also: "task.leased", to: &statement)
-        return statement
+    /// Inserts a task with its first events (``InsertTaskStatement``); returns whether it is leased.
+    private func insert(_ task: TaskRecord, events: [TaskEventRecord], lease: TaskLeaseRequest?, on connection: PostgresConnection?) async throws -> Bool {
+        let statement = InsertTaskStatement(task: task, events: try EventBinds(events, origin: instanceID), queueGroup: queueGroup, lease: lease)
+        let leased: Bool?
+        if let connection {
+            leased = try await Self.first(of: connection.execute(statement, logger: logger))
+        } else {
+            leased = try await Self.first(of: client.execute(statement, logger: logger))
+        }
+        guard let leased else { throw StoreError.unavailable("a task insert returned no row") }
+        return leased
     }
 
     /// Updates a task if it still has `expectedVersion` and appends its new events, in one
     /// statement: atomic on its own, so no transaction, and one round trip instead of four.
     public func updateTask(_ task: TaskRecord, expectedVersion: Int64, appending events: [TaskEventRecord]) async throws {
-        try await translatingErrors {
-            var statement = SQLStatement()
-            let queuedAt: Date? = task.runInput == nil ? nil : Date()
-            let update = """
-                WITH task AS (
-                    UPDATE tasks
-                    SET state = \(statement.bind(task.state.rawValue)), status = \(try statement.bind(JSONColumn(task.status))),
-                        artifacts = \(try statement.bind(JSONColumn(task.artifacts))), history = \(try statement.bind(JSONColumn(task.history))),
-                        metadata = \(try statement.bind(task.metadata.map(JSONColumn.init))), run_id = \(statement.bind(task.runID)),
-                        replied_with_message = \(statement.bind(task.repliedWithMessage)), version = \(statement.bind(task.version)),
-                        last_event_seq = \(statement.bind(task.lastEventSequence)), status_at = \(statement.bind(Self.statusDate(task))),
-                        updated_at = \(statement.bind(task.updatedAt.date)), run_input = \(try statement.bind(task.runInput.map(JSONColumn.init))),
-                        -- A run queued anew (a follow-up message) waits from now; a run that ended frees its lease.
-                        queued_at = CASE WHEN run_input IS NULL THEN \(statement.bind(queuedAt)) ELSE queued_at END,
-                        lease_owner = CASE WHEN \(statement.bind(task.runInput == nil)) THEN NULL ELSE lease_owner END,
-                        lease_expires_at = CASE WHEN \(statement.bind(task.runInput == nil)) THEN NULL ELSE lease_expires_at END
-                    WHERE namespace = \(statement.bind(task.namespace.rawValue)) AND id = \(statement.bind(task.id))
-                      AND version = \(statement.bind(expectedVersion))
-                    RETURNING 1
-                )
-                """
-            statement.append(update)
-            try appendEvents(events, after: "task", queueDeliveries: true, to: &statement)
-            guard try await write(statement, on: nil).count == 1 else { throw StoreError.conflict }
-        }
+        try await updateTask(task, expectedVersion: expectedVersion, appending: events, unchanged: [])
     }
 
-    /// Runs a statement built by ``appendEvents(_:after:queueDeliveries:to:)`` and returns how
-    /// many rows it returned; outside a transaction (`connection` is `nil`), tells the push worker
-    /// when it queued deliveries.
-    @discardableResult
-    private func write(_ statement: SQLStatement, on connection: PostgresConnection?) async throws -> [PostgresRow] {
-        let rows: [PostgresRow]
-        if let connection {
-            rows = try await connection.query(statement.query, logger: logger).collect()
-        } else {
-            rows = try await client.query(statement.query, logger: logger).collect()
+    /// Unchanged parts are not written (PostgreSQL keeps their stored values: a large one stays
+    /// where it is, out of line), nor encoded here.
+    public func updateTask(_ task: TaskRecord, expectedVersion: Int64, appending events: [TaskEventRecord], unchanged: TaskDocumentParts) async throws {
+        try await translatingErrors {
+            let statement = UpdateTaskStatement(task: task, expectedVersion: expectedVersion, unchanged: unchanged, events: try EventBinds(events, origin: instanceID))
+            guard let queued = try await Self.first(of: client.execute(statement, logger: logger)) else { throw StoreError.conflict }
+            if queued > 0 { pushWake.signal() }
         }
-        if connection == nil, try rows.first?.makeRandomAccess()[0].decode(Int.self) ?? 0 > 0 {
-            pushWake.signal()
-        }
-        return rows
     }
 
     public func task(namespace: NamespaceName, id: String) async throws -> TaskRecord? {
@@ -282,60 +217,35 @@ extension PostgresStore: TaskStore {
         }
     }
 
-    /// Ends `statement` with the parts that append a task's new events: the rows, a push
-    /// delivery per event and push configuration of the task (`queueDeliveries`), and the notice
-    /// to other replicas (sent at commit). When `guardPart` names a `WITH` part that returns a
-    /// row when its write took place, the events are written only then, and the statement
-    /// returns one row exactly then. The row's first column counts the deliveries queued; `also`
-    /// adds columns after it.
-    ///
-    /// PostgreSQL runs every data-modifying `WITH` part to completion whether or not the main
-    /// query reads it, and all parts see one snapshot.
-    private func appendEvents(
-        _ events: [TaskEventRecord],
-        after guardPart: String?,
-        queueDeliveries: Bool,
-        also extraColumns: String? = nil,
-        to statement: inout SQLStatement
-    ) throws {
-        let from = guardPart.map { " FROM \($0)" } ?? ""
-        let extra = extraColumns.map { ", \($0)" } ?? ""
-        guard let last = events.last else {
-            statement.append("\nSELECT 0\(extra)\(from)")
-            return
-        }
-        let notice = TaskEventNotice(task: TaskKey(namespace: last.namespace, id: last.taskId), sequence: last.sequence, origin: instanceID)
-        let payloads = try events.map { String(decoding: try A2AJSONWriter.encode($0.event), as: UTF8.self) }
-        let lead = statement.sql.isEmpty ? "WITH" : ","
-        let namespace = statement.bind(last.namespace.rawValue)
-        let taskId = statement.bind(last.taskId)
-        let inserted = """
-            \(lead) inserted AS (
+    /// Appends events of a task inserted earlier in the same transaction (one with push
+    /// configurations, whose deliveries the events queue), and announces them at commit.
+    private func appendEventsStatement(_ events: [TaskEventRecord]) throws -> PostgresQuery {
+        guard let last = events.last else { return "SELECT 0" }
+        let binds = try EventBinds(events, origin: instanceID)
+        return """
+            WITH inserted AS (
                 INSERT INTO task_events (namespace, task_id, seq, payload, created_at)
-                SELECT \(namespace), \(taskId), e.seq, e.payload::jsonb, \(statement.bind(Date()))
-                FROM unnest(\(statement.bind(events.map(\.sequence)))::bigint[], \(statement.bind(payloads))::text[]) AS e(seq, payload)
-                \(guardPart.map { "WHERE EXISTS (SELECT 1 FROM \($0))" } ?? "")
+                SELECT \(last.namespace.rawValue), \(last.taskId), e.seq, e.payload::jsonb, now()
+                FROM unnest(\(binds.sequences)::bigint[], \(binds.payloads)::text[]) AS e(seq, payload)
                 RETURNING seq
+            ), queued AS (
+                INSERT INTO push_deliveries (namespace, task_id, config_id, event_seq, next_attempt_at, created_at)
+                SELECT c.namespace, c.task_id, c.id, i.seq, now(), now()
+                FROM push_configs c, inserted i
+                WHERE c.namespace = \(last.namespace.rawValue) AND c.task_id = \(last.taskId)
+                ON CONFLICT DO NOTHING
             )
+            SELECT pg_notify(\(Self.taskEventsChannel), \(binds.notice))
             """
-        statement.append(inserted)
-        if queueDeliveries {
-            statement.append(
-                """
-                , queued AS (
-                    INSERT INTO push_deliveries (namespace, task_id, config_id, event_seq, next_attempt_at, created_at)
-                    SELECT c.namespace, c.task_id, c.id, i.seq, now(), now()
-                    FROM push_configs c, inserted i
-                    WHERE c.namespace = \(namespace) AND c.task_id = \(taskId)
-                    ON CONFLICT DO NOTHING
-                    RETURNING 1
-                )
-                """
-            )
+    }
+
+    /// The first row of a statement's rows (read to the end, so that the connection is free).
+    static func first<Rows: AsyncSequence>(of rows: Rows) async throws -> Rows.Element? {
+        var first: Rows.Element?
+        for try await row in rows where first == nil {
+            first = row
         }
-        let queued = queueDeliveries ? "(SELECT count(*) FROM queued)" : "0"
-        let notify = "\nSELECT \(queued)\(extra), pg_notify(\(statement.bind(Self.taskEventsChannel)), \(statement.bind(notice.payload)))\(from)"
-        statement.append(notify)
+        return first
     }
 
     static func statusDate(_ task: TaskRecord) -> Date {

@@ -23,6 +23,11 @@ public protocol TaskStore: Sendable {
     /// Fails with ``StoreError/conflict`` unless the stored version is `expectedVersion`.
     func updateTask(_ task: TaskRecord, expectedVersion: Int64, appending events: [TaskEventRecord]) async throws
 
+    /// As ``updateTask(_:expectedVersion:appending:)``, told which parts of the task's document
+    /// the update leaves as the stored version has them: a store may leave those unwritten (a
+    /// status change then rewrites neither the artifacts nor the history).
+    func updateTask(_ task: TaskRecord, expectedVersion: Int64, appending events: [TaskEventRecord], unchanged: TaskDocumentParts) async throws
+
     /// The task, or `nil` when the namespace has no task with that id.
     func task(namespace: NamespaceName, id: String) async throws -> TaskRecord?
 
@@ -33,7 +38,25 @@ public protocol TaskStore: Sendable {
     func listTasks(namespace: NamespaceName, query: TaskQuery) async throws -> TaskPage
 }
 
+/// The large parts of a task's document, which a store may skip writing when unchanged.
+public struct TaskDocumentParts: OptionSet, Sendable, Hashable {
+    public let rawValue: UInt8
+
+    public init(rawValue: UInt8) {
+        self.rawValue = rawValue
+    }
+
+    public static let artifacts = TaskDocumentParts(rawValue: 1 << 0)
+    public static let history = TaskDocumentParts(rawValue: 1 << 1)
+    public static let metadata = TaskDocumentParts(rawValue: 1 << 2)
+}
+
 extension TaskStore {
+    /// Writes the whole task: stores that do not write parts separately need nothing else.
+    public func updateTask(_ task: TaskRecord, expectedVersion: Int64, appending events: [TaskEventRecord], unchanged: TaskDocumentParts) async throws {
+        try await updateTask(task, expectedVersion: expectedVersion, appending: events)
+    }
+
     /// Inserts a new task without webhook configurations.
     public func createTask(_ task: TaskRecord, events: [TaskEventRecord]) async throws {
         try await createTask(task, events: events, pushConfigs: [])

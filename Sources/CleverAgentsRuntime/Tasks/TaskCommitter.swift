@@ -25,6 +25,10 @@ public struct TaskCommitter: Sendable {
     /// Commits `updates` (and any change already made to `record`) against the stored version
     /// `record.version`. Throws ``StoreError/conflict`` when another writer was first.
     ///
+    /// `record` must hold the stored artifacts, history and metadata (changes made before the
+    /// call are run bookkeeping: the run input and run id): the store is told which of them this
+    /// commit leaves as they are, and may skip writing those.
+    ///
     /// Updates that change nothing (the same state without a message) are dropped. An append to an
     /// artifact that never started starts it instead of losing it.
     ///
@@ -81,7 +85,12 @@ public struct TaskCommitter: Sendable {
         if updated.version == expectedVersion {
             updated.version += 1
         }
-        try await store.updateTask(updated, expectedVersion: expectedVersion, appending: events)
+        // Unchanged arrays share their storage with `record`'s: these compare in constant time.
+        var unchanged: TaskDocumentParts = []
+        if updated.artifacts == record.artifacts { unchanged.insert(.artifacts) }
+        if updated.history == record.history { unchanged.insert(.history) }
+        if updated.metadata == record.metadata { unchanged.insert(.metadata) }
+        try await store.updateTask(updated, expectedVersion: expectedVersion, appending: events, unchanged: unchanged)
         record = updated
         if !events.isEmpty {
             // A blocking SendMessage waiting for the last event answers with this task unread.

@@ -7,7 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 import Foundation
-public import NIOCore
+import NIOCore
 
 /// How many CPUs this process may use, to size its threads: a pod limited to one CPU on a
 /// 64-core node must not run 64 event loops that take turns on one CPU.
