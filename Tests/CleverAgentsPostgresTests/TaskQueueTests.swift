@@ -65,6 +65,25 @@ import Testing
         }
     }
 
+    /// A replica of another queue group (a canary, a test server with a stricter egress policy)
+    /// never claims the notifications of this group's tasks, so it cannot give up on them.
+    @Test func notificationsAreDeliveredByTheQueueGroupOfTheirTask() async throws {
+        try await Self.withQueue { store, client in
+            let other = PostgresStore(client: client, logger: store.logger, queueGroup: TestEnvironment.uniqueName("queue"), groupCommit: false)
+            let namespace = try await StoreContractTests.makeNamespace(store)
+            let record = Self.runnable(namespace, "pushed")
+            let config = StoreContractTests.config(namespace, task: "pushed", id: "hook")
+            try await store.createTask(record, events: StoreContractTests.created(record), pushConfigs: [config])
+            // Other tests' deliveries may be due in this shared database: look at this task's only.
+            func claims(_ replica: PostgresStore) async throws -> [PushDelivery] {
+                try await replica.claimDueDeliveries(limit: 1000, lease: .seconds(60)).filter { $0.namespace == namespace }
+            }
+            #expect(try await claims(other).isEmpty, "another group's replica leaves it alone")
+            let claimed = try await claims(store)
+            #expect(claimed.map(\.eventSequence) == [1], "its own group's replica delivers it")
+        }
+    }
+
     @Test func aTaskCreatedWithRoomIsLeasedAtOnceAndOneCreatedWithoutWaitsItsTurn() async throws {
         try await Self.withQueue { store, _ in
             let namespace = try await StoreContractTests.makeNamespace(store)

@@ -49,10 +49,9 @@ public final class TestServer: Sendable {
     /// A configuration for tests: the test database, port 0, quiet logs.
     public static func testConfiguration() throws -> ServerConfiguration {
         guard let url = TestEnvironment.databaseURL else { throw MissingTestService("CLEVERAGENTS_TEST_DATABASE_URL") }
-        // Every test server shares the database and its notification outbox, like replicas: they
-        // all allow the tests' loopback webhooks (development's egress defaults), so whichever
-        // claims a notification delivers it.
-        // Each runs the tasks it accepted (its own queue group) unless a test gives replicas one.
+        // Every test server shares the database, like replicas. Each runs the tasks it accepted
+        // and delivers their notifications (its own queue group) unless a test gives replicas one:
+        // a server with a stricter egress policy must not give up on another test's webhooks.
         return ServerConfiguration(
             host: "127.0.0.1",
             port: 0,

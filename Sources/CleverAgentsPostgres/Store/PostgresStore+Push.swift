@@ -94,6 +94,9 @@ extension PostgresStore: PushConfigStore, PushOutbox {
 
     // MARK: Outbox
 
+    /// Claims due deliveries of tasks in this replica's queue group (`tasks.queueGroup`): the
+    /// replicas that run a task deliver its notifications, under their own egress policy and
+    /// secrets (a canary group with a stricter policy must not give up on another group's).
     public func claimDueDeliveries(limit: Int, lease: Duration) async throws -> [PushDelivery] {
         try await translatingErrors {
             let leaseMilliseconds = Int64(lease.components.seconds * 1000 + lease.components.attoseconds / 1_000_000_000_000_000)
@@ -102,6 +105,10 @@ extension PostgresStore: PushConfigStore, PushOutbox {
                 WITH due AS (
                     SELECT d.id FROM push_deliveries d
                     WHERE d.failed_at IS NULL AND d.next_attempt_at <= now()
+                      AND EXISTS (
+                          SELECT 1 FROM tasks t
+                          WHERE t.namespace = d.namespace AND t.id = d.task_id AND t.queue_group = \(queueGroup)
+                      )
                       AND NOT EXISTS (
                           SELECT 1 FROM push_deliveries e
                           WHERE e.namespace = d.namespace AND e.task_id = d.task_id AND e.config_id = d.config_id
