@@ -38,6 +38,33 @@ emulator's CPU are not in it. Peak RSS is `VmHWM` of `/proc/<pid>/status`.
 A2A Python SDK (a2a-sdk, in-memory task store, uvicorn with uvloop and httptools, one process) with an
 `AgentExecutor` that answers the input text as a completed task with one artifact, driven with the
 same JSON-RPC `SendMessage` body as our server's echo graph.
+
+**Headline (`--only headline`, in the default set; it runs last).** What users run: our server
+with its **default configuration** (a YAML with only `mode: development`, the HTTP host and port,
+the database URL, `migrateOnStart: false` after `cleveragents migrate`, and the replica name: no
+raised task caps, default log level with access logs, no `NIO_SINGLETON_GROUP_LOOP_COUNT`; the
+server sizes its event loops to its CPU affinity) and its PostgreSQL **pinned together on CPU 1**;
+the LangGraph emulator (re-pinned with `taskset -a -p`) and the load generator on CPU 0. To get
+there the scenario restarts the cluster with `taskset -c 1 pg_ctl start` (backends inherit the
+postmaster's affinity) and `-c shared_preload_libraries=pg_stat_statements -c
+pg_stat_statements.track=top`, otherwise the defaults above; the scenarios before it keep the
+unpinned cluster without pg_stat_statements. Beside ours, on the same cluster and also on CPU 1:
+the a2a-sdk echo server with the SDK's `DatabaseTaskStore` (`bench.py sdk-server --store postgres
+--database-url URL`: a SQLAlchemy `AsyncEngine` over asyncpg with the engine's default pool of 5 +
+10 overflow connections, the SDK creating its `tasks` table) in its own database `a2a_sdk` (ours:
+`a2a_ours`), and the a2a-sdk echo in memory. Each is driven with durable blocking `SendMessage`
+(fresh message ids; ours authenticated with the namespace's member token) at every `--concurrency`
+level, a warm-up first. Per system and level: tasks/s, p50/p99, errors (transport, HTTP status and
+JSON-RPC errors), the CPU of the server's process tree and of PostgreSQL's (the postmaster, its live
+backends and, through the postmaster's `cutime`/`cstime`, the backends that ended during the run)
+per task and their sum; from `pg_stat_statements` (reset before each measured run, read after,
+restricted to the system's database) statements per task, execution time per task and the five
+statements with the most execution time; from `pg_stat_database` of that database the sessions
+opened (`sessions`) and commits during the run (read 1 s after the run, as backends publish these
+counts at most once a second, so they are approximate at the run's edges). Then authenticated
+`GetTask` of finished tasks at c = 64 against the same default-configuration server, reported as a
+ratio to nginx at c = 64 when the run includes `nginx`. JSON lines: `headline-ours`,
+`headline-sdk-pg`, `headline-sdk-memory`, `headline-gettask`.
 """
 
 
