@@ -5,6 +5,7 @@
                                                DatabaseTaskStore on PostgreSQL (SQLAlchemy async + asyncpg)
   bench.py proc [--tree] PID...                JSON: CPU seconds (utime+stime; --tree: with children, live and reaped) and RSS
   bench.py headline-row --data JSON            one row of the headline scenario from its raw measurements
+  bench.py gets --url U --token T --ids FILE --count N               N GetTask requests, one after another
   bench.py pglat FILE...                       p50/p99 of pgbench per-transaction logs
   bench.py seed --url U --token T --count N --out FILE [--actor A]   create N tasks, write their ids
   bench.py ttfe --url U [--token T] --requests N --concurrency C     time to first SSE data line
@@ -327,6 +328,19 @@ async def seed(args):
         f.write("\n".join(ids[: args.count]) + "\n")
 
 
+async def gets(args):
+    """N sequential GetTask requests on one connection (the callgrind scenario), round-robin over the ids."""
+    ids = [line.strip() for line in open(args.ids) if line.strip()]
+    headers = rpc_headers(args.token)
+    conn = Conn(args.url)
+    for i in range(args.count):
+        body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "GetTask", "params": {"id": ids[i % len(ids)]}}).encode()
+        status, data = await conn.request(body, headers)
+        if status != 200 or b'"result"' not in data:
+            fail(f"gets: GetTask answered {status}: {data[:300]!r}")
+    conn.close()
+
+
 # ------------------------------------------------------------------ time to first event
 
 
@@ -560,6 +574,11 @@ def main():
     s.add_argument("--actor")
     s.add_argument("--state")
     s.add_argument("--out", required=True)
+    s = sub.add_parser("gets")
+    s.add_argument("--url", required=True)
+    s.add_argument("--token")
+    s.add_argument("--ids", required=True)
+    s.add_argument("--count", type=int, default=200)
     s = sub.add_parser("ttfe")
     s.add_argument("--url", required=True)
     s.add_argument("--token")
@@ -594,7 +613,7 @@ def main():
     elif args.cmd == "headline-row":
         cmd_headline_row(args)
     else:
-        asyncio.run({"seed": seed, "ttfe": ttfe, "streams": streams, "touch": touch, "xreplica": xreplica}[args.cmd](args))
+        asyncio.run({"seed": seed, "gets": gets, "ttfe": ttfe, "streams": streams, "touch": touch, "xreplica": xreplica}[args.cmd](args))
 
 
 if __name__ == "__main__":

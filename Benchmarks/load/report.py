@@ -65,6 +65,22 @@ counts at most once a second, so they are approximate at the run's edges). Then 
 `GetTask` of finished tasks at c = 64 against the same default-configuration server, reported as a
 ratio to nginx at c = 64 when the run includes `nginx`. JSON lines: `headline-ours`,
 `headline-sdk-pg`, `headline-sdk-memory`, `headline-gettask`.
+
+**Instructions per request (`--only callgrind`, not in the default set).** The default-configuration
+server (database `cleveragents`) under `valgrind --tool=callgrind --instr-atstart=no` on CPU 1
+(valgrind is installed with apt-get when missing). After a warm-up of 50 SendMessage and 50 GetTask
+requests without instrumentation, `callgrind_control -i on` and `-z`, then `--callgrind-requests N`
+(default 200) sequential blocking SendMessage requests on one connection, a dump (`callgrind_control
+-d`), N GetTask requests of those tasks, a second dump: the `summary` Ir of each dump ÷ N. It counts
+the server process only, and timers that fire by wall-clock time count more than at full speed
+(valgrind is many times slower). JSON lines: `callgrind` with `request`, `requests`, `irTotal`,
+`irPerRequest`. (Instrumentation, not collection, is what `callgrind_control -i` switches: with
+`--collect-atstart=no` nothing would be counted.)
+On Debian 12's valgrind 3.19 it does not get that far: valgrind cannot read the DWARF 5 of the
+Swift toolchain (hence the copy stripped with `strip --strip-debug`), and on the stripped copy it
+crashes itself (SIGSEGV inside valgrind, "the 'impossible' happened") as the Swift runtime starts
+its second thread, even under `--tool=none`; the scenario then stops with valgrind's log. A newer
+valgrind is needed; no figures have been produced with it yet.
 """
 
 
@@ -300,6 +316,18 @@ def main():
           f"input-required `ask` task on A and on B, answers it on A, and compares when each event arrives: B − A over "
           f"{xr['events']} events of {xr['rounds']} tasks: p50 **{xr['p50Ms']} ms**, p99 **{xr['p99Ms']} ms**, max {xr['maxMs']} ms "
           f"(min {xr['minMs']} ms: B can be first when A is busy).\n")
+    cg = by.get("callgrind") or []
+    if cg:
+        w("### Instructions per request (callgrind)\n")
+        w("The default-configuration server under `valgrind --tool=callgrind`, instrumented only while the counted requests run "
+          "(sequential, one connection, after a warm-up); the server process alone (PostgreSQL and the emulator are not counted). "
+          "Timers that fire by wall-clock time (lease renewals, pool keep-alives) count too, and valgrind slows the server "
+          "down many times, so their share is larger than at full speed.\n")
+        w("| Request | Requests | Instructions (Ir) per request |")
+        w("|---|---|---|")
+        for r in cg:
+            w(f"| {r['request']} | {fmt(r['requests'])} | {fmt(r['irPerRequest'])} |")
+        w("")
     logs = ((by.get("logs") or [{}])[0]).get("logs") or {}
     if logs:
         w("### Warnings and errors logged during the run\n")
