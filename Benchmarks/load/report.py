@@ -58,8 +58,9 @@ level, a warm-up first. Per system and level: tasks/s, p50/p99, errors (transpor
 JSON-RPC errors), the CPU of the server's process tree and of PostgreSQL's (the postmaster, its live
 backends and, through the postmaster's `cutime`/`cstime`, the backends that ended during the run)
 per task and their sum; from `pg_stat_statements` (reset before each measured run, read after,
-restricted to the system's database) statements per task, execution time per task and the five
-statements with the most execution time; from `pg_stat_database` of that database the sessions
+restricted to the system's database) statements per task, execution time per task (`total_exec_time`:
+wall-clock time in the executor, so it includes waiting for locks and for the CPU the backends share
+with the server; COMMIT's WAL flush is not in it) and the five statements with the most execution time; from `pg_stat_database` of that database the sessions
 opened (`sessions`) and commits during the run (read 1 s after the run, as backends publish these
 counts at most once a second, so they are approximate at the run's edges). Then authenticated
 `GetTask` of finished tasks at c = 64 against the same default-configuration server, reported as a
