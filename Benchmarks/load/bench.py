@@ -1,7 +1,11 @@
 """Helpers of scripts/bench (the whole-server load driver). Python >= 3.11, run in .local/bench/venv.
 
-  bench.py sdk-server --port P                 the A2A SDK's echo server (a2a-sdk, in-memory store, uvicorn)
-  bench.py proc [--tree] PID...                JSON: CPU seconds (utime+stime; --tree: with children) and RSS
+  bench.py sdk-server --port P [--store memory|postgres --database-url URL]
+                                               the A2A SDK's echo server (a2a-sdk, uvicorn): InMemoryTaskStore, or
+                                               DatabaseTaskStore on PostgreSQL (SQLAlchemy async + asyncpg)
+  bench.py proc [--tree] PID...                JSON: CPU seconds (utime+stime; --tree: with children, live and reaped) and RSS
+  bench.py headline-row --data JSON            one row of the headline scenario from its raw measurements
+  bench.py gets --url U --token T --ids FILE --count N               N GetTask requests, one after another
   bench.py pglat FILE...                       p50/p99 of pgbench per-transaction logs
   bench.py seed --url U --token T --count N --out FILE [--actor A]   create N tasks, write their ids
   bench.py ttfe --url U [--token T] --requests N --concurrency C     time to first SSE data line
@@ -152,12 +156,21 @@ def children(pid: int) -> list[int]:
     return out
 
 
+def reaped_cpu_seconds(pid: int) -> float:
+    """cutime + cstime: CPU of the children the process has waited for (PostgreSQL's ended backends)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[13]) + int(fields[14])) / CLK_TCK  # cutime, cstime (fields 16 and 17)
+
+
 def cmd_proc(args):
-    """Each PID's CPU and memory; with --tree, CPU summed over its children too (PostgreSQL's backends)."""
+    """Each PID's CPU and memory; with --tree, CPU summed over its children too (PostgreSQL's backends):
+    the live ones, and those that ended and were reaped (a backend of a closed connection)."""
     rows = []
     for p in args.pids:
         row = proc_stat(int(p))
         if args.tree:
+            row["cpuSeconds"] += reaped_cpu_seconds(int(p))
             for child in children(int(p)):
                 try:
                     row["cpuSeconds"] += proc_stat(child)["cpuSeconds"]
@@ -214,9 +227,76 @@ def cmd_sdk_server(args):
         default_output_modes=["text/plain"],
         skills=[AgentSkill(id="echo", name="echo", description="echo", tags=["echo"])],
     )
-    handler = DefaultRequestHandler(agent_executor=EchoExecutor(), task_store=InMemoryTaskStore(), agent_card=card)
-    app = Starlette(routes=create_agent_card_routes(card) + create_jsonrpc_routes(handler, "/"))
+    lifespan = None
+    if args.store == "postgres":
+        # What the SDK documents for PostgreSQL: DatabaseTaskStore over a SQLAlchemy AsyncEngine (asyncpg) with
+        # the engine's defaults (a pool of 5 connections plus 10 overflow ones, closed when returned).
+        import contextlib
+
+        from a2a.server.tasks import DatabaseTaskStore
+        from sqlalchemy.ext.asyncio import create_async_engine
+
+        if not args.database_url:
+            fail("sdk-server --store postgres needs --database-url")
+        url = args.database_url
+        for prefix in ("postgres://", "postgresql://"):
+            if url.startswith(prefix):
+                url = "postgresql+asyncpg://" + url[len(prefix):]
+        engine = create_async_engine(url)
+        store = DatabaseTaskStore(engine)  # create_table=True: its `tasks` table, created by initialize()
+
+        @contextlib.asynccontextmanager
+        async def lifespan(app):
+            await store.initialize()  # on uvicorn's loop: the pool's connections belong to it
+            yield
+            await engine.dispose()
+    else:
+        store = InMemoryTaskStore()
+    handler = DefaultRequestHandler(agent_executor=EchoExecutor(), task_store=store, agent_card=card)
+    app = Starlette(routes=create_agent_card_routes(card) + create_jsonrpc_routes(handler, "/"), lifespan=lifespan)
     uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning", access_log=False, workers=1)
+
+
+# ------------------------------------------------------------------ the headline scenario
+
+
+def cmd_headline_row(args):
+    """One (system, concurrency) row of scripts/bench's headline scenario, from a JSON object holding:
+    wrk (rpc.lua's summary), concurrency, cpuBefore/cpuAfter ({"server", "postgres", ["emulator"]}: CPU seconds
+    of each process tree) and, for a system with a database, statsBefore/statsAfter: pg_stat_database (sessions,
+    xactCommit) and pg_stat_statements (calls, execMs, top: [{query, calls, execMs}]) of that database;
+    pg_stat_statements was reset just before statsBefore, so statsAfter holds the run's statements alone."""
+    d = json.loads(args.data)
+    w, c = d["wrk"], d["concurrency"]
+    cb, ca = d.get("cpuBefore") or {}, d.get("cpuAfter") or {}
+    seconds = w["durationUs"] / 1e6
+    n = max(1, w["requests"])
+    errors = sum(w[k] for k in ("errConnect", "errRead", "errWrite", "errStatus", "errTimeout", "rpcErrors"))
+    per = lambda v, digits=1: None if v is None else round(v / n, digits)  # noqa: E731
+    cpu = lambda k: None if k not in cb or k not in ca else (ca[k] - cb[k]) * 1e6  # noqa: E731
+    server, postgres, emulator = cpu("server"), cpu("postgres"), cpu("emulator")
+    row = {
+        "concurrency": c, "requests": w["requests"], "rps": round(w["requests"] / seconds, 1), "errors": errors,
+        "p50Ms": w["p50Us"] / 1000, "p99Ms": w["p99Us"] / 1000, "maxMs": w["latMaxUs"] / 1000,
+        "serverCpuUsPerTask": per(server), "postgresCpuUsPerTask": per(postgres),
+        "sutCpuUsPerTask": None if server is None or postgres is None else per(server + postgres),
+        "serverCpuUtil": None if server is None else round(server / 1e6 / seconds, 3),
+        "postgresCpuUtil": None if postgres is None else round(postgres / 1e6 / seconds, 3),
+    }
+    if emulator is not None:
+        row["emulatorCpuUsPerTask"] = per(emulator)
+    b, a = d.get("statsBefore"), d.get("statsAfter")
+    if a and b:
+        row["sessionsOpened"] = a["sessions"] - b["sessions"]
+        row["commitsPerTask"] = per(a["xactCommit"] - b["xactCommit"], 2)
+        row["statementsPerTask"] = per(a["calls"], 2)
+        row["execUsPerTask"] = per(a["execMs"] * 1000)
+        row["topStatements"] = [
+            {"query": t["query"], "callsPerTask": per(t["calls"], 3), "usPerTask": per(t["execMs"] * 1000)}
+            for t in (a.get("top") or [])
+        ]
+    row["wrk"] = w
+    print(json.dumps(row))
 
 
 # ------------------------------------------------------------------ seed tasks
@@ -246,6 +326,19 @@ async def seed(args):
     await asyncio.gather(*(worker() for _ in range(args.concurrency)))
     with open(args.out, "w") as f:
         f.write("\n".join(ids[: args.count]) + "\n")
+
+
+async def gets(args):
+    """N sequential GetTask requests on one connection (the callgrind scenario), round-robin over the ids."""
+    ids = [line.strip() for line in open(args.ids) if line.strip()]
+    headers = rpc_headers(args.token)
+    conn = Conn(args.url)
+    for i in range(args.count):
+        body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "GetTask", "params": {"id": ids[i % len(ids)]}}).encode()
+        status, data = await conn.request(body, headers)
+        if status != 200 or b'"result"' not in data:
+            fail(f"gets: GetTask answered {status}: {data[:300]!r}")
+    conn.close()
 
 
 # ------------------------------------------------------------------ time to first event
@@ -464,6 +557,10 @@ def main():
     sub = p.add_subparsers(dest="cmd", required=True)
     s = sub.add_parser("sdk-server")
     s.add_argument("--port", type=int, required=True)
+    s.add_argument("--store", choices=("memory", "postgres"), default="memory")
+    s.add_argument("--database-url", help="postgres://user@host:port/db (with --store postgres)")
+    s = sub.add_parser("headline-row")
+    s.add_argument("--data", required=True)
     s = sub.add_parser("proc")
     s.add_argument("--tree", action="store_true")
     s.add_argument("pids", nargs="+")
@@ -477,6 +574,11 @@ def main():
     s.add_argument("--actor")
     s.add_argument("--state")
     s.add_argument("--out", required=True)
+    s = sub.add_parser("gets")
+    s.add_argument("--url", required=True)
+    s.add_argument("--token")
+    s.add_argument("--ids", required=True)
+    s.add_argument("--count", type=int, default=200)
     s = sub.add_parser("ttfe")
     s.add_argument("--url", required=True)
     s.add_argument("--token")
@@ -508,8 +610,10 @@ def main():
         cmd_proc(args)
     elif args.cmd == "pglat":
         cmd_pglat(args)
+    elif args.cmd == "headline-row":
+        cmd_headline_row(args)
     else:
-        asyncio.run({"seed": seed, "ttfe": ttfe, "streams": streams, "touch": touch, "xreplica": xreplica}[args.cmd](args))
+        asyncio.run({"seed": seed, "gets": gets, "ttfe": ttfe, "streams": streams, "touch": touch, "xreplica": xreplica}[args.cmd](args))
 
 
 if __name__ == "__main__":

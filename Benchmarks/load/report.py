@@ -38,6 +38,50 @@ emulator's CPU are not in it. Peak RSS is `VmHWM` of `/proc/<pid>/status`.
 A2A Python SDK (a2a-sdk, in-memory task store, uvicorn with uvloop and httptools, one process) with an
 `AgentExecutor` that answers the input text as a completed task with one artifact, driven with the
 same JSON-RPC `SendMessage` body as our server's echo graph.
+
+**Headline (`--only headline`, in the default set; it runs last).** What users run: our server
+with its **default configuration** (a YAML with only `mode: development`, the HTTP host and port,
+the database URL, `migrateOnStart: false` after `cleveragents migrate`, and the replica name: no
+raised task caps, default log level with access logs, no `NIO_SINGLETON_GROUP_LOOP_COUNT`; the
+server sizes its event loops to its CPU affinity) and its PostgreSQL **pinned together on CPU 1**;
+the LangGraph emulator (re-pinned with `taskset -a -p`) and the load generator on CPU 0. To get
+there the scenario restarts the cluster with `taskset -c 1 pg_ctl start` (backends inherit the
+postmaster's affinity) and `-c shared_preload_libraries=pg_stat_statements -c
+pg_stat_statements.track=top`, otherwise the defaults above; the scenarios before it keep the
+unpinned cluster without pg_stat_statements. Beside ours, on the same cluster and also on CPU 1:
+the a2a-sdk echo server with the SDK's `DatabaseTaskStore` (`bench.py sdk-server --store postgres
+--database-url URL`: a SQLAlchemy `AsyncEngine` over asyncpg with the engine's default pool of 5 +
+10 overflow connections, the SDK creating its `tasks` table) in its own database `a2a_sdk` (ours:
+`a2a_ours`), and the a2a-sdk echo in memory. Each is driven with durable blocking `SendMessage`
+(fresh message ids; ours authenticated with the namespace's member token) at every `--concurrency`
+level, a warm-up first. Per system and level: tasks/s, p50/p99, errors (transport, HTTP status and
+JSON-RPC errors), the CPU of the server's process tree and of PostgreSQL's (the postmaster, its live
+backends and, through the postmaster's `cutime`/`cstime`, the backends that ended during the run)
+per task and their sum; from `pg_stat_statements` (reset before each measured run, read after,
+restricted to the system's database) statements per task, execution time per task (`total_exec_time`:
+wall-clock time in the executor, so it includes waiting for locks and for the CPU the backends share
+with the server; COMMIT's WAL flush is not in it) and the five statements with the most execution time; from `pg_stat_database` of that database the sessions
+opened (`sessions`) and commits during the run (read 1 s after the run, as backends publish these
+counts at most once a second, so they are approximate at the run's edges). Then authenticated
+`GetTask` of finished tasks at c = 64 against the same default-configuration server, reported as a
+ratio to nginx at c = 64 when the run includes `nginx`. JSON lines: `headline-ours`,
+`headline-sdk-pg`, `headline-sdk-memory`, `headline-gettask`.
+
+**Instructions per request (`--only callgrind`, not in the default set).** The default-configuration
+server (database `cleveragents`) under `valgrind --tool=callgrind --instr-atstart=no` on CPU 1
+(valgrind is installed with apt-get when missing). After a warm-up of 50 SendMessage and 50 GetTask
+requests without instrumentation, `callgrind_control -i on` and `-z`, then `--callgrind-requests N`
+(default 200) sequential blocking SendMessage requests on one connection, a dump (`callgrind_control
+-d`), N GetTask requests of those tasks, a second dump: the `summary` Ir of each dump ÷ N. It counts
+the server process only, and timers that fire by wall-clock time count more than at full speed
+(valgrind is many times slower). JSON lines: `callgrind` with `request`, `requests`, `irTotal`,
+`irPerRequest`. (Instrumentation, not collection, is what `callgrind_control -i` switches: with
+`--collect-atstart=no` nothing would be counted.)
+On Debian 12's valgrind 3.19 it does not get that far: valgrind cannot read the DWARF 5 of the
+Swift toolchain (hence the copy stripped with `strip --strip-debug`), and on the stripped copy it
+crashes itself (SIGSEGV inside valgrind, "the 'impossible' happened") as the Swift runtime starts
+its second thread, even under `--tool=none`; the scenario then stops with valgrind's log. A newer
+valgrind is needed; no figures have been produced with it yet.
 """
 
 
@@ -100,7 +144,8 @@ def main():
     def field(r, k):
         return None if r is None else r.get(k)
 
-    levels = sorted({r["concurrency"] for s in ("nginx", "gettask", "send", "sdk-send", "pgbench") for r in by.get(s, [])})
+    levels = sorted({r["concurrency"] for s in ("nginx", "gettask", "send", "sdk-send", "pgbench") for r in by.get(s, [])
+                     if r.get("concurrency") is not None})
     out = []
     w = out.append
     w(f"## Run {args.run}\n")
@@ -114,6 +159,68 @@ def main():
     if loadavg and machine.get("cpus") and loadavg[0] > 0.5 * machine["cpus"]:
         w(f"**Caution:** the machine was busy when this run started (load average {loadavg[0]:.1f} on {machine['cpus']} CPUs): "
           "other work shared the pinned CPUs, so these figures are pessimistic and noisy. Re-run on a quiet machine.\n")
+
+    # ---- headline
+    headline_systems = [("headline-ours", "Ours, durable (default configuration)"),
+                        ("headline-sdk-pg", "a2a-sdk echo, DatabaseTaskStore on PostgreSQL"),
+                        ("headline-sdk-memory", "a2a-sdk echo, in memory")]
+    hl_levels = sorted({r["concurrency"] for s, _ in headline_systems for r in by.get(s, [])})
+    if hl_levels:
+        w("### Headline: durable SendMessage, server and PostgreSQL on one CPU\n")
+        w("Each system and its PostgreSQL share CPU 1 (the load generator and the LangGraph emulator: CPU 0); our "
+          "server runs its default configuration. A cell: **tasks/s** · server CPU µs/task + PostgreSQL CPU µs/task · "
+          "statements/task · sessions opened on its database during the run.\n")
+        w("| System | " + " | ".join(f"c = {c}" for c in hl_levels) + " |")
+        w("|---|" + "---|" * len(hl_levels))
+
+        def hl_cell(r):
+            if r is None:
+                return "–"
+            errs = f", **{fmt(r['errors'])} errors**" if r.get("errors") else ""
+            stm = "" if r.get("statementsPerTask") is None else f" · {fmt(r['statementsPerTask'], 1)} stmts"
+            ses = "" if r.get("sessionsOpened") is None else f" · {fmt(r['sessionsOpened'])} sessions"
+            return (f"**{fmt(r['rps'])}**{errs} · {fmt(r.get('serverCpuUsPerTask'))} + "
+                    f"{fmt(r.get('postgresCpuUsPerTask'))} µs{stm}{ses}")
+
+        for key, label in headline_systems:
+            if by.get(key):
+                w(f"| {label} | " + " | ".join(hl_cell(at(key, c)) for c in hl_levels) + " |")
+        w("| Ours ÷ SDK on PostgreSQL (tasks/s) | " + " | ".join(
+            ratio(field(at("headline-ours", c), "rps"), field(at("headline-sdk-pg", c), "rps"), 1) for c in hl_levels) + " |")
+        w("")
+        hg = (by.get("headline-gettask") or [None])[0]
+        if hg:
+            ng_c = at("nginx", hg["concurrency"])
+            ng_txt = ("nginx was not measured in this run" if ng_c is None else
+                      f"nginx (fixed JSON, one worker, CPU 1) {fmt(ng_c['rps'])} req/s at the same concurrency: "
+                      f"**{ratio(hg['rps'], ng_c['rps'])}**")
+            w(f"Authenticated GetTask of a finished task against the same default-configuration server at c = "
+              f"{hg['concurrency']}: **{fmt(hg['rps'])} req/s** (p50 {fmt(hg['p50Ms'], 2)} ms, p99 {fmt(hg['p99Ms'], 2)} ms"
+              f"{', **' + fmt(hg['errors']) + ' errors**' if hg.get('errors') else ''}), server {fmt(hg.get('serverCpuUsPerTask'), 1)} µs "
+              f"+ PostgreSQL {fmt(hg.get('postgresCpuUsPerTask'), 1)} µs CPU and {fmt(hg.get('statementsPerTask'), 2)} statements "
+              f"per request; {ng_txt}.\n")
+        w("Every figure of the headline runs:\n")
+        w("| System | c | tasks/s | p50 / p99 ms | errors | server µs/task | PostgreSQL µs/task | sum | statements/task | "
+          "exec µs/task | commits/task | sessions opened |")
+        w("|---|---|---|---|---|---|---|---|---|---|---|---|")
+        for key, label in headline_systems + [("headline-gettask", "Ours, GetTask")]:
+            for r in sorted(by.get(key, []), key=lambda r: r["concurrency"]):
+                w(f"| {label} | {r['concurrency']} | {fmt(r['rps'])} | {fmt(r['p50Ms'], 2)} / {fmt(r['p99Ms'], 2)} | "
+                  f"{fmt(r['errors'])} | {fmt(r.get('serverCpuUsPerTask'), 1)} | {fmt(r.get('postgresCpuUsPerTask'), 1)} | "
+                  f"{fmt(r.get('sutCpuUsPerTask'), 1)} | {fmt(r.get('statementsPerTask'), 2)} | {fmt(r.get('execUsPerTask'), 1)} | "
+                  f"{fmt(r.get('commitsPerTask'), 2)} | {fmt(r.get('sessionsOpened'))} |")
+        w("")
+        top_c = 64 if 64 in hl_levels else hl_levels[-1]
+        w(f"The five statements with the most execution time at c = {top_c} (pg_stat_statements, top-level statements, "
+          "text cut at 120 characters):\n")
+        w("| System | Statement | calls/task | exec µs/task |")
+        w("|---|---|---|---|")
+        for key, label in headline_systems[:2]:
+            r = at(key, top_c)
+            for t in (r or {}).get("topStatements") or []:
+                q = t["query"].replace("|", "\\|").replace("`", "'")
+                w(f"| {label} | `{q}` | {fmt(t['callsPerTask'], 3)} | {fmt(t['usPerTask'], 1)} |")
+        w("")
 
     # ---- targets
     ng, gt, sd, sk = best("nginx"), best("gettask"), best("send"), best("sdk-send")
@@ -210,6 +317,18 @@ def main():
           f"input-required `ask` task on A and on B, answers it on A, and compares when each event arrives: B − A over "
           f"{xr['events']} events of {xr['rounds']} tasks: p50 **{xr['p50Ms']} ms**, p99 **{xr['p99Ms']} ms**, max {xr['maxMs']} ms "
           f"(min {xr['minMs']} ms: B can be first when A is busy).\n")
+    cg = by.get("callgrind") or []
+    if cg:
+        w("### Instructions per request (callgrind)\n")
+        w("The default-configuration server under `valgrind --tool=callgrind`, instrumented only while the counted requests run "
+          "(sequential, one connection, after a warm-up); the server process alone (PostgreSQL and the emulator are not counted). "
+          "Timers that fire by wall-clock time (lease renewals, pool keep-alives) count too, and valgrind slows the server "
+          "down many times, so their share is larger than at full speed.\n")
+        w("| Request | Requests | Instructions (Ir) per request |")
+        w("|---|---|---|")
+        for r in cg:
+            w(f"| {r['request']} | {fmt(r['requests'])} | {fmt(r['irPerRequest'])} |")
+        w("")
     logs = ((by.get("logs") or [{}])[0]).get("logs") or {}
     if logs:
         w("### Warnings and errors logged during the run\n")
@@ -238,7 +357,17 @@ def main():
 
     series = [("nginx", "nginx (fixed JSON)"), ("gettask", "ours: GetTask"), ("send", "ours: SendMessage (durable)"),
               ("sdk-send", "a2a-sdk echo: SendMessage")]
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.2))
+    hl_series = [("headline-ours", "ours: SendMessage, default config"), ("headline-sdk-pg", "a2a-sdk echo: PostgreSQL store"),
+                 ("headline-sdk-memory", "a2a-sdk echo: in memory")]
+    with_headline = any(by.get(k) for k, _ in hl_series)
+    if with_headline:
+        fig, (ax0, ax1, ax2) = plt.subplots(1, 3, figsize=(16, 4.2))
+        for key, label in hl_series:
+            rs = sorted(by.get(key, []), key=lambda r: r["concurrency"])
+            if rs:
+                ax0.plot([r["concurrency"] for r in rs], [r["rps"] for r in rs], marker="o", label=label)
+    else:
+        fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.2))
     for key, label in series:
         rs = sorted(by.get(key, []), key=lambda r: r["concurrency"])
         if not rs:
@@ -246,7 +375,10 @@ def main():
         xs = [r["concurrency"] for r in rs]
         ax1.plot(xs, [r["rps"] for r in rs], marker="o", label=label)
         ax2.plot(xs, [r["p99Ms"] for r in rs], marker="o", label=label)
-    for ax, title, unit in ((ax1, "Throughput", "requests/s"), (ax2, "p99 latency", "ms")):
+    panels = [(ax1, "Throughput", "requests/s"), (ax2, "p99 latency", "ms")]
+    if with_headline:
+        panels.insert(0, (ax0, "Headline: server + PostgreSQL on CPU 1", "tasks/s"))
+    for ax, title, unit in panels:
         ax.set_xscale("log", base=2)
         if levels:
             ax.set_xticks(levels)
@@ -257,6 +389,11 @@ def main():
         ax.set_title(title)
         ax.grid(True, which="both", alpha=0.3)
     ax1.legend(fontsize=8)
+    if with_headline:
+        hl_x = sorted({r["concurrency"] for k, _ in hl_series for r in by.get(k, [])})
+        ax0.set_xticks(hl_x)
+        ax0.set_xticklabels([str(c) for c in hl_x])
+        ax0.legend(fontsize=8)
     fig.suptitle(f"scripts/bench run {args.run} (server on 1 pinned CPU)", fontsize=10)
     fig.tight_layout()
     fig.savefig(args.png, dpi=110)
