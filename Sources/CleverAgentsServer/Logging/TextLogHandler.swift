@@ -41,6 +41,6 @@ public struct TextLogHandler: LogHandler {
         let merged = metadata.merged(with: metadataProvider, event)
         let rendered = merged.keys.sorted().map { "\($0)=\(merged[$0]!)" }.joined(separator: " ")
         let source = event.source.isEmpty ? "" : " [\(event.source)]"
-        output.write("\(JSONLogHandler.timestamp()) \(event.level) \(label):\(rendered.isEmpty ? "" : " " + rendered)\(source) \(event.message)\n")
+        output.write("\(JSONLogHandler.timestamp()) \(event.level) \(label):\(rendered.isEmpty ? "" : " " + rendered)\(source) \(event.message)\n", urgent: event.level >= .error)
     }
 }
