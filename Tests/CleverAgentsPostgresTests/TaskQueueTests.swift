@@ -112,6 +112,45 @@ import Testing
         }
     }
 
+    /// A run that ends hands its place to the oldest waiting task of its namespace; the cap holds
+    /// against concurrent hand-offs, and a namespace with nothing waiting gives nothing.
+    @Test func aRunThatEndsHandsItsPlaceToTheNextWaitingTaskOfItsNamespace() async throws {
+        try await Self.withQueue { store, _ in
+            let namespace = try await StoreContractTests.makeNamespace(store)
+            let owner = TestEnvironment.uniqueName("replica")
+            var records: [TaskRecord] = []
+            for index in 0..<6 {
+                let record = Self.runnable(namespace, "h\(index)", at: Int64(index))
+                records.append(record)
+                _ = try await store.createTask(record, events: StoreContractTests.created(record), pushConfigs: [], lease: Self.lease(owner))
+            }
+            // h0 and h1 run (cap 2); h2 … h5 wait.
+            #expect(try await store.leaseNextTask(in: namespace, lease: Self.lease(owner)) == nil, "at its cap")
+            // h0 ends: its run input goes, and with it the lease.
+            var ended = records[0]
+            let expected = ended.version
+            let event = try ended.apply(.status(.completed, message: nil), at: .init(millisecondsSinceEpoch: 1_700_000_001_000))
+            ended.runInput = nil
+            ended.lastEventSequence += 1
+            try await store.updateTask(ended, expectedVersion: expected, appending: [TaskEventRecord(namespace: namespace, taskId: "h0", sequence: ended.lastEventSequence, event: event)])
+            // Three replicas hand off at once: one place, one task.
+            let handed = try await withThrowingTaskGroup(of: String?.self) { group in
+                for replica in 0..<3 {
+                    group.addTask { try await store.leaseNextTask(in: namespace, lease: Self.lease("\(owner)-\(replica)"))?.id }
+                }
+                var handed: [String] = []
+                for try await id in group { if let id { handed.append(id) } }
+                return handed
+            }
+            #expect(handed == ["h2"], "the oldest waiting task, once")
+            #expect(try await store.waitingTaskCount() == 3)
+            #expect(try await store.task(namespace: namespace, id: "h2")?.runInput != nil)
+            // Another namespace with nothing waiting.
+            let quiet = try await StoreContractTests.makeNamespace(store)
+            #expect(try await store.leaseNextTask(in: quiet, lease: Self.lease(owner)) == nil)
+        }
+    }
+
     @Test func concurrentLeasedCreationsNeverPassTheNamespacesCap() async throws {
         try await Self.withQueue { store, _ in
             let namespace = try await StoreContractTests.makeNamespace(store)
@@ -242,7 +281,7 @@ import Testing
                 ] {
                     try await client.query(PostgresQuery(unsafeSQL: sql), logger: logger)
                 }
-                #expect(try await PostgresMigrator(client: client, logger: logger).migrate() == [8])
+                #expect(try await PostgresMigrator(client: client, logger: logger).migrate() == [8, 9])
                 let store = PostgresStore(client: client, logger: logger, groupCommit: false)
                 let old = NamespaceName("old")!
                 #expect(try await store.task(namespace: old, id: "done")?.state == .completed)

@@ -133,7 +133,8 @@ import Testing
             let quickSpan = try await span(quiet, quickTask)
             #expect(quickSpan.state == "TASK_STATE_COMPLETED")
             let thirdStart = spans.map(\.start).sorted()[2]
-            #expect(quickSpan.end < thirdStart, "the quiet task ended before the busy namespace's third task started")
+            // Its start, not its end: how long the graph takes on a busy machine is not the point.
+            #expect(quickSpan.start < thirdStart, "the quiet task started before the busy namespace's third task")
         } catch {
             try await server.stop()
             throw error

@@ -32,6 +32,7 @@ extension Migration {
         .claimFunction,
         .containment,
         .writePath,
+        .handOff,
     ]
 
     /// Namespaces, entities (actors), contexts, tasks and their event logs.
@@ -530,6 +531,72 @@ extension Migration {
                               t.created_at, t.updated_at, t.run_input
                 )
                 SELECT * FROM claimed;
+            END
+            $$
+            """,
+        ]
+    )
+
+    /// A replica whose run ended leases the next waiting task of the same namespace
+    /// (`cleveragents_lease_next_task`): one statement on one namespace, instead of a claim over
+    /// every namespace with queued work. Under the namespace's lock, as claims and leased
+    /// creations take it; a namespace with nothing waiting costs one index probe and no lock.
+    static let handOff = Migration(
+        version: 9,
+        name: "hand-off",
+        statements: [
+            """
+            CREATE FUNCTION cleveragents_lease_next_task(
+                p_namespace text, p_queue_group text, p_default_limit bigint, p_owner text, p_lease_seconds double precision
+            )
+            RETURNS TABLE (
+                namespace text, id text, context_id text, owner text, actor text, status jsonb, artifacts jsonb, history jsonb,
+                metadata jsonb, thread_id text, run_id text, replied_with_message boolean, version bigint, last_event_seq bigint,
+                created_at timestamptz, updated_at timestamptz, run_input jsonb
+            )
+            LANGUAGE plpgsql VOLATILE AS $$
+            #variable_conflict use_column
+            DECLARE
+                v_cap bigint;
+            BEGIN
+                IF NOT EXISTS (
+                    SELECT 1 FROM tasks t
+                    WHERE t.queue_group = p_queue_group AND t.namespace = p_namespace AND t.run_input IS NOT NULL
+                      AND t.state IN ('TASK_STATE_SUBMITTED', 'TASK_STATE_WORKING')
+                      AND (t.lease_expires_at IS NULL OR t.lease_expires_at <= now())
+                ) THEN
+                    RETURN;
+                END IF;
+                SELECT coalesce(ns.max_running_tasks, p_default_limit) INTO v_cap FROM namespaces ns WHERE ns.name = p_namespace;
+                IF v_cap IS NULL THEN
+                    RETURN;
+                END IF;
+                PERFORM pg_advisory_xact_lock(73947816, hashtext(p_namespace));
+                -- After the lock, with a fresh snapshot: every claim and leased creation of the
+                -- namespace committed before is counted.
+                RETURN QUERY
+                WITH next AS (
+                    SELECT t.namespace, t.id FROM tasks t
+                    WHERE t.queue_group = p_queue_group AND t.namespace = p_namespace AND t.run_input IS NOT NULL
+                      AND t.state IN ('TASK_STATE_SUBMITTED', 'TASK_STATE_WORKING')
+                      AND (t.lease_expires_at IS NULL OR t.lease_expires_at <= now())
+                      AND (
+                          SELECT count(*) FROM tasks l
+                          WHERE l.namespace = p_namespace AND l.lease_owner IS NOT NULL AND l.lease_expires_at > now()
+                      ) < v_cap
+                    ORDER BY t.queued_at, t.id
+                    LIMIT 1
+                    FOR UPDATE OF t SKIP LOCKED
+                ), leased AS (
+                    UPDATE tasks t
+                    SET lease_owner = p_owner, lease_expires_at = now() + make_interval(secs => p_lease_seconds)
+                    FROM next
+                    WHERE t.namespace = next.namespace AND t.id = next.id
+                    RETURNING t.namespace, t.id, t.context_id, t.owner, t.actor, t.status, t.artifacts, t.history, t.metadata,
+                              t.thread_id::text AS thread_id, t.run_id, t.replied_with_message, t.version, t.last_event_seq,
+                              t.created_at, t.updated_at, t.run_input
+                )
+                SELECT * FROM leased;
             END
             $$
             """,

@@ -35,6 +35,25 @@ extension PostgresStore: TaskQueue {
         }
     }
 
+    /// `cleveragents_lease_next_task` (migration 9).
+    public func leaseNextTask(in namespace: NamespaceName, lease: TaskLeaseRequest) async throws -> TaskRecord? {
+        try await translatingErrors {
+            let rows = try await client.query(
+                """
+                SELECT * FROM cleveragents_lease_next_task(
+                    \(namespace.rawValue), \(queueGroup), \(lease.defaultNamespaceLimit), \(lease.owner), \(Self.seconds(lease.duration))
+                )
+                """,
+                logger: logger
+            )
+            var next: TaskRecord?
+            for try await row in rows {
+                next = try Self.decodeTask(row)
+            }
+            return next
+        }
+    }
+
     public func waitingTaskCount() async throws -> Int {
         try await translatingErrors {
             let rows = try await client.query(

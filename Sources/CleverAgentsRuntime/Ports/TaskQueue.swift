@@ -25,6 +25,10 @@ public protocol TaskQueue: Sendable {
     /// Returns whether the task is leased.
     func createTask(_ task: TaskRecord, events: [TaskEventRecord], pushConfigs: [PushConfigRecord], lease: TaskLeaseRequest) async throws -> Bool
 
+    /// Leases the oldest waiting task of `namespace` to `lease.owner` if the namespace is under
+    /// its cap (a run of the namespace ended here), or returns `nil`.
+    func leaseNextTask(in namespace: NamespaceName, lease: TaskLeaseRequest) async throws -> TaskRecord?
+
     /// How many tasks wait for a claim (the queue-depth gauge).
     func waitingTaskCount() async throws -> Int
 

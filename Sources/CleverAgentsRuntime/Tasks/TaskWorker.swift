@@ -70,6 +70,29 @@ public final class TaskWorker: Service, Sendable {
         var tasks: [TaskKey: Running] = [:]
         var reserved = 0
         var count: Int { tasks.count + reserved }
+        /// Namespaces in which a task created here had to wait: when one of their runs ends
+        /// here, the next waiting task is leased in its place (a hand-off, not a claim).
+        var waitingNamespaces: Set<NamespaceName> = []
+        /// Tasks created here behind others of their namespace that already waited: the run that
+        /// ends there hands its place over, so queueing them needs no claim.
+        var queuedBehindOthers: Set<TaskKey> = []
+        /// Whether the queue may hold tasks this replica could claim (set by what queues tasks or
+        /// wakes the worker, and at each poll from the queue's depth): a run that ends without a
+        /// hand-off makes the worker claim only then.
+        var queueMayWait = true
+
+        /// `task` was created here and waits in the queue.
+        mutating func queued(_ task: TaskRecord) {
+            queueMayWait = true
+            guard waitingNamespaces.contains(task.namespace) else {
+                // Bounded: beyond it, claims alone serve the namespaces that wait.
+                if waitingNamespaces.count < TaskWorker.maximumWaitingNamespaces { waitingNamespaces.insert(task.namespace) }
+                return
+            }
+            if queuedBehindOthers.count < TaskWorker.maximumWaitingNamespaces {
+                queuedBehindOthers.insert(TaskKey(namespace: task.namespace, id: task.id))
+            }
+        }
     }
 
     private let runner: TaskRunner
@@ -80,6 +103,8 @@ public final class TaskWorker: Service, Sendable {
     private let wakeups: AsyncStream<Void>
     private let wakeContinuation: AsyncStream<Void>.Continuation
     private let accepting = Mutex(true)
+    /// How many namespaces with waiting tasks a worker remembers for hand-offs.
+    static let maximumWaitingNamespaces = 10_000
     private let running = Mutex(Runs())
 
     public init(runner: TaskRunner, queue: QueueSettings? = nil, logger: Logger? = nil) {
@@ -96,12 +121,18 @@ public final class TaskWorker: Service, Sendable {
     public func create(_ task: TaskRecord, events: [TaskEventRecord], pushConfigs: [PushConfigRecord], in store: any TaskStore) async throws -> Bool {
         guard let settings = queueSettings, reserve(settings) else {
             try await store.createTask(task, events: events, pushConfigs: pushConfigs)
+            if queueSettings != nil { running.withLock { $0.queued(task) } }
             return false
         }
         let lease = TaskLeaseRequest(owner: settings.owner, duration: settings.lease, defaultNamespaceLimit: settings.defaultNamespaceLimit)
         do {
             let leased = try await settings.queue.createTask(task, events: events, pushConfigs: pushConfigs, lease: lease)
-            if !leased { running.withLock { $0.reserved -= 1 } }
+            if !leased {
+                running.withLock { runs in
+                    runs.reserved -= 1
+                    runs.queued(task)
+                }
+            }
             return leased
         } catch {
             running.withLock { $0.reserved -= 1 }
@@ -127,8 +158,14 @@ public final class TaskWorker: Service, Sendable {
         accepting.withLock { accepting in
             if let settings = queueSettings {
                 guard leased else {
-                    if accepting { wakeContinuation.yield() }
-                    return accepting
+                    guard accepting else { return false }
+                    let key = TaskKey(namespace: job.task.namespace, id: job.task.id)
+                    let needsClaim = running.withLock { runs in
+                        runs.queueMayWait = true
+                        return runs.queuedBehindOthers.remove(key) == nil
+                    }
+                    if needsClaim { wakeContinuation.yield() }
+                    return true
                 }
                 guard accepting else {
                     // Leased here but not to be run here: give the task back to the queue.
@@ -151,6 +188,7 @@ public final class TaskWorker: Service, Sendable {
 
     /// Makes the worker look at the queue now (a task was queued or a lease released elsewhere).
     public func wake() {
+        running.withLock { $0.queueMayWait = true }
         wakeContinuation.yield()
     }
 
@@ -233,12 +271,51 @@ public final class TaskWorker: Service, Sendable {
         running.withLock { running in
             let run = Task {
                 await self.execute(task, job: job, settings: settings)
-                _ = self.running.withLock { $0.tasks.removeValue(forKey: key) }
-                // Room for another task.
-                self.wakeContinuation.yield()
+                await self.finish(key, settings: settings)
             }
             if reserved { running.reserved -= 1 }
             running.tasks[key] = Running(task: run, claimedAt: .now)
+        }
+    }
+
+    /// A run ended: its place goes to the next waiting task of its namespace when tasks created
+    /// here had to wait there (one statement on one namespace), else to a claim. Not when this
+    /// replica was full: then other namespaces may wait for a place too, and the claim takes
+    /// them in turn.
+    private func finish(_ key: TaskKey, settings: QueueSettings) async {
+        let isAccepting = accepting.withLock { $0 }
+        let handsOff = running.withLock { runs in
+            let wasFull = runs.count >= settings.maximumRuns
+            runs.tasks.removeValue(forKey: key)
+            guard isAccepting, !wasFull, runs.waitingNamespaces.contains(key.namespace) else { return false }
+            runs.reserved += 1
+            return true
+        }
+        if handsOff {
+            let lease = TaskLeaseRequest(owner: settings.owner, duration: settings.lease, defaultNamespaceLimit: settings.defaultNamespaceLimit)
+            do {
+                if let next = try await settings.queue.leaseNextTask(in: key.namespace, lease: lease) {
+                    guard accepting.withLock({ $0 }) else {
+                        // Shutting down meanwhile: give it back at once rather than let the lease run out.
+                        running.withLock { $0.reserved -= 1 }
+                        try? await settings.queue.releaseLease(owner: settings.owner, task: TaskKey(namespace: next.namespace, id: next.id))
+                        return
+                    }
+                    start(next, settings: settings, reserved: true)
+                    return
+                }
+                running.withLock { runs in
+                    runs.reserved -= 1
+                    runs.waitingNamespaces.remove(key.namespace)
+                }
+            } catch {
+                running.withLock { $0.reserved -= 1 }
+                logger.debug("Cannot hand a place over; the claim takes it", metadata: ["error": "\(error)"])
+            }
+        }
+        // Room for another task, worth a claim if anything may wait.
+        if running.withLock({ $0.queueMayWait || !$0.waitingNamespaces.isEmpty }) {
+            wakeContinuation.yield()
         }
     }
 
@@ -330,6 +407,7 @@ public final class TaskWorker: Service, Sendable {
             wakeContinuation.yield()
             if let waiting = try? await queue.waitingTaskCount() {
                 runner.metrics.recordQueueWaiting(waiting)
+                running.withLock { $0.queueMayWait = waiting > 0 || !$0.waitingNamespaces.isEmpty }
             }
         }
     }
