@@ -10,9 +10,10 @@ import A2AProtocol
 import CleverAgentsDomain
 import CleverAgentsPostgres
 import CleverAgentsRuntime
-import CleverAgentsServer
+@testable import CleverAgentsServer
 import CleverAgentsTestSupport
 import Foundation
+import Logging
 import PostgresNIO
 import Synchronization
 import Testing
@@ -267,6 +268,53 @@ struct ReplicaProcess {
         }
         for replica in replicas { try await replica.stop() }
         try await arranger.stop()
+    }
+
+    /// A replica that finds its lease taken stops its run and leaves the task to the holder; runs
+    /// that simply end, many of them while leases are renewed, are never taken for lost.
+    @Test func aStolenLeaseStopsTheRunHereAndEndedRunsAreNeverTakenForLost() async throws {
+        let sink = OutputSink.memory()
+        var logger = Logger(label: "cleveragents") { TextLogHandler(label: $0, level: .warning, output: sink) }
+        logger.logLevel = .warning
+        // Leases renewed every second; a namespace cap of 2, so that runs hand their places over.
+        let server = try await TestServer.start(logger: logger) { $0.taskLeaseSeconds = 3 }
+        do {
+            let namespace = try await server.createNamespace(assistant: "slow")
+            try await server.store.setRunningLimit(2, namespace: namespace)
+            let client = RPCTestClient()
+            var quick: [String] = []
+            for index in 0..<12 {
+                let sent = try await client.call(
+                    server.endpoint(namespace.rawValue), method: "SendMessage",
+                    params: #"{"message":{"messageId":"q\#(index)","role":"ROLE_USER","parts":[{"text":"wait"},{"data":{"seconds":0.3}}]},"configuration":{"returnImmediately":true}}"#
+                )
+                quick.append(try #require(try sent.result().at("task.id")?.stringValue))
+            }
+            try await ScaleOutTests.wait(seconds: 60, "every quick task ended") {
+                for id in quick {
+                    guard try await server.store.task(namespace: namespace, id: id)?.state.isTerminal == true else { return false }
+                }
+                return true
+            }
+            #expect(!sink.captured.contains { $0.contains("Lost the lease") }, "\(sink.captured)")
+
+            let sent = try await client.call(
+                server.endpoint(namespace.rawValue), method: "SendMessage",
+                params: #"{"message":{"messageId":"stolen","role":"ROLE_USER","parts":[{"text":"wait"},{"data":{"seconds":30}}]},"configuration":{"returnImmediately":true}}"#
+            )
+            let stolen = try #require(try sent.result().at("task.id")?.stringValue)
+            try await ScaleOutTests.wait("the task runs here") { try await server.store.task(namespace: namespace, id: stolen)?.state == .working }
+            try await server.store.client.query(
+                "UPDATE tasks SET lease_owner = 'thief', lease_expires_at = now() + interval '1 minute' WHERE namespace = \(namespace.rawValue) AND id = \(stolen)",
+                logger: server.store.logger
+            )
+            try await ScaleOutTests.wait("the run here stops") { sink.captured.contains { $0.contains("Lost the lease") && $0.contains(stolen) } }
+            #expect(try await Self.leaseOwner(server.store, namespace, stolen) == "thief", "the holder keeps it")
+        } catch {
+            try await server.stop()
+            throw error
+        }
+        try await server.stop()
     }
 
     @Test func sigtermUnderLoadHandsTasksOverAndLosesNone() async throws {

@@ -378,10 +378,15 @@ public final class TaskWorker: Service, Sendable {
             do {
                 let held = try await settings.queue.renewLeases(owner: settings.owner, lease: settings.lease)
                 lastRenewal = started
-                let lost = running.withLock { running in
+                let unheld = running.withLock { running in
                     running.tasks.filter { key, run in run.claimedAt < started && !held.contains(key) }
                 }
-                for (key, run) in lost {
+                for (key, run) in unheld {
+                    // A run whose last write (which frees the lease) committed while the renewal
+                    // ran is over, not lost: it leaves the running set as soon as it returns.
+                    if let stored = try? await runner.store.task(namespace: key.namespace, id: key.id), stored.runInput == nil {
+                        continue
+                    }
                     logger.warning("Lost the lease of a running task; stopping its run here", metadata: ["task": "\(key)"])
                     run.task.cancel()
                 }
