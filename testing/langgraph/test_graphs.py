@@ -175,4 +175,6 @@ def test_slow_cancel(client, tid):
     worker.join(10)
     assert not worker.is_alive() and time.monotonic() - started < 5
     assert client.get(f"{BASE}/threads/{tid}/runs/{run_id}").json()["status"] == "interrupted"
-    assert not ai_texts(of(result["events"], "values")[-1])
+    # The cancel may land before the run's first values event is streamed: then there is none.
+    values = of(result["events"], "values")
+    assert not values or not ai_texts(values[-1]), "a cancelled slow run answers nothing"
