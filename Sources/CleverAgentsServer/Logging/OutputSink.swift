@@ -15,8 +15,8 @@ import Synchronization
 ///
 /// Handling a request must not wait for whoever reads the server's standard error (a container
 /// runtime, a pipe): a line is appended to a bounded buffer, and a serial Dispatch queue (not the
-/// cooperative pool, not an event loop) writes what has gathered with one `write(2)`. Under load
-/// many lines share a write. When the buffer is full because the reader is stuck, lines are
+/// cooperative pool, not an event loop) writes what has gathered in the next 10 ms with one
+/// `write(2)`, so that under load many lines share a write and a wake-up. When the buffer is full because the reader is stuck, lines are
 /// dropped and counted, and the count is written once there is room again. An urgent line (an
 /// error) is written before `write` returns, after everything logged before it, so a crash that
 /// follows loses nothing that was logged; so is everything pending when the process exits.
@@ -33,6 +33,8 @@ final class OutputSink: Sendable {
     private let pending = Mutex(Pending())
     private let lines = Mutex<[String]>([])
     private let writer = DispatchQueue(label: "cleveragents.log-writer")
+    /// How long lines gather before they are written together.
+    static let gatherDelay = DispatchTimeInterval.milliseconds(10)
 
     /// Standard error, for text lines.
     static let standardError = OutputSink(descriptor: 2) { dropped in
@@ -91,7 +93,9 @@ final class OutputSink: Sendable {
             return true
         }
         if schedule {
-            writer.async { self.writePending() }
+            // A moment later rather than at once: a wake-up of the writer per line would cost
+            // more than the line (measured: a sixth of a GetTask's CPU at 5,000 requests/s).
+            writer.asyncAfter(deadline: .now() + Self.gatherDelay) { self.writePending() }
         }
     }
 
