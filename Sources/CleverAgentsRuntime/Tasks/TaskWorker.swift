@@ -412,7 +412,7 @@ public final class TaskWorker: Service, Sendable {
             wakeContinuation.yield()
             if let waiting = try? await queue.waitingTaskCount() {
                 runner.metrics.recordQueueWaiting(waiting)
-                running.withLock { $0.queueMayWait = waiting > 0 || !$0.waitingNamespaces.isEmpty }
+                running.withLock { $0.queueMayWait = waiting > 0 }
             }
         }
     }
