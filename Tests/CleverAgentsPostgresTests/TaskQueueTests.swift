@@ -165,8 +165,81 @@ import Testing
                 for try await granted in group where granted { leased += 1 }
                 return leased
             }
-            #expect(leased == 5)
+            // A creation that meets the namespace's first, which makes its places, does not wait
+            // for it: its task waits in the queue, and a claim fills what places are left.
+            #expect(leased <= 5)
+            let claimed = try await store.claimTasks(owner: "r3", limit: 16, lease: .seconds(60), defaultNamespaceLimit: 5)
+            #expect(leased + claimed.count == 5)
             #expect(try await store.waitingTaskCount() == 11)
+        }
+    }
+
+    /// A namespace's places are rows: a leased creation takes a free one and skips those other
+    /// transactions hold, so it never waits for another creation of its namespace to commit
+    /// (migration 8's lock per namespace made it wait: here that wait meets the lock timeout).
+    @Test func aLeasedCreationDoesNotWaitForAnotherOfItsNamespaceToCommit() async throws {
+        try await Self.withQueue { store, client in
+            let namespace = try await StoreContractTests.makeNamespace(store)
+            let logger = store.logger
+            func lease(_ task: String, on connection: PostgresConnection) async throws -> Int? {
+                try await connection.query(
+                    "SELECT cleveragents_lease_new_task_v2(\(namespace.rawValue), \(store.queueGroup), 3, \(task), 60)",
+                    logger: logger
+                ).collect().first?.decode(Int?.self)
+            }
+            // The namespace's first lease makes its places (committed here).
+            let warm = Self.runnable(namespace, "warm")
+            #expect(try await store.createTask(warm, events: StoreContractTests.created(warm), pushConfigs: [], lease: Self.lease("r", limit: 3)))
+            try await client.withConnection { held in
+                try await held.query("BEGIN", logger: logger)
+                #expect(try await lease("first", on: held) == 1)
+                // While the first holds its place uncommitted, a second creation takes the next.
+                let second = try await client.withTransaction(logger: logger) { connection in
+                    try await connection.query("SET LOCAL lock_timeout = '5s'", logger: logger)
+                    return try await lease("second", on: connection)
+                }
+                #expect(second == 2)
+                // The cap is 3: two places held and committed, one held by an open transaction.
+                let third = try await client.withTransaction(logger: logger) { connection in
+                    try await connection.query("SET LOCAL lock_timeout = '5s'", logger: logger)
+                    return try await lease("third", on: connection)
+                }
+                #expect(third == nil)
+                try await held.query("ROLLBACK", logger: logger)
+            }
+            // The rolled-back place is free again.
+            let record = Self.runnable(namespace, "fourth")
+            #expect(try await store.createTask(record, events: StoreContractTests.created(record), pushConfigs: [], lease: Self.lease("r", limit: 3)))
+        }
+    }
+
+    /// After a namespace's cap was lowered, no lease is granted until the running tasks above
+    /// the new cap have ended, even when a place below it is free.
+    @Test func aLoweredCapHoldsWhileTheTasksAboveItDrain() async throws {
+        try await Self.withQueue { store, _ in
+            let namespace = try await StoreContractTests.makeNamespace(store)
+            var running: [TaskRecord] = []
+            for index in 0..<3 {
+                let record = Self.runnable(namespace, "r\(index)", at: Int64(index))
+                #expect(try await store.createTask(record, events: StoreContractTests.created(record), pushConfigs: [], lease: Self.lease("r", limit: 3)))
+                running.append(record)
+            }
+            func end(_ record: TaskRecord) async throws {
+                var ended = record
+                let expected = ended.version
+                let event = try ended.apply(.status(.completed, message: nil), at: .init(millisecondsSinceEpoch: 1_700_000_001_000))
+                ended.runInput = nil
+                ended.lastEventSequence += 1
+                try await store.updateTask(ended, expectedVersion: expected, appending: [TaskEventRecord(namespace: namespace, taskId: ended.id, sequence: ended.lastEventSequence, event: event)])
+            }
+            // The cap goes down to 1; the task in place 0 ends: places 1 and 2 still run.
+            try await end(running[0])
+            let early = Self.runnable(namespace, "early", at: 10)
+            #expect(try await store.createTask(early, events: StoreContractTests.created(early), pushConfigs: [], lease: Self.lease("r", limit: 1)) == false)
+            #expect(try await store.claimTasks(owner: "c", limit: 5, lease: .seconds(60), defaultNamespaceLimit: 1).isEmpty)
+            try await end(running[1])
+            try await end(running[2])
+            #expect(try await store.claimTasks(owner: "c", limit: 5, lease: .seconds(60), defaultNamespaceLimit: 1).map(\.id) == ["early"])
         }
     }
 
@@ -186,10 +259,13 @@ import Testing
                 for try await (id, granted) in group where granted { leased.insert(id) }
                 return leased
             }
-            #expect(leased.count == 4)
+            // Up to the cap (a write that met the one making the namespace's places leased none).
+            #expect((1...4).contains(leased.count))
             // What each caller was told is what is stored.
             let held = try await store.renewLeases(owner: owner, lease: .seconds(60))
             #expect(Set(held.map(\.id)) == leased)
+            let claimed = try await store.claimTasks(owner: owner, limit: 12, lease: .seconds(60), defaultNamespaceLimit: 4)
+            #expect(leased.count + claimed.count == 4)
         }
     }
 
@@ -222,7 +298,7 @@ import Testing
                 try await client.query("ANALYZE tasks", logger: logger)
                 // The claim's statement, in a transaction whose own counts of rows read are then asked for.
                 let (claimed, read) = try await client.withTransaction(logger: logger) { connection in
-                    let rows = try await connection.query("SELECT namespace FROM cleveragents_claim_tasks_v2(2, 10, 'a', 60, '')", logger: logger)
+                    let rows = try await connection.query("SELECT namespace FROM cleveragents_claim_tasks_v3(2, 10, 'a', 60, '')", logger: logger)
                     var claimed: [String] = []
                     for try await namespace in rows.decode(String.self) { claimed.append(namespace) }
                     return (claimed, try await Self.rowsRead(in: connection, logger))
@@ -281,7 +357,7 @@ import Testing
                 ] {
                     try await client.query(PostgresQuery(unsafeSQL: sql), logger: logger)
                 }
-                #expect(try await PostgresMigrator(client: client, logger: logger).migrate() == [8, 9])
+                #expect(try await PostgresMigrator(client: client, logger: logger).migrate() == [8, 9, 10])
                 let store = PostgresStore(client: client, logger: logger, groupCommit: false)
                 let old = NamespaceName("old")!
                 #expect(try await store.task(namespace: old, id: "done")?.state == .completed)
@@ -295,6 +371,57 @@ import Testing
                 #expect(try await store.deleteNamespace(named: old))
                 let left = try await client.query("SELECT count(*) FROM task_events", logger: logger).collect().first?.decode(Int.self)
                 #expect(left == 0)
+            }
+        }
+    }
+
+    /// A database written by the schema of migration 9, with a task running under a live lease
+    /// and one waiting: the running task gets a place, its lease renews, it holds the cap until
+    /// its run ends, and then the waiting task takes its place.
+    @Test func migrationTenGivesTheRunningTasksTheirPlaces() async throws {
+        try await PostgresTestDatabase.withFreshDatabase { url in
+            var logger = Logger(label: "migrate")
+            logger.logLevel = .critical
+            let client = PostgresClient(configuration: try DatabaseURL(url).clientConfiguration(), backgroundLogger: logger)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await client.run() }
+                defer { group.cancelAll() }
+                try await PostgresMigrator(client: client, migrations: Migration.all.filter { $0.version <= 9 }, logger: logger).migrate()
+                let run = String(decoding: try JSONEncoder().encode(TaskRunInput(message: RuntimeHarness.message("go"))), as: UTF8.self)
+                for sql in [
+                    "INSERT INTO namespaces (name, display_name, auth_mode, created_at, updated_at) VALUES ('old', 'old', 'disabled', now(), now())",
+                    """
+                    INSERT INTO tasks (namespace, id, context_id, owner, actor, state, status, artifacts, history, thread_id, version,
+                                       last_event_seq, status_at, created_at, updated_at, run_input, queued_at, queue_group,
+                                       lease_owner, lease_expires_at)
+                    VALUES ('old', 'running', 'ctx', 'alice', 'echo', 'TASK_STATE_WORKING', '{"state": "TASK_STATE_WORKING"}', '[]', '[]',
+                            gen_random_uuid(), 2, 1, now(), now(), now(), '\(run)'::jsonb, now() - interval '1 minute', '',
+                            'old-replica', now() + interval '1 minute'),
+                           ('old', 'waiting', 'ctx', 'alice', 'echo', 'TASK_STATE_SUBMITTED', '{"state": "TASK_STATE_SUBMITTED"}', '[]', '[]',
+                            gen_random_uuid(), 1, 1, now(), now(), now(), '\(run)'::jsonb, now(), '', NULL, NULL)
+                    """,
+                ] {
+                    try await client.query(PostgresQuery(unsafeSQL: sql), logger: logger)
+                }
+                #expect(try await PostgresMigrator(client: client, logger: logger).migrate() == [10])
+                let store = PostgresStore(client: client, logger: logger, groupCommit: false)
+                let old = NamespaceName("old")!
+                let place = try await client.query("SELECT slot, task_id FROM task_slots WHERE namespace = 'old'", logger: logger)
+                    .collect().map { try $0.decode((Int, String).self) }
+                #expect(place.count == 1 && place.first?.1 == "running")
+                #expect(try await store.renewLeases(owner: "old-replica", lease: .seconds(60)) == [TaskKey(namespace: old, id: "running")])
+                // Cap 1: the running task holds it.
+                #expect(try await store.leaseNextTask(in: old, lease: Self.lease("new-replica", limit: 1)) == nil)
+                var ended = try #require(try await store.task(namespace: old, id: "running"))
+                let expected = ended.version
+                let event = try ended.apply(.status(.completed, message: nil), at: .init(millisecondsSinceEpoch: 1_700_000_001_000))
+                ended.runInput = nil
+                ended.lastEventSequence += 1
+                try await store.updateTask(ended, expectedVersion: expected, appending: [TaskEventRecord(namespace: old, taskId: "running", sequence: ended.lastEventSequence, event: event)])
+                #expect(try await store.leaseNextTask(in: old, lease: Self.lease("new-replica", limit: 1))?.id == "waiting")
+                // The places go with their namespace.
+                #expect(try await store.deleteNamespace(named: old))
+                #expect(try await client.query("SELECT count(*) FROM task_slots", logger: logger).collect().first?.decode(Int.self) == 0)
             }
         }
     }

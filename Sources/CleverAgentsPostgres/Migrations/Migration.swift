@@ -33,6 +33,7 @@ extension Migration {
         .containment,
         .writePath,
         .handOff,
+        .slots,
     ]
 
     /// Namespaces, entities (actors), contexts, tasks and their event logs.
@@ -598,6 +599,292 @@ extension Migration {
                 )
                 SELECT * FROM leased;
             END
+            $$
+            """,
+        ]
+    )
+
+    /// A namespace's cap as rows: one row per place (`task_slots`), taken with `FOR UPDATE SKIP
+    /// LOCKED` by whoever leases a task of the namespace (a creation, a hand-off, a claim) and
+    /// freed by the write that ends the task's run or gives its lease back.
+    ///
+    /// Migrations 8 and 9 held caps by counting a namespace's leased tasks under a lock per
+    /// namespace held to commit: every leased creation and hand-off of a namespace waited for
+    /// the one before it to flush its commit, and each count walked index entries that every
+    /// lease and release leave behind. A place now is a row: concurrent leases of a namespace
+    /// take different rows and never wait for each other, and nothing is counted.
+    ///
+    /// - A place is free when it holds no task or its lease has run out (its replica died).
+    ///   Its lease mirrors its task's (`tasks.lease_slot` names the place): every statement
+    ///   that sets, renews or clears a task's lease does the same to its place, tasks first.
+    /// - Places are created when first needed, 16 at a time, up to the cap (`slot < cap`). After
+    ///   a cap was lowered, the places above it drain first: no lease is granted until they have.
+    /// - Claims no longer take turns (no claim lock): two claims take different places and skip
+    ///   each other's tasks. The functions of migrations 6, 8 and 9 stay for replicas of the
+    ///   previous releases during a rolling upgrade; their leases take no place, so until the
+    ///   last old replica stops a namespace can run more tasks than its cap.
+    static let slots = Migration(
+        version: 10,
+        name: "slots",
+        statements: [
+            """
+            CREATE TABLE task_slots (
+                namespace text NOT NULL REFERENCES namespaces (name) ON DELETE CASCADE,
+                slot integer NOT NULL CHECK (slot >= 0),
+                task_id text,
+                lease_expires_at timestamptz,
+                PRIMARY KEY (namespace, slot)
+            ) WITH (fillfactor = 50)
+            """,
+            "ALTER TABLE tasks ADD COLUMN lease_slot integer",
+            // The tasks leased now take the first places of their namespace.
+            """
+            WITH leased AS (
+                SELECT namespace, id, lease_expires_at,
+                       (row_number() OVER (PARTITION BY namespace ORDER BY lease_expires_at, id) - 1)::integer AS slot
+                FROM tasks WHERE lease_owner IS NOT NULL AND run_input IS NOT NULL
+            ), placed AS (
+                INSERT INTO task_slots (namespace, slot, task_id, lease_expires_at)
+                SELECT namespace, slot, id, lease_expires_at FROM leased
+            )
+            UPDATE tasks t SET lease_slot = l.slot FROM leased l WHERE t.namespace = l.namespace AND t.id = l.id
+            """,
+            "DROP INDEX tasks_leased",
+            """
+            CREATE FUNCTION cleveragents_take_slots(p_namespace text, p_cap bigint, p_count bigint)
+            RETURNS SETOF integer
+            LANGUAGE plpgsql VOLATILE AS $$
+            DECLARE
+                v_slots integer[];
+                v_existing bigint;
+            BEGIN
+                -- After a cap was lowered, no place is taken until the places above it have drained.
+                IF EXISTS (
+                    SELECT 1 FROM task_slots s
+                    WHERE s.namespace = p_namespace AND s.slot >= p_cap AND s.task_id IS NOT NULL AND s.lease_expires_at > now()
+                ) THEN
+                    RETURN;
+                END IF;
+                FOR v_round IN 1..2 LOOP
+                    -- Free places, locked until commit; those another transaction holds are skipped
+                    -- (the second round finds again the ones this one locked).
+                    SELECT array_agg(f.slot) INTO v_slots FROM (
+                        SELECT s.slot FROM task_slots s
+                        WHERE s.namespace = p_namespace AND s.slot < p_cap
+                          AND (s.task_id IS NULL OR s.lease_expires_at <= now())
+                        ORDER BY s.slot
+                        LIMIT p_count
+                        FOR UPDATE SKIP LOCKED
+                    ) f;
+                    EXIT WHEN coalesce(cardinality(v_slots), 0) >= p_count OR v_round = 2;
+                    -- Too few: the places below the cap may not all exist yet. One transaction at a
+                    -- time creates a namespace's places, and no other waits for it: until it
+                    -- commits, the others see none of the places it made, and their tasks wait in
+                    -- the queue.
+                    SELECT count(*) INTO v_existing FROM task_slots s WHERE s.namespace = p_namespace AND s.slot < p_cap;
+                    EXIT WHEN v_existing >= p_cap OR NOT pg_try_advisory_xact_lock(73947817, hashtext(p_namespace));
+                    INSERT INTO task_slots (namespace, slot)
+                    SELECT p_namespace, g FROM generate_series(v_existing, least(p_cap, v_existing + greatest(p_count, 16)) - 1) AS g
+                    ON CONFLICT DO NOTHING;
+                END LOOP;
+                IF v_slots IS NOT NULL THEN
+                    RETURN QUERY SELECT unnest(v_slots);
+                END IF;
+            END
+            $$
+            """,
+            """
+            CREATE FUNCTION cleveragents_lease_new_task_v2(
+                p_namespace text, p_queue_group text, p_default_limit bigint, p_task_id text, p_lease_seconds double precision
+            )
+            RETURNS integer
+            LANGUAGE plpgsql VOLATILE AS $$
+            DECLARE
+                v_cap bigint;
+                v_slot integer;
+            BEGIN
+                SELECT coalesce(ns.max_running_tasks, p_default_limit) INTO v_cap FROM namespaces ns WHERE ns.name = p_namespace;
+                IF v_cap IS NULL THEN
+                    RETURN NULL;
+                END IF;
+                -- An older task of the namespace that waits goes first.
+                IF EXISTS (
+                    SELECT 1 FROM tasks t
+                    WHERE t.queue_group = p_queue_group AND t.namespace = p_namespace AND t.run_input IS NOT NULL
+                      AND t.state IN ('TASK_STATE_SUBMITTED', 'TASK_STATE_WORKING')
+                      AND (t.lease_expires_at IS NULL OR t.lease_expires_at <= now())
+                ) THEN
+                    RETURN NULL;
+                END IF;
+                SELECT f.slot INTO v_slot FROM cleveragents_take_slots(p_namespace, v_cap, 1) AS f(slot) LIMIT 1;
+                IF v_slot IS NULL THEN
+                    RETURN NULL;
+                END IF;
+                UPDATE task_slots SET task_id = p_task_id, lease_expires_at = now() + make_interval(secs => p_lease_seconds)
+                WHERE namespace = p_namespace AND slot = v_slot;
+                RETURN v_slot;
+            END
+            $$
+            """,
+            """
+            CREATE FUNCTION cleveragents_lease_next_task_v2(
+                p_namespace text, p_queue_group text, p_default_limit bigint, p_owner text, p_lease_seconds double precision
+            )
+            RETURNS TABLE (
+                namespace text, id text, context_id text, owner text, actor text, status jsonb, artifacts jsonb, history jsonb,
+                metadata jsonb, thread_id text, run_id text, replied_with_message boolean, version bigint, last_event_seq bigint,
+                created_at timestamptz, updated_at timestamptz, run_input jsonb
+            )
+            LANGUAGE plpgsql VOLATILE AS $$
+            #variable_conflict use_column
+            DECLARE
+                v_cap bigint;
+                v_slot integer;
+            BEGIN
+                IF NOT EXISTS (
+                    SELECT 1 FROM tasks t
+                    WHERE t.queue_group = p_queue_group AND t.namespace = p_namespace AND t.run_input IS NOT NULL
+                      AND t.state IN ('TASK_STATE_SUBMITTED', 'TASK_STATE_WORKING')
+                      AND (t.lease_expires_at IS NULL OR t.lease_expires_at <= now())
+                ) THEN
+                    RETURN;
+                END IF;
+                SELECT coalesce(ns.max_running_tasks, p_default_limit) INTO v_cap FROM namespaces ns WHERE ns.name = p_namespace;
+                IF v_cap IS NULL THEN
+                    RETURN;
+                END IF;
+                SELECT f.slot INTO v_slot FROM cleveragents_take_slots(p_namespace, v_cap, 1) AS f(slot) LIMIT 1;
+                IF v_slot IS NULL THEN
+                    RETURN;
+                END IF;
+                RETURN QUERY
+                WITH next AS (
+                    SELECT t.namespace, t.id FROM tasks t
+                    WHERE t.queue_group = p_queue_group AND t.namespace = p_namespace AND t.run_input IS NOT NULL
+                      AND t.state IN ('TASK_STATE_SUBMITTED', 'TASK_STATE_WORKING')
+                      AND (t.lease_expires_at IS NULL OR t.lease_expires_at <= now())
+                    ORDER BY t.queued_at, t.id
+                    LIMIT 1
+                    FOR UPDATE OF t SKIP LOCKED
+                ), placed AS (
+                    UPDATE task_slots s SET task_id = next.id, lease_expires_at = now() + make_interval(secs => p_lease_seconds)
+                    FROM next
+                    WHERE s.namespace = p_namespace AND s.slot = v_slot
+                ), leased AS (
+                    UPDATE tasks t
+                    SET lease_owner = p_owner, lease_expires_at = now() + make_interval(secs => p_lease_seconds), lease_slot = v_slot
+                    FROM next
+                    WHERE t.namespace = next.namespace AND t.id = next.id
+                    RETURNING t.namespace, t.id, t.context_id, t.owner, t.actor, t.status, t.artifacts, t.history, t.metadata,
+                              t.thread_id::text AS thread_id, t.run_id, t.replied_with_message, t.version, t.last_event_seq,
+                              t.created_at, t.updated_at, t.run_input
+                )
+                SELECT * FROM leased;
+            END
+            $$
+            """,
+            """
+            CREATE FUNCTION cleveragents_claim_tasks_v3(
+                p_default_limit bigint, p_limit bigint, p_owner text, p_lease_seconds double precision, p_queue_group text
+            )
+            RETURNS TABLE (
+                namespace text, id text, context_id text, owner text, actor text, status jsonb, artifacts jsonb, history jsonb,
+                metadata jsonb, thread_id text, run_id text, replied_with_message boolean, version bigint, last_event_seq bigint,
+                created_at timestamptz, updated_at timestamptz, run_input jsonb
+            )
+            LANGUAGE plpgsql VOLATILE AS $$
+            #variable_conflict use_column
+            DECLARE
+                v_namespace text;
+                v_cap bigint;
+                v_wanted bigint;
+                v_slots integer[];
+            BEGIN
+                -- What each namespace would give, from its free places read without locks (the
+                -- turns of migration 8's claim), then, namespace by namespace, the places taken
+                -- with locks and as many of its oldest waiting tasks that no one else holds.
+                FOR v_namespace, v_cap, v_wanted IN
+                    SELECT c.namespace, coalesce(ns.max_running_tasks, p_default_limit), count(*)
+                    FROM cleveragents_claimable_tasks_v2(p_default_limit, p_limit, p_queue_group) c
+                    JOIN namespaces ns ON ns.name = c.namespace
+                    GROUP BY c.namespace, ns.max_running_tasks
+                    ORDER BY c.namespace
+                LOOP
+                    v_slots := ARRAY(SELECT cleveragents_take_slots(v_namespace, v_cap, v_wanted));
+                    CONTINUE WHEN cardinality(v_slots) = 0;
+                    RETURN QUERY
+                    WITH next AS (
+                        SELECT w.id, row_number() OVER (ORDER BY w.queued_at, w.id)::integer AS n
+                        FROM (
+                            SELECT t.id, t.queued_at FROM tasks t
+                            WHERE t.queue_group = p_queue_group AND t.namespace = v_namespace AND t.run_input IS NOT NULL
+                              AND t.state IN ('TASK_STATE_SUBMITTED', 'TASK_STATE_WORKING')
+                              AND (t.lease_expires_at IS NULL OR t.lease_expires_at <= now())
+                            ORDER BY t.queued_at, t.id
+                            LIMIT cardinality(v_slots)
+                            FOR UPDATE OF t SKIP LOCKED
+                        ) w
+                    ), pairs AS (
+                        SELECT next.id, v_slots[next.n] AS slot FROM next
+                    ), placed AS (
+                        UPDATE task_slots s SET task_id = p.id, lease_expires_at = now() + make_interval(secs => p_lease_seconds)
+                        FROM pairs p
+                        WHERE s.namespace = v_namespace AND s.slot = p.slot
+                    ), claimed AS (
+                        UPDATE tasks t
+                        SET lease_owner = p_owner, lease_expires_at = now() + make_interval(secs => p_lease_seconds), lease_slot = p.slot
+                        FROM pairs p
+                        WHERE t.namespace = v_namespace AND t.id = p.id
+                        RETURNING t.namespace, t.id, t.context_id, t.owner, t.actor, t.status, t.artifacts, t.history, t.metadata,
+                                  t.thread_id::text AS thread_id, t.run_id, t.replied_with_message, t.version, t.last_event_seq,
+                                  t.created_at, t.updated_at, t.run_input
+                    )
+                    SELECT * FROM claimed;
+                END LOOP;
+            END
+            $$
+            """,
+            """
+            CREATE FUNCTION cleveragents_claimable_tasks_v2(p_default_limit bigint, p_limit bigint, p_queue_group text)
+            RETURNS TABLE (namespace text, id text)
+            LANGUAGE sql STABLE AS $$
+                WITH RECURSIVE scanned AS (
+                    -- Each namespace with queued or running tasks in this group, by a skip scan.
+                    (SELECT t.namespace FROM tasks t
+                     WHERE t.queue_group = p_queue_group AND t.run_input IS NOT NULL
+                     ORDER BY t.namespace LIMIT 1)
+                    UNION ALL
+                    SELECT (SELECT t.namespace FROM tasks t
+                            WHERE t.queue_group = p_queue_group AND t.run_input IS NOT NULL AND t.namespace > q.namespace
+                            ORDER BY t.namespace LIMIT 1)
+                    FROM scanned q WHERE q.namespace IS NOT NULL
+                ), capped AS (
+                    SELECT q.namespace, coalesce(ns.max_running_tasks, p_default_limit) AS cap
+                    FROM scanned q JOIN namespaces ns ON ns.name = q.namespace
+                    WHERE q.namespace IS NOT NULL
+                ), room AS (
+                    -- Free places: the cap less the places held (above it too, after it was lowered).
+                    SELECT c.namespace, c.cap - count(s.slot) FILTER (WHERE s.task_id IS NOT NULL AND s.lease_expires_at > now()) AS free
+                    FROM capped c LEFT JOIN task_slots s ON s.namespace = c.namespace
+                    GROUP BY c.namespace, c.cap
+                )
+                -- A namespace's n-th waiting task is ranked n: rank 1 of every namespace goes before
+                -- any rank 2 (fair shares); each namespace gives at most its free places.
+                SELECT w.namespace, w.id FROM room r
+                CROSS JOIN LATERAL (
+                    SELECT t.namespace, t.id, t.queued_at, row_number() OVER (ORDER BY t.queued_at, t.id) AS rank
+                    FROM (
+                        SELECT t.namespace, t.id, t.queued_at FROM tasks t
+                        WHERE t.queue_group = p_queue_group AND t.namespace = r.namespace AND t.run_input IS NOT NULL
+                          AND t.state IN ('TASK_STATE_SUBMITTED', 'TASK_STATE_WORKING')
+                          AND (t.lease_expires_at IS NULL OR t.lease_expires_at <= now())
+                        ORDER BY t.queued_at, t.id
+                        LIMIT least(r.free, p_limit)
+                    ) t
+                ) w
+                WHERE r.free > 0
+                ORDER BY w.rank, w.queued_at, w.id
+                LIMIT p_limit
             $$
             """,
         ]

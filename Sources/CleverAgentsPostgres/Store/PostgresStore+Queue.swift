@@ -15,14 +15,14 @@ extension PostgresStore: TaskQueue {
     /// The channel that tells replicas that queued work is free to claim (a lease was released).
     public static let taskQueueChannel = "cleveragents_task_queue"
 
-    /// Claims up to `limit` waiting tasks in one statement: `cleveragents_claim_tasks_v2`
-    /// (migration 8) takes the claim lock, which serializes claims across replicas so that
-    /// namespace caps hold exactly, then claims what each namespace has room for.
+    /// Claims up to `limit` waiting tasks in one statement: `cleveragents_claim_tasks_v3`
+    /// (migration 10) takes, for each namespace in turn, free places of its cap and as many of
+    /// its oldest waiting tasks, both locked and skipping what another replica holds.
     public func claimTasks(owner: String, limit: Int, lease: Duration, defaultNamespaceLimit: Int) async throws -> [TaskRecord] {
         try await translatingErrors {
             let rows = try await client.query(
                 PostgresQuery(
-                    unsafeSQL: "SELECT * FROM cleveragents_claim_tasks_v2($1, $2, $3, $4, $5)",
+                    unsafeSQL: "SELECT * FROM cleveragents_claim_tasks_v3($1, $2, $3, $4, $5)",
                     binds: Self.claimBindings(defaultLimit: defaultNamespaceLimit, limit: limit, owner: owner, lease: lease, group: queueGroup)
                 ),
                 logger: logger
@@ -35,12 +35,12 @@ extension PostgresStore: TaskQueue {
         }
     }
 
-    /// `cleveragents_lease_next_task` (migration 9).
+    /// `cleveragents_lease_next_task_v2` (migration 10).
     public func leaseNextTask(in namespace: NamespaceName, lease: TaskLeaseRequest) async throws -> TaskRecord? {
         try await translatingErrors {
             let rows = try await client.query(
                 """
-                SELECT * FROM cleveragents_lease_next_task(
+                SELECT * FROM cleveragents_lease_next_task_v2(
                     \(namespace.rawValue), \(queueGroup), \(lease.defaultNamespaceLimit), \(lease.owner), \(Self.seconds(lease.duration))
                 )
                 """,
@@ -69,13 +69,27 @@ extension PostgresStore: TaskQueue {
         }
     }
 
+    /// Renews the leases `owner` holds with their places (tasks first, then places, as every
+    /// statement that changes both). A lease whose place another task took (it ran out first) is
+    /// not renewed: it runs out, and the worker stops that run.
     public func renewLeases(owner: String, lease: Duration) async throws -> Set<TaskKey> {
         try await translatingErrors {
             let rows = try await client.query(
                 """
-                UPDATE tasks SET lease_expires_at = now() + make_interval(secs => \(Self.seconds(lease)))
-                WHERE lease_owner = \(owner) AND run_input IS NOT NULL
-                RETURNING namespace, id
+                WITH renewed AS (
+                    UPDATE tasks t SET lease_expires_at = now() + make_interval(secs => \(Self.seconds(lease)))
+                    WHERE t.lease_owner = \(owner) AND t.run_input IS NOT NULL AND (
+                        t.lease_slot IS NULL OR EXISTS (
+                            SELECT 1 FROM task_slots s WHERE s.namespace = t.namespace AND s.slot = t.lease_slot AND s.task_id = t.id
+                        )
+                    )
+                    RETURNING t.namespace, t.id, t.lease_slot, t.lease_expires_at
+                ), placed AS (
+                    UPDATE task_slots s SET lease_expires_at = r.lease_expires_at
+                    FROM renewed r
+                    WHERE s.namespace = r.namespace AND s.slot = r.lease_slot AND s.task_id = r.id
+                )
+                SELECT namespace, id FROM renewed
                 """,
                 logger: logger
             )
@@ -91,10 +105,7 @@ extension PostgresStore: TaskQueue {
         try await translatingErrors {
             try await client.withTransaction(logger: logger) { connection in
                 try await connection.query(
-                    """
-                    UPDATE tasks SET lease_owner = NULL, lease_expires_at = NULL
-                    WHERE namespace = \(task.namespace.rawValue) AND id = \(task.id) AND lease_owner = \(owner)
-                    """,
+                    Self.releasing(where: "namespace = $1 AND id = $2 AND lease_owner = $3", binds: Self.bindings(task.namespace.rawValue, task.id, owner)),
                     logger: logger
                 )
                 try await connection.query("SELECT pg_notify(\(Self.taskQueueChannel), '')", logger: logger)
@@ -105,10 +116,7 @@ extension PostgresStore: TaskQueue {
     public func releaseLeases(owner: String) async throws {
         try await translatingErrors {
             try await client.withTransaction(logger: logger) { connection in
-                try await connection.query(
-                    "UPDATE tasks SET lease_owner = NULL, lease_expires_at = NULL WHERE lease_owner = \(owner)",
-                    logger: logger
-                )
+                try await connection.query(Self.releasing(where: "lease_owner = $1", binds: Self.bindings(owner)), logger: logger)
                 try await connection.query("SELECT pg_notify(\(Self.taskQueueChannel), '')", logger: logger)
             }
         }
@@ -122,6 +130,22 @@ extension PostgresStore: TaskQueue {
             )
             guard try await rows.collect().count == 1 else { throw ServiceError.namespaceNotFound(namespace.rawValue) }
         }
+    }
+
+    /// Gives back the leases of the tasks that `condition` selects, and frees their places.
+    static func releasing(where condition: String, binds: PostgresBindings) -> PostgresQuery {
+        PostgresQuery(
+            unsafeSQL: """
+                WITH released AS (
+                    UPDATE tasks SET lease_owner = NULL, lease_expires_at = NULL WHERE \(condition)
+                    RETURNING namespace, id, lease_slot
+                )
+                UPDATE task_slots s SET task_id = NULL, lease_expires_at = NULL
+                FROM released r
+                WHERE s.namespace = r.namespace AND s.slot = r.lease_slot AND s.task_id = r.id
+                """,
+            binds: binds
+        )
     }
 
     static func seconds(_ duration: Duration) -> Double {

@@ -33,15 +33,15 @@ struct EventBinds {
 }
 
 /// Inserts a task, its context and its first events (which queue no push delivery: a new task
-/// has no push configs yet), leased when asked and its namespace has room
-/// (`cleveragents_lease_new_task`). One row: whether the task is leased.
+/// has no push configs yet), leased when asked and its namespace has a free place
+/// (`cleveragents_lease_new_task_v2`, migration 10). One row: whether the task is leased.
 struct InsertTaskStatement: PostgresPreparedStatement {
     typealias Row = Bool
 
-    static let name = "cleveragents_insert_task_8"
+    static let name = "cleveragents_insert_task_10"
     static let sql = """
         WITH lease AS (
-            SELECT CASE WHEN $22::boolean THEN cleveragents_lease_new_task($1, $21, $23) ELSE false END AS granted
+            SELECT CASE WHEN $22::boolean THEN cleveragents_lease_new_task_v2($1, $21, $23, $2, $25) END AS slot
         ), context AS (
             INSERT INTO contexts (namespace, owner, context_id, thread_id, created_at)
             VALUES ($1, $4, $3, $11::uuid, $17)
@@ -49,10 +49,11 @@ struct InsertTaskStatement: PostgresPreparedStatement {
         ), task AS (
             INSERT INTO tasks (namespace, id, context_id, owner, actor, state, status, artifacts, history, metadata,
                                thread_id, run_id, replied_with_message, version, last_event_seq, status_at, created_at, updated_at,
-                               run_input, queued_at, queue_group, lease_owner, lease_expires_at)
+                               run_input, queued_at, queue_group, lease_owner, lease_expires_at, lease_slot)
             SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::uuid, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,
-                   CASE WHEN lease.granted THEN $24 END,
-                   CASE WHEN lease.granted THEN now() + make_interval(secs => $25) END
+                   CASE WHEN lease.slot IS NOT NULL THEN $24 END,
+                   CASE WHEN lease.slot IS NOT NULL THEN now() + make_interval(secs => $25) END,
+                   lease.slot
             FROM lease
             RETURNING lease_owner IS NOT NULL AS leased
         ), inserted AS (
@@ -109,11 +110,12 @@ struct InsertTaskStatement: PostgresPreparedStatement {
 
 /// Updates a task if it still has the expected version, writing the parts of its document
 /// that changed, and appends its events with a push delivery for each of the task's webhooks.
-/// One row when the task was updated: how many deliveries were queued.
+/// A run that ended frees its lease and its namespace's place (migration 10). One row when the
+/// task was updated: how many deliveries were queued.
 struct UpdateTaskStatement: PostgresPreparedStatement {
     typealias Row = Int
 
-    static let name = "cleveragents_update_task_8"
+    static let name = "cleveragents_update_task_10"
     static let sql = """
         WITH task AS (
             UPDATE tasks
@@ -128,7 +130,11 @@ struct UpdateTaskStatement: PostgresPreparedStatement {
                 lease_owner = CASE WHEN $17::jsonb IS NULL THEN NULL ELSE lease_owner END,
                 lease_expires_at = CASE WHEN $17::jsonb IS NULL THEN NULL ELSE lease_expires_at END
             WHERE namespace = $1 AND id = $2 AND version = $19
-            RETURNING 1
+            RETURNING lease_slot
+        ), freed AS (
+            UPDATE task_slots s SET task_id = NULL, lease_expires_at = NULL
+            FROM task
+            WHERE $17::jsonb IS NULL AND s.namespace = $1 AND s.slot = task.lease_slot AND s.task_id = $2
         ), inserted AS (
             INSERT INTO task_events (namespace, task_id, seq, payload, created_at)
             SELECT $1, $2, e.seq, e.payload::jsonb, now()

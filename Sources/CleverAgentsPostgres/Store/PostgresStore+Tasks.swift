@@ -54,8 +54,8 @@ extension PostgresStore: TaskStore {
             if tasks.count == 1, let new = tasks.first, new.pushConfigs.isEmpty {
                 return [try await insert(new.task, events: new.events, lease: new.lease, on: nil)]
             }
-            // In namespace order: a leased creation takes its namespace's lock, and claims take
-            // them in that order too.
+            // In namespace order, so that two group writes lock their namespaces' places in the
+            // same order.
             let order = tasks.indices.sorted { tasks[$0].task.namespace.rawValue < tasks[$1].task.namespace.rawValue }
             let leased = try await client.withTransaction(logger: logger) { connection in
                 var leased = [Bool](repeating: false, count: tasks.count)
