@@ -122,6 +122,7 @@ extension LangGraphExecutor {
             try Task.checkCancellation()
             let response: HTTPClientResponse
             if let runID = session.runID {
+                session.joined = true
                 response = try await client.joinRun(thread: request.threadID, run: runID, lastEventID: session.cursor.rejoin(), deadline: deadline)
             } else {
                 switch try await client.startRun(thread: request.threadID, body: try startBody(request), identity: Self.identity(of: request), deadline: deadline) {
@@ -167,9 +168,11 @@ extension LangGraphExecutor {
                 continue
             }
             // The stream can miss pending interrupts (after a partial resume), and carries no values
-            // when it could not be replayed; the thread knows both.
+            // when it could not be replayed; the thread knows both. A new run's stream, read whole
+            // from its start, carried both: its final values list its interrupts, as the updates
+            // that came before did (one request less for most runs).
             var state: (values: JSONObject?, interrupts: [JSONValue]?) = (nil, nil)
-            if status == "success" {
+            if status == "success" && !session.streamTellsHowTheRunEnded(request) {
                 do {
                     state = try await client.threadState(thread: request.threadID, deadline: deadline)
                 } catch let error as GraphExecutionError {
@@ -261,6 +264,9 @@ struct RunSession {
     var mapper: LangGraphRunMapper
     /// Events read from the run's streams so far, repeats included.
     private(set) var eventsRead = 0
+    /// The run's stream was joined (after a break, or a run started before) rather than read
+    /// whole from the run's start.
+    var joined = false
     private let maximumEventBytes: Int
     private let maximumEventsPerRun: Int
 
@@ -273,6 +279,14 @@ struct RunSession {
         mapper = LangGraphRunMapper(inputMessageID: request.input.message.messageId, options: options, makeID: { ids.makeID() })
         maximumEventBytes = configuration.maximumEventBytes
         maximumEventsPerRun = configuration.maximumEventsPerRun
+    }
+
+    /// Whether the stream alone tells how a successful run ended: a new run (not a resume, whose
+    /// thread may still wait for answers its stream does not name), read whole from its start,
+    /// whose final values came, with every interrupt collected.
+    func streamTellsHowTheRunEnded(_ request: GraphRunRequest) -> Bool {
+        guard case .message = request.input, request.existingRunID == nil, !joined else { return false }
+        return mapper.sawValues && !mapper.interruptsExceeded
     }
 
     /// Reports the run once, from whichever source names it first (headers or `metadata`).

@@ -45,6 +45,8 @@ struct LangGraphRunMapper {
     private let options: Options
     private(set) var runID: String?
     private var lastValues: JSONObject?
+    /// A `values` event came (the run's state after a step).
+    var sawValues: Bool { lastValues != nil }
     private var interrupts: [JSONValue] = []
     /// The content of ``interrupts``, as `TaskRecord.contentBytes(of:)` measures it.
     private var interruptBytes = 0

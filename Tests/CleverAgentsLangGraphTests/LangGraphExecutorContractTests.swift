@@ -160,6 +160,26 @@ import Testing
         }
     }
 
+    /// A new run whose stream was read whole ends on what the stream said, interrupts included:
+    /// the run's status is asked for, the thread's state is not. A resume asks the thread, which
+    /// may still wait for answers the resumed run's stream does not name.
+    @Test func aNewRunReadWholeEndsWithoutReadingTheThreadsState() async throws {
+        try await ContractHarness.with(.emulator) { harness in
+            let emulator = try #require(harness.emulator).emulator
+            func stateReads() -> Int { emulator.requests.filter { $0.method == "GET" && $0.path.hasSuffix("/state") }.count }
+            let echoed = try await harness.run("echo", .message(Self.user(.text("hello"))))
+            #expect(echoed.last == completedStatus)
+            #expect(emulator.requests.contains { $0.method == "GET" && $0.path.contains("/runs/") })
+            #expect(stateReads() == 0)
+            let asked = try await harness.run("ask", .message(Self.user(.text("deploy"), id: "msg-2")))
+            let interruptID = try #require(try Self.interrupts(asked.last).first?.id)
+            #expect(stateReads() == 0)
+            let resumed = try await harness.run("ask", .resume(Self.user(.text("yes"), id: "msg-3"), interruptIDs: [interruptID]))
+            #expect(resumed.last == completedStatus)
+            #expect(stateReads() == 1)
+        }
+    }
+
     @Test(arguments: ContractServer.available)
     func interruptRequiresInputAndResumeCompletes(server: ContractServer) async throws {
         try await ContractHarness.with(server) { harness in
