@@ -370,10 +370,46 @@ async def one_stream(url, headers, body, timeout=30.0):
         conn.close()
 
 
+def scrape_histogram(url: str, name: str) -> dict:
+    """The cumulative buckets {le: count} of one Prometheus histogram (all its series summed)."""
+    import urllib.request
+
+    buckets: dict[float, float] = {}
+    with urllib.request.urlopen(url, timeout=10) as response:
+        for line in response.read().decode().splitlines():
+            if not line.startswith(name + "_bucket{"):
+                continue
+            le = line.split('le="', 1)[1].split('"', 1)[0]
+            bound = float("inf") if le == "+Inf" else float(le)
+            buckets[bound] = buckets.get(bound, 0.0) + float(line.rsplit(" ", 1)[1])
+    return buckets
+
+
+def histogram_quantile(before: dict, after: dict, q: float):
+    """The q-quantile in seconds of what a histogram counted between two scrapes, interpolated
+    linearly within its bucket (as PromQL's histogram_quantile)."""
+    bounds = sorted(after)
+    counts = [after[b] - before.get(b, 0.0) for b in bounds]
+    if not counts or counts[-1] <= 0:
+        return None
+    rank, lower, below = q * counts[-1], 0.0, 0.0
+    for bound, count in zip(bounds, counts):
+        if count >= rank:
+            if bound == float("inf"):
+                return lower
+            return lower + (bound - lower) * ((rank - below) / (count - below) if count > below else 0.0)
+        lower, below = bound, count
+    return None
+
+
+SERVER_TTFE = "cleveragents_stream_first_event_seconds"
+
+
 async def ttfe(args):
     headers = rpc_headers(args.token)
     for _ in range(args.warmup):
         await one_stream(args.url, headers, send_body("warm", method="SendStreamingMessage"))
+    before = scrape_histogram(args.metrics, SERVER_TTFE) if args.metrics else None
     firsts, totals, errors, next_i = [], [], 0, 0
 
     async def worker():
@@ -393,12 +429,21 @@ async def ttfe(args):
     await asyncio.gather(*(worker() for _ in range(args.concurrency)))
     elapsed = time.perf_counter() - t0
     ms = lambda v: None if v is None else round(v * 1000, 3)  # noqa: E731
+    server = {}
+    if before is not None:
+        after = scrape_histogram(args.metrics, SERVER_TTFE)
+        server = {
+            "serverTtfeCount": (after.get(float("inf"), 0.0) - before.get(float("inf"), 0.0)),
+            "serverTtfeP50Ms": ms(histogram_quantile(before, after, 0.5)),
+            "serverTtfeP99Ms": ms(histogram_quantile(before, after, 0.99)),
+        }
     print(json.dumps({
         "requests": len(firsts), "errors": errors, "concurrency": args.concurrency, "seconds": round(elapsed, 3),
         "streamsPerSecond": round(len(firsts) / elapsed, 1),
         "ttfeP50Ms": ms(pct(firsts, 0.5)), "ttfeP99Ms": ms(pct(firsts, 0.99)),
         "ttfeMeanMs": ms(statistics.fmean(firsts) if firsts else None),
         "streamP50Ms": ms(pct(totals, 0.5)), "streamP99Ms": ms(pct(totals, 0.99)),
+        **server,
     }))
     if errors:
         sys.exit(1)
@@ -585,6 +630,7 @@ def main():
     s.add_argument("--requests", type=int, default=500)
     s.add_argument("--concurrency", type=int, default=1)
     s.add_argument("--warmup", type=int, default=50)
+    s.add_argument("--metrics", help="the server's /metrics: also report its own time to the first event")
     s = sub.add_parser("streams")
     s.add_argument("--url", required=True)
     s.add_argument("--token")

@@ -57,9 +57,10 @@ public struct HTTPFrontEnd: Sendable {
         )
         let cards = AgentCardEndpoint(service: service, configuration: configuration)
         // The router matches `{url}` and `{url}/` alike, as clients join paths both ways.
-        router.post("/ns/:namespace") { request, context in
-            try await jsonRPC.respond(to: request, namespace: context.parameters.get("namespace") ?? "", context: context)
-                .endingWhenTheClientLeaves(context.channel)
+        router.post("/ns/:namespace") { [metrics] request, context in
+            let started = ContinuousClock.now
+            return try await jsonRPC.respond(to: request, namespace: context.parameters.get("namespace") ?? "", context: context)
+                .endingWhenTheClientLeaves(context.channel) { metrics.recordStreamFirstEvent(after: .now - started) }
         }
         // Server administration (namespaces, principals): superadmins only.
         router.post("/") { request, context in

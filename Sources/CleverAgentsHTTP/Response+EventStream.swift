@@ -21,7 +21,8 @@ extension Response {
     /// subscription); its frames reach the connection through a channel without a buffer, so a
     /// slow reader still holds the writer back. The connection closes after the stream
     /// (`Connection: close`, and its input is shut), so that it registers one close callback at most.
-    func endingWhenTheClientLeaves(_ connection: any Channel) -> Response {
+    /// `firstFrame` is called as the stream's first frame goes to the connection.
+    func endingWhenTheClientLeaves(_ connection: any Channel, firstFrame: @escaping @Sendable () -> Void = {}) -> Response {
         guard headers[.contentType] == "text/event-stream" else { return self }
         var response = self
         response.headers[.connection] = "close"
@@ -41,7 +42,12 @@ extension Response {
                 producer.cancel()
                 connection.close(mode: .input, promise: nil)
             }
+            var first = true
             for try await frame in frames {
+                if first {
+                    first = false
+                    firstFrame()
+                }
                 try await writer.write(frame)
             }
             try await writer.finish(nil)

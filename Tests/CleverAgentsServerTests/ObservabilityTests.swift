@@ -82,9 +82,20 @@ import Testing
                 #expect((samples.value("cleveragents_db_operation_duration_seconds_count", ["result": "ok"]) ?? 0) > 0)
                 #expect(samples.value("cleveragents_build_info", ["version": ServerApplication.version]) == 1)
 
+                #expect(samples.value("cleveragents_stream_first_event_seconds_count") == nil, "no stream yet")
+
+                // A stream: the time to its first event is measured once.
+                let streamed = try await client.stream(
+                    endpoint, method: "SendStreamingMessage", params: #"{"message":{"messageId":"m2","role":"ROLE_USER","parts":[{"text":"hi"}]}}"#
+                )
+                #expect(!streamed.events.isEmpty)
+                let afterStream = try await scrape(server) { $0.value("cleveragents_stream_first_event_seconds_count") == 1 }
+                #expect(afterStream.value("cleveragents_stream_first_event_seconds_count") == 1)
+                #expect((afterStream.value("cleveragents_stream_first_event_seconds_sum") ?? 0) > 0)
+
                 // Every series the operations guide documents is there.
                 for name in try documentedSeries() {
-                    #expect(samples.contains { [name, "\(name)_bucket"].contains($0.name) }, "\(name) is documented but not scraped")
+                    #expect(afterStream.contains { [name, "\(name)_bucket"].contains($0.name) }, "\(name) is documented but not scraped")
                 }
                 // Bounded labels: no namespace, no task id, no raw path.
                 let labelNames = Set(samples.flatMap { $0.labels.keys })

@@ -27,6 +27,7 @@ public struct ServerMetrics: Sendable {
         public static let taskQueueDepth = "cleveragents_task_queue_depth"
         public static let taskRunsActive = "cleveragents_task_runs_active"
         public static let executorFirstEvent = "cleveragents_executor_first_event_seconds"
+        public static let streamFirstEvent = "cleveragents_stream_first_event_seconds"
         public static let executorRunDuration = "cleveragents_executor_run_duration_seconds"
         public static let pushDeliveries = "cleveragents_push_deliveries_total"
         public static let pushDeliveryDuration = "cleveragents_push_delivery_duration_seconds"
@@ -148,6 +149,12 @@ public struct ServerMetrics: Sendable {
     /// Time from the start of a graph run until its first event arrived.
     func recordExecutorFirstEvent(after duration: Duration) {
         Timer(label: Name.executorFirstEvent, factory: factory).record(duration: duration)
+    }
+
+    /// Time from a streaming request's handling to its first event handed to the connection
+    /// (for `SendStreamingMessage`, the task's creation committed first).
+    public func recordStreamFirstEvent(after duration: Duration) {
+        Timer(label: Name.streamFirstEvent, factory: factory).record(duration: duration)
     }
 
     /// A graph run ended, leaving its task in `state` (or `interrupted` by shutdown).

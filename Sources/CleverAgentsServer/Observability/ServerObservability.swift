@@ -36,6 +36,7 @@ public struct ServerObservability: Sendable {
         factory.durationHistogramBuckets = [
             ServerMetrics.Name.executorRunDuration: Self.runBuckets,
             ServerMetrics.Name.executorFirstEvent: Self.requestBuckets,
+            ServerMetrics.Name.streamFirstEvent: Self.firstEventBuckets,
         ]
         metrics = ServerMetrics(factory: factory, namespaceLabel: configuration.metricsNamespaceLabel)
         metrics.recordBuildInfo(version: version)
@@ -67,6 +68,13 @@ public struct ServerObservability: Sendable {
     ]
 
     /// Seconds: 100 ms … 1 h, for whole graph runs.
+    /// Fine below a few milliseconds: a stream's first event costs about one durable commit.
+    static let firstEventBuckets: [Duration] = [
+        .microseconds(100), .microseconds(200), .microseconds(300), .microseconds(400), .microseconds(500),
+        .microseconds(750), .milliseconds(1), .microseconds(1500), .milliseconds(2), .milliseconds(3), .milliseconds(5),
+        .milliseconds(10), .milliseconds(25), .milliseconds(100), .milliseconds(500), .seconds(2), .seconds(10),
+    ]
+
     static let runBuckets: [Duration] = [
         .milliseconds(100), .milliseconds(500), .seconds(1), .seconds(5), .seconds(15), .seconds(30), .seconds(60),
         .seconds(120), .seconds(300), .seconds(600), .seconds(1800), .seconds(3600),
