@@ -138,7 +138,8 @@ public struct ServerApplication: Sendable {
             clock: .system,
             logger: logger,
             metrics: metrics,
-            limits: configuration.taskLimits
+            limits: configuration.taskLimits,
+            gatherWindow: .milliseconds(configuration.eventGatherMilliseconds)
         )
         self.worker = TaskWorker(
             runner: runner,

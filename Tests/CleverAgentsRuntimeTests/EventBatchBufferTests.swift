@@ -27,6 +27,23 @@ import Testing
         #expect(try await buffer.next() == nil)
     }
 
+    /// A gathering returns what came once it is complete, at the end (which stays for `next`),
+    /// or at its deadline with what came by then (here nothing).
+    @Test(.timeLimit(.minutes(1))) func aGatheringEndsWhenCompleteAtTheEndOrAtItsDeadline() async throws {
+        let buffer = EventBatchBuffer<Int>()
+        async let complete = buffer.gather(for: .seconds(300)) { $0.contains(3) }
+        buffer.append(1)
+        buffer.append(3)
+        #expect(await complete == [1, 3])
+        buffer.append(4)
+        async let ended = buffer.gather(for: .seconds(300)) { _ in false }
+        buffer.finish()
+        #expect(await ended == [4])
+        #expect(try await buffer.next() == nil)
+        let quiet = EventBatchBuffer<Int>()
+        #expect(await quiet.gather(for: .milliseconds(20)) { _ in false }.isEmpty)
+    }
+
     @Test func aWaitingConsumerWakesForTheNextElement() async throws {
         let buffer = EventBatchBuffer<Int>()
         async let batch = buffer.next()

@@ -116,4 +116,74 @@ import Testing
         #expect(stored.count == updates.count, "every update is an event")
         #expect(store.updates <= 2, "\(updates.count) updates took \(store.updates) writes")
     }
+
+    /// A run that never ends while the test runs: it keeps another run active on the runner.
+    struct EndlessExecutor: GraphExecutor {
+        /// Told when the run starts: it is active then.
+        let started: AsyncStream<Void>.Continuation
+
+        func execute(_ request: GraphRunRequest) -> AsyncThrowingStream<ExecutionEvent, any Error> {
+            started.yield()
+            return AsyncThrowingStream { _ in }
+        }
+
+        func cancel(_ run: GraphRunReference) async throws {}
+    }
+
+    /// Dispatches each run to the executor of its namespace.
+    struct ExecutorPerNamespace: GraphExecutor {
+        let executors: [NamespaceName: any GraphExecutor]
+
+        func execute(_ request: GraphRunRequest) -> AsyncThrowingStream<ExecutionEvent, any Error> {
+            executors[request.namespace]!.execute(request)
+        }
+
+        func cancel(_ run: GraphRunReference) async throws {}
+    }
+
+    /// With a gathering window, while another run is active, a run's events wait for more and
+    /// share one write; the event that ends the run ends the wait (a window of five minutes would
+    /// pass the test's time limit). A run alone writes each batch at once. The graph's events
+    /// come one at a time: each after the runner took the one before (a buffer of 63 bytes
+    /// holds one event).
+    @Test(.timeLimit(.minutes(1)), arguments: [true, false])
+    func eventsWaitForMoreWhileOtherRunsAreActive(othersActive: Bool) async throws {
+        let store = GatedStore()
+        store.release()
+        let busy = NamespaceName("busy")!
+        let gathered = NamespaceName("gathered")!
+        let (drained, drainedContinuation) = AsyncStream<Void>.makeStream()
+        let (started, startedContinuation) = AsyncStream<Void>.makeStream()
+        let events: [ExecutionEvent] = [.runStarted(runID: "r"), .update(.status(.working, message: nil)), .update(.status(.completed, message: nil))]
+        var logger = Logger(label: "gathering-test")
+        logger.logLevel = .critical
+        let runner = TaskRunner(
+            store: store,
+            executor: ExecutorPerNamespace(executors: [busy: EndlessExecutor(started: startedContinuation), gathered: BurstExecutor(events: events, drained: drainedContinuation)]),
+            bus: LocalTaskEventBus(directory: NamespaceDirectory()), ids: UUIDv7Generator(), clock: .system, logger: logger,
+            limits: TaskLimits(maximumArtifactBytes: 63), gatherWindow: .seconds(300)
+        )
+        var other: Task<TaskRunner.Outcome, Never>?
+        if othersActive {
+            let job = try await RuntimeHarness.storedJob(in: store, namespace: busy)
+            other = Task { await runner.run(job) }
+            // Active from before its graph starts.
+            for await _ in started { break }
+        }
+        let job = try await RuntimeHarness.storedJob(in: store, namespace: gathered)
+        #expect(await runner.run(job) == .finished)
+        other?.cancel()
+        _ = await other?.value
+        drainedContinuation.finish()
+        for await _ in drained {}
+
+        let finished = try #require(try await store.task(namespace: gathered, id: "t"))
+        #expect(finished.state == .completed)
+        #expect(finished.runID == "r")
+        if othersActive {
+            #expect(store.updates == 1, "gathered into one write: \(store.updates) writes")
+        } else {
+            #expect(store.updates > 1, "a run alone writes each batch at once: \(store.updates) writes")
+        }
+    }
 }

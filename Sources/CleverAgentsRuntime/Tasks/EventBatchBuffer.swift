@@ -122,25 +122,66 @@ public final class EventBatchBuffer<Element: Sendable>: Sendable {
                 try end.get()
                 return nil
             case .wait:
-                await withTaskCancellationHandler {
-                    await withCheckedContinuation { continuation in
-                        let ready = state.withLock { state -> Bool in
-                            guard state.elements.isEmpty, state.end == nil, !Task.isCancelled else { return true }
-                            state.waiter = continuation
-                            return false
-                        }
-                        if ready { continuation.resume() }
-                    }
-                } onCancel: {
-                    let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
-                        defer { state.waiter = nil }
-                        return state.waiter
-                    }
-                    waiter?.resume()
-                }
+                await waitForElements()
                 try Task.checkCancellation()
             }
         }
+    }
+
+    /// Gathers what is added during `window`, returning early once `complete` holds for what was
+    /// gathered, when the buffer is finished (the end stays for ``next()``), or when the calling
+    /// task is cancelled.
+    public func gather(for window: Duration, until complete: ([Element]) -> Bool) async -> [Element] {
+        let deadline = ContinuousClock.now + window
+        var gathered: [Element] = []
+        while true {
+            gathered += takeAvailable()
+            guard !complete(gathered), state.withLock({ $0.end == nil }), ContinuousClock.now < deadline, !Task.isCancelled else {
+                return gathered
+            }
+            // Whichever comes first: an element, the end, or the deadline.
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { try? await Task.sleep(until: deadline) }
+                group.addTask { await self.waitForElements() }
+                await group.next()
+                group.cancelAll()
+            }
+        }
+    }
+
+    /// Returns once elements wait, the buffer is finished, or the calling task is cancelled.
+    private func waitForElements() async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let ready = state.withLock { state -> Bool in
+                    guard state.elements.isEmpty, state.end == nil, !Task.isCancelled else { return true }
+                    state.waiter = continuation
+                    return false
+                }
+                if ready { continuation.resume() }
+            }
+        } onCancel: {
+            let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+                defer { state.waiter = nil }
+                return state.waiter
+            }
+            waiter?.resume()
+        }
+    }
+
+    /// Everything added since the last take, without waiting: empty when nothing was added.
+    public func takeAvailable() -> [Element] {
+        let (taken, producer) = state.withLock { state -> ([Element], CheckedContinuation<Void, Never>?) in
+            guard !state.elements.isEmpty else { return ([], nil) }
+            defer {
+                state.elements.removeAll(keepingCapacity: true)
+                state.pendingBytes = 0
+                state.producer = nil
+            }
+            return (state.elements, state.producer)
+        }
+        producer?.resume()
+        return taken
     }
 
     /// The elements one at a time, as a stream for one consumer. `onTermination` runs when the

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 import A2AProtocol
+import Synchronization
 public import CleverAgentsDomain
 public import Logging
 
@@ -22,6 +23,12 @@ public struct TaskRunner: Sendable {
     public let metrics: ServerMetrics
     /// How large a task may grow from what its graph sends.
     public let limits: TaskLimits
+    /// How long the events of a run wait for more before they are written, while other runs are
+    /// active on this replica (``ActiveRuns``): the events a graph sends in a burst then share
+    /// one write. The wait ends as soon as an event ends the run; `.zero` writes every batch at once.
+    public let gatherWindow: Duration
+    /// The runs active on this replica, shared by the runner's copies.
+    let active = ActiveRuns()
 
     public init(
         store: any TaskStore,
@@ -31,7 +38,8 @@ public struct TaskRunner: Sendable {
         clock: A2ATimestampSource,
         logger: Logger,
         metrics: ServerMetrics = ServerMetrics(),
-        limits: TaskLimits = TaskLimits()
+        limits: TaskLimits = TaskLimits(),
+        gatherWindow: Duration = .zero
     ) {
         self.store = store
         self.executor = executor
@@ -41,6 +49,7 @@ public struct TaskRunner: Sendable {
         self.logger = logger
         self.metrics = metrics
         self.limits = limits
+        self.gatherWindow = gatherWindow
     }
 
     /// How a run of the runner ended.
@@ -66,7 +75,9 @@ public struct TaskRunner: Sendable {
         let started = ContinuousClock.now
         var sawEvent = false
         metrics.recordRunActive(true)
+        active.enter()
         defer {
+            active.leave()
             metrics.recordRunActive(false)
             let ended = record.state.isTerminal || record.state.isInterrupted
             metrics.recordExecutorRun(outcome: ended ? ServerMetrics.stateName(record.state) : "interrupted", duration: ContinuousClock.now - started)
@@ -89,8 +100,12 @@ public struct TaskRunner: Sendable {
                     }
                 }
                 defer { group.cancelAll() }
-                while let batch = try await events.next() {
+                while var batch = try await events.next() {
                     try Task.checkCancellation()
+                    if gatherWindow > .zero, !Self.endsRun(batch), active.count > 1 {
+                        batch += await events.gather(for: gatherWindow) { Self.endsRun($0) }
+                        try Task.checkCancellation()
+                    }
                     if !sawEvent {
                         sawEvent = true
                         metrics.recordExecutorFirstEvent(after: ContinuousClock.now - started)
@@ -149,6 +164,17 @@ public struct TaskRunner: Sendable {
             }
         }
         return .finished
+    }
+
+    /// Whether `events` end the run (a reply, a terminal or input-required status).
+    static func endsRun(_ events: [ExecutionEvent]) -> Bool {
+        events.contains { event in
+            switch event {
+            case .reply: true
+            case .update(.status(let state, _)): state.isTerminal || state.isInterrupted
+            case .runStarted, .update(.artifact): false
+            }
+        }
     }
 
     /// Asks the graph server to stop the run, when it started; a failure is only logged.
@@ -241,4 +267,15 @@ public struct GraphExecutionError: Error, Sendable, Hashable, CustomStringConver
     }
 
     public var description: String { detail.map { "\(message): \($0)" } ?? message }
+}
+
+/// How many runs a replica has active: a count shared by the copies of a ``TaskRunner``.
+final class ActiveRuns: Sendable {
+    private let value = Atomic<Int>(0)
+
+    var count: Int { value.load(ordering: .relaxed) }
+
+    func enter() { value.add(1, ordering: .relaxed) }
+
+    func leave() { value.subtract(1, ordering: .relaxed) }
 }

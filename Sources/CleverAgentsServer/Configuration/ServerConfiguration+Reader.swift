@@ -208,6 +208,7 @@ extension ServerConfiguration {
             maximumConcurrentRuns: try values.integer("tasks.maxConcurrentRuns", in: 1...100_000) ?? 256,
             maximumRunningTasksPerNamespace: try values.integer("tasks.maxRunningPerNamespace", in: 1...100_000) ?? 32,
             queuePollMilliseconds: try values.integer("tasks.pollIntervalMs", in: 50...60_000) ?? 1000,
+            eventGatherMilliseconds: try values.integer("tasks.eventGatherMs", in: 0...1000) ?? 5,
             taskQueueGroup: try values.string("tasks.queueGroup") ?? "",
             finishedTaskCacheMegabytes: try values.integer("tasks.finishedCacheMb", in: 0...65_536) ?? 32,
             taskLimits: TaskLimits(

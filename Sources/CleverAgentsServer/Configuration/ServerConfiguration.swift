@@ -118,6 +118,9 @@ public struct ServerConfiguration: Sendable, Hashable {
     public var maximumRunningTasksPerNamespace: Int
     /// `tasks.pollIntervalMs`: how often a replica looks at the queue without being told to.
     public var queuePollMilliseconds: Int
+    /// `tasks.eventGatherMs`: how long a run's events wait for more before they are written,
+    /// while other runs are active on the replica; 0 writes each batch at once.
+    public var eventGatherMilliseconds: Int
     /// `tasks.queueGroup`: replicas that share a task queue; tasks accepted by a replica are run
     /// by replicas of its group only.
     public var taskQueueGroup: String
@@ -197,6 +200,7 @@ public struct ServerConfiguration: Sendable, Hashable {
         maximumConcurrentRuns: Int = 256,
         maximumRunningTasksPerNamespace: Int = 32,
         queuePollMilliseconds: Int = 1000,
+        eventGatherMilliseconds: Int = 5,
         taskQueueGroup: String = "",
         finishedTaskCacheMegabytes: Int = 32,
         taskLimits: TaskLimits = TaskLimits(),
@@ -252,6 +256,7 @@ public struct ServerConfiguration: Sendable, Hashable {
         self.maximumConcurrentRuns = maximumConcurrentRuns
         self.maximumRunningTasksPerNamespace = maximumRunningTasksPerNamespace
         self.queuePollMilliseconds = queuePollMilliseconds
+        self.eventGatherMilliseconds = eventGatherMilliseconds
         self.taskQueueGroup = taskQueueGroup
         self.finishedTaskCacheMegabytes = finishedTaskCacheMegabytes
         self.taskLimits = taskLimits
