@@ -15,7 +15,7 @@ import Testing
 @Suite(.enabled(if: TestEnvironment.hasPostgres)) struct MigrationTests {
     @Test func aFreshDatabaseIsMigratedOnceEvenByConcurrentReplicas() async throws {
         try await PostgresTestDatabase.withFreshDatabase { url in
-            try await withClient(url) { client in
+            try await PostgresTestDatabase.withClient(url: url) { client in
                 let logger = Logger(label: "migrate")
                 let migrator = PostgresMigrator(client: client, logger: logger)
                 #expect(try await migrator.isCurrent() == false)
@@ -36,7 +36,7 @@ import Testing
 
     @Test func aDatabaseMigratedByANewerServerIsRefused() async throws {
         try await PostgresTestDatabase.withFreshDatabase { url in
-            try await withClient(url) { client in
+            try await PostgresTestDatabase.withClient(url: url) { client in
                 let logger = Logger(label: "migrate")
                 try await PostgresMigrator(client: client, logger: logger).migrate()
                 try await client.query("INSERT INTO schema_migrations (version, name) VALUES (9999, 'from the future')", logger: logger)
@@ -50,7 +50,7 @@ import Testing
 
     @Test func aFailingMigrationLeavesNothingBehind() async throws {
         try await PostgresTestDatabase.withFreshDatabase { url in
-            try await withClient(url) { client in
+            try await PostgresTestDatabase.withClient(url: url) { client in
                 let logger = Logger(label: "migrate")
                 let broken = Migration.all + [Migration(version: 1000, name: "broken", statements: ["CREATE TABLE half_done (id int)", "SELECT no_such_function()"])]
                 await #expect(throws: (any Error).self) { try await PostgresMigrator(client: client, migrations: broken, logger: logger).migrate() }
@@ -58,17 +58,6 @@ import Testing
                 #expect(exists == false, "the failed migration's transaction was rolled back")
                 #expect(try await PostgresMigrator(client: client, logger: logger).appliedVersions() == Migration.all.map(\.version))
             }
-        }
-    }
-
-    func withClient(_ url: String, _ body: @Sendable (PostgresClient) async throws -> Void) async throws {
-        var logger = Logger(label: "client")
-        logger.logLevel = .critical
-        let client = PostgresClient(configuration: try DatabaseURL(url).clientConfiguration(), backgroundLogger: logger)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
-            defer { group.cancelAll() }
-            try await body(client)
         }
     }
 }

@@ -334,12 +334,9 @@ import Testing
     /// A database written by the schema of migration 7 keeps its tasks, events and queue.
     @Test func migrationEightKeepsWhatTheSchemaBeforeItWrote() async throws {
         try await PostgresTestDatabase.withFreshDatabase { url in
-            var logger = Logger(label: "migrate")
-            logger.logLevel = .critical
-            let client = PostgresClient(configuration: try DatabaseURL(url).clientConfiguration(), backgroundLogger: logger)
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { await client.run() }
-                defer { group.cancelAll() }
+            try await PostgresTestDatabase.withClient(url: url) { client in
+                var logger = Logger(label: "migrate")
+                logger.logLevel = .critical
                 try await PostgresMigrator(client: client, migrations: Migration.all.filter { $0.version <= 7 }, logger: logger).migrate()
                 let run = String(decoding: try JSONEncoder().encode(TaskRunInput(message: RuntimeHarness.message("go"))), as: UTF8.self)
                 let event = String(decoding: try A2AJSONWriter.encode(StreamResponse.task(StoreContractTests.task(NamespaceName("old")!, id: "done", at: 1).a2aTask())), as: UTF8.self)
@@ -380,12 +377,9 @@ import Testing
     /// its run ends, and then the waiting task takes its place.
     @Test func migrationTenGivesTheRunningTasksTheirPlaces() async throws {
         try await PostgresTestDatabase.withFreshDatabase { url in
-            var logger = Logger(label: "migrate")
-            logger.logLevel = .critical
-            let client = PostgresClient(configuration: try DatabaseURL(url).clientConfiguration(), backgroundLogger: logger)
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { await client.run() }
-                defer { group.cancelAll() }
+            try await PostgresTestDatabase.withClient(url: url) { client in
+                var logger = Logger(label: "migrate")
+                logger.logLevel = .critical
                 try await PostgresMigrator(client: client, migrations: Migration.all.filter { $0.version <= 9 }, logger: logger).migrate()
                 let run = String(decoding: try JSONEncoder().encode(TaskRunInput(message: RuntimeHarness.message("go"))), as: UTF8.self)
                 for sql in [

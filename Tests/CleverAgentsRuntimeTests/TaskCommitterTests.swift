@@ -46,13 +46,10 @@ import Testing
     }
 
     /// Tells which document parts each update left alone.
-    final class PartsRecordingStore: TaskStore {
+    final class PartsRecordingStore: WrappingTaskStore {
         let base = InMemoryStore()
         let unchanged = Mutex<[TaskDocumentParts]>([])
 
-        func createTask(_ task: TaskRecord, events: [TaskEventRecord], pushConfigs: [PushConfigRecord]) async throws {
-            try await base.createTask(task, events: events, pushConfigs: pushConfigs)
-        }
         func updateTask(_ task: TaskRecord, expectedVersion: Int64, appending events: [TaskEventRecord]) async throws {
             Issue.record("the committer names the unchanged parts")
         }
@@ -60,11 +57,6 @@ import Testing
             unchanged.withLock { $0.append(parts) }
             try await base.updateTask(task, expectedVersion: expectedVersion, appending: events)
         }
-        func task(namespace: NamespaceName, id: String) async throws -> TaskRecord? { try await base.task(namespace: namespace, id: id) }
-        func events(namespace: NamespaceName, taskId: String, afterSequence: Int64) async throws -> [TaskEventRecord] {
-            try await base.events(namespace: namespace, taskId: taskId, afterSequence: afterSequence)
-        }
-        func listTasks(namespace: NamespaceName, query: TaskQuery) async throws -> TaskPage { try await base.listTasks(namespace: namespace, query: query) }
     }
 
     @Test func theStoreIsToldWhichPartsOfTheDocumentAnUpdateLeavesAlone() async throws {

@@ -18,7 +18,7 @@ import Testing
 /// burst of updates costs one round trip, not one each.
 @Suite struct TaskRunnerBatchingTests {
     /// An in-memory task store whose first update waits for ``release()``, and that counts updates.
-    final class GatedStore: TaskStore {
+    final class GatedStore: WrappingTaskStore {
         let base = InMemoryStore()
         private let state = Mutex<(updates: Int, released: Bool, waiter: CheckedContinuation<Void, Never>?)>((0, false, nil))
 
@@ -48,22 +48,6 @@ import Testing
                 }
             }
             try await base.updateTask(task, expectedVersion: expectedVersion, appending: events)
-        }
-
-        func createTask(_ task: TaskRecord, events: [TaskEventRecord], pushConfigs: [PushConfigRecord]) async throws {
-            try await base.createTask(task, events: events, pushConfigs: pushConfigs)
-        }
-
-        func task(namespace: NamespaceName, id: String) async throws -> TaskRecord? {
-            try await base.task(namespace: namespace, id: id)
-        }
-
-        func events(namespace: NamespaceName, taskId: String, afterSequence: Int64) async throws -> [TaskEventRecord] {
-            try await base.events(namespace: namespace, taskId: taskId, afterSequence: afterSequence)
-        }
-
-        func listTasks(namespace: NamespaceName, query: TaskQuery) async throws -> TaskPage {
-            try await base.listTasks(namespace: namespace, query: query)
         }
     }
 

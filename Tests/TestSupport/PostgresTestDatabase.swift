@@ -32,6 +32,18 @@ public enum PostgresTestDatabase {
         }
     }
 
+    /// Runs `body` with a client of the database at `url`, as it is (no migration).
+    public static func withClient<Result: Sendable>(url: String, _ body: @Sendable (PostgresClient) async throws -> Result) async throws -> Result {
+        var logger = Logger(label: "client")
+        logger.logLevel = .critical
+        let client = PostgresClient(configuration: try DatabaseURL(url).clientConfiguration(), backgroundLogger: logger)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            return try await body(client)
+        }
+    }
+
     /// Creates an empty database for a test that needs one of its own, and drops it afterwards.
     public static func withFreshDatabase<Result: Sendable>(_ body: @Sendable (String) async throws -> Result) async throws -> Result {
         guard let raw = TestEnvironment.databaseURL else { throw MissingTestService("CLEVERAGENTS_TEST_DATABASE_URL") }
