@@ -44,6 +44,22 @@ import Testing
         #expect(await quiet.gather(for: .milliseconds(20)) { _ in false }.isEmpty)
     }
 
+    /// What a gathering took counts against the budget: once it holds more, the gathering ends
+    /// (and with it the room it gave the producer), however long its window.
+    @Test(.timeLimit(.minutes(1))) func aGatheringEndsPastTheBudget() async throws {
+        let buffer = EventBatchBuffer<Int>(maximumPendingBytes: 10, size: { $0 })
+        let producer = Task {
+            for _ in 0..<1_000 {
+                buffer.append(8)
+                await buffer.waitForRoom()
+            }
+        }
+        let gathered = await buffer.gather(for: .seconds(300)) { _ in false }
+        producer.cancel()
+        #expect(gathered.reduce(0, +) > 10)
+        #expect(gathered.reduce(0, +) <= 10 + 2 * 8, "a take frees the room of one batch at most: \(gathered)")
+    }
+
     @Test func aWaitingConsumerWakesForTheNextElement() async throws {
         let buffer = EventBatchBuffer<Int>()
         async let batch = buffer.next()

@@ -127,9 +127,8 @@ import Testing
 
     /// With a gathering window, while another run is active, a run's events wait for more and
     /// share one write; the event that ends the run ends the wait (a window of five minutes would
-    /// pass the test's time limit). A run alone writes each batch at once. The graph's events
-    /// come one at a time: each after the runner took the one before (a buffer of 63 bytes
-    /// holds one event).
+    /// pass the test's time limit). A run alone writes each batch at once: the first event,
+    /// which the runner takes alone, then the rest.
     @Test(.timeLimit(.minutes(1)), arguments: [true, false])
     func eventsWaitForMoreWhileOtherRunsAreActive(othersActive: Bool) async throws {
         let store = GatedStore()
@@ -138,14 +137,18 @@ import Testing
         let gathered = NamespaceName("gathered")!
         let (drained, drainedContinuation) = AsyncStream<Void>.makeStream()
         let (started, startedContinuation) = AsyncStream<Void>.makeStream()
-        let events: [ExecutionEvent] = [.runStarted(runID: "r"), .update(.status(.working, message: nil)), .update(.status(.completed, message: nil))]
+        // The first event is over the budget of 100 bytes, so the runner takes it alone; the two
+        // after it fit in the budget, so a gathering may hold them (the run id comes second here
+        // so that it does too).
+        let thinking = Message(messageId: "p", role: .agent, parts: [.text(String(repeating: "x", count: 100))])
+        let events: [ExecutionEvent] = [.update(.status(.working, message: thinking)), .runStarted(runID: "r"), .update(.status(.completed, message: nil))]
         var logger = Logger(label: "gathering-test")
         logger.logLevel = .critical
         let runner = TaskRunner(
             store: store,
             executor: ExecutorPerNamespace(executors: [busy: EndlessExecutor(started: startedContinuation), gathered: BurstExecutor(events: events, drained: drainedContinuation)]),
             bus: LocalTaskEventBus(directory: NamespaceDirectory()), ids: UUIDv7Generator(), clock: .system, logger: logger,
-            limits: TaskLimits(maximumArtifactBytes: 63), gatherWindow: .seconds(300)
+            limits: TaskLimits(maximumArtifactBytes: 100), gatherWindow: .seconds(300)
         )
         var other: Task<TaskRunner.Outcome, Never>?
         if othersActive {

@@ -103,13 +103,8 @@ public final class EventBatchBuffer<Element: Sendable>: Sendable {
     public func next() async throws -> [Element]? {
         while true {
             let next = state.withLock { state -> Next in
-                if !state.elements.isEmpty {
-                    defer {
-                        state.elements.removeAll(keepingCapacity: true)
-                        state.pendingBytes = 0
-                        state.producer = nil
-                    }
-                    return .batch(state.elements, producer: state.producer)
+                if let (batch, producer) = Self.take(&state) {
+                    return .batch(batch, producer: producer)
                 }
                 if let end = state.end { return .end(end) }
                 return .wait
@@ -129,14 +124,20 @@ public final class EventBatchBuffer<Element: Sendable>: Sendable {
     }
 
     /// Gathers what is added during `window`, returning early once `complete` holds for what was
-    /// gathered, when the buffer is finished (the end stays for ``next()``), or when the calling
-    /// task is cancelled.
+    /// gathered, once it holds more than `maximumPendingBytes` (what is gathered waits like what
+    /// is buffered: a producer gets no more room than the budget), when the buffer is finished
+    /// (the end stays for ``next()``), or when the calling task is cancelled.
     public func gather(for window: Duration, until complete: ([Element]) -> Bool) async -> [Element] {
         let deadline = ContinuousClock.now + window
         var gathered: [Element] = []
+        var gatheredBytes = 0
         while true {
-            gathered += takeAvailable()
-            guard !complete(gathered), state.withLock({ $0.end == nil }), ContinuousClock.now < deadline, !Task.isCancelled else {
+            let taken = takeAvailable()
+            gathered += taken
+            gatheredBytes += taken.reduce(0) { $0 + size($1) }
+            guard !complete(gathered), gatheredBytes <= maximumPendingBytes, state.withLock({ $0.end == nil }), ContinuousClock.now < deadline,
+                !Task.isCancelled
+            else {
                 return gathered
             }
             // Whichever comes first: an element, the end, or the deadline.
@@ -170,18 +171,21 @@ public final class EventBatchBuffer<Element: Sendable>: Sendable {
     }
 
     /// Everything added since the last take, without waiting: empty when nothing was added.
-    public func takeAvailable() -> [Element] {
-        let (taken, producer) = state.withLock { state -> ([Element], CheckedContinuation<Void, Never>?) in
-            guard !state.elements.isEmpty else { return ([], nil) }
-            defer {
-                state.elements.removeAll(keepingCapacity: true)
-                state.pendingBytes = 0
-                state.producer = nil
-            }
-            return (state.elements, state.producer)
-        }
+    private func takeAvailable() -> [Element] {
+        guard let (batch, producer) = state.withLock({ Self.take(&$0) }) else { return [] }
         producer?.resume()
-        return taken
+        return batch
+    }
+
+    /// Takes the waiting elements, if any, with the producer to resume: their room is free again.
+    private static func take(_ state: inout State) -> ([Element], producer: CheckedContinuation<Void, Never>?)? {
+        guard !state.elements.isEmpty else { return nil }
+        defer {
+            state.elements.removeAll(keepingCapacity: true)
+            state.pendingBytes = 0
+            state.producer = nil
+        }
+        return (state.elements, state.producer)
     }
 
     /// The elements one at a time, as a stream for one consumer. `onTermination` runs when the
