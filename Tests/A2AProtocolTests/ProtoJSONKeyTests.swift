@@ -18,6 +18,7 @@ struct ProtoJSONKeyTests {
         arguments: [
             ("id", "id"), ("historyLength", "history_length"), ("statusTimestampAfter", "status_timestamp_after"),
             ("referenceTaskIds", "reference_task_ids"), ("taskPushNotificationConfig", "task_push_notification_config"), ("tenant", "tenant"),
+            ("aB", "a_b"), ("", ""), ("zÄhler", "z_ähler"), ("éA", "é_a"),
         ]
     )
     func protoName(jsonName: String, protoName: String) {

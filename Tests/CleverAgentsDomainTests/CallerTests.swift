@@ -81,6 +81,13 @@ struct CallerTests {
         #expect(APITokenText.presented(authorization: "Basic dXNlcg==", apiKey: nil) == "Basic dXNlcg==", "another scheme is presented as is")
         #expect(APITokenText.presented(authorization: "Bearer", apiKey: nil) == "Bearer")
         #expect(APITokenText.presented(authorization: nil, apiKey: " key ") == "key")
+        #expect(APITokenText.presented(authorization: "  BEARER\tabc", apiKey: nil) == "  BEARER\tabc", "only a space ends the scheme")
+        #expect(APITokenText.presented(authorization: "Bearer  ", apiKey: nil) == "", "blank credentials are empty")
+        #expect(APITokenText.presented(authorization: "  BeArEr abc\t ", apiKey: nil) == "abc", "leading spaces, any case, tabs trimmed")
+        #expect(APITokenText.presented(authorization: "Bearer ", apiKey: nil) == "Bearer ", "no credentials: presented as is")
+        #expect(APITokenText.presented(authorization: "Bearers abc", apiKey: nil) == "Bearers abc")
+        #expect(APITokenText.presented(authorization: "Bearer \u{00A0}abc\u{2003}", apiKey: nil) == "abc", "Unicode spaces are trimmed too")
+        #expect(APITokenText.presented(authorization: nil, apiKey: "\u{00A0}key") == "key")
         #expect(APITokenText.presented(authorization: nil, apiKey: nil) == nil)
     }
 }

@@ -332,6 +332,12 @@ import Testing
         let line = try #require(sink.captured.first)
         #expect(line.hasSuffix(" warning cleveragents: error=gone namespace=acme request_id=r1 trace=t9 [CleverAgentsHTTP] Store unavailable\n"))
         #expect(line.hasPrefix("20"))
+
+        let bare = OutputSink.memory()
+        TextLogHandler(label: "cleveragents", level: .info, output: bare)
+            .log(event: .init(level: .info, message: "hello", metadata: nil, source: "", file: "a/b.swift", function: "f", line: 3))
+        let bareLine = try #require(bare.captured.first)
+        #expect(bareLine.hasSuffix("Z info cleveragents: hello\n"), "without metadata or source: \(bareLine)")
     }
 }
 

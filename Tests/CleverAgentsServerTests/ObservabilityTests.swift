@@ -82,7 +82,7 @@ import Testing
                 #expect((samples.value("cleveragents_db_operation_duration_seconds_count", ["result": "ok"]) ?? 0) > 0)
                 #expect(samples.value("cleveragents_build_info", ["version": ServerApplication.version]) == 1)
 
-                #expect(samples.value("cleveragents_stream_first_event_seconds_count") == nil, "no stream yet")
+                #expect(samples.value("cleveragents_stream_first_event_seconds_count") == 0, "no stream yet")
 
                 // A stream: the time to its first event is measured once.
                 let streamed = try await client.stream(

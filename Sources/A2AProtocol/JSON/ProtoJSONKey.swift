@@ -26,6 +26,28 @@ public struct ProtoJSONKey: CodingKey, Hashable, Sendable {
 
     /// The proto (snake_case) name of a lowerCamelCase JSON name.
     static func protoName(_ jsonName: String) -> String {
+        // Field names are ASCII: byte by byte, without the Unicode case tables (this runs for
+        // every optional field a request leaves out).
+        guard jsonName.utf8.allSatisfy({ $0 < 0x80 }) else { return unicodeProtoName(jsonName) }
+        let uppercase = jsonName.utf8.reduce(0) { $0 + ((UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($1) ? 1 : 0) }
+        if uppercase == 0 { return jsonName }
+        return String(unsafeUninitializedCapacity: jsonName.utf8.count + uppercase) { buffer in
+            var index = 0
+            for byte in jsonName.utf8 {
+                if (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) {
+                    buffer[index] = UInt8(ascii: "_")
+                    buffer[index + 1] = byte | 0x20
+                    index += 2
+                } else {
+                    buffer[index] = byte
+                    index += 1
+                }
+            }
+            return index
+        }
+    }
+
+    private static func unicodeProtoName(_ jsonName: String) -> String {
         var output = ""
         output.reserveCapacity(jsonName.utf8.count + 4)
         for character in jsonName {

@@ -167,12 +167,31 @@ extension APITokenText {
     /// `X-API-Key`. `nil` when the request carries none.
     public static func presented(authorization: String?, apiKey: String?) -> String? {
         if let authorization {
-            let parts = authorization.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
-            if parts.count == 2, parts[0].lowercased() == "bearer" {
-                return parts[1].trimmingCharacters(in: .whitespaces)
-            }
-            return authorization
+            return bearerCredentials(in: authorization).map(trimmed) ?? authorization
         }
-        return apiKey?.trimmingCharacters(in: .whitespaces)
+        return apiKey.map { trimmed($0[...]) }
+    }
+
+    /// What follows the `Bearer` scheme (any case, after leading spaces), or `nil` for another
+    /// scheme or nothing after it. Read byte by byte: this runs on every request.
+    static func bearerCredentials(in authorization: String) -> Substring? {
+        let bytes = authorization.utf8
+        guard let start = bytes.firstIndex(where: { $0 != UInt8(ascii: " ") }),
+            let space = bytes[start...].firstIndex(of: UInt8(ascii: " "))
+        else { return nil }
+        let scheme = bytes[start..<space]
+        guard scheme.count == 6, zip(scheme, "bearer".utf8).allSatisfy({ $0 | 0x20 == $1 }) else { return nil }
+        let credentials = authorization[bytes.index(after: space)...]
+        return credentials.isEmpty ? nil : credentials
+    }
+
+    /// Without the white space around it: ASCII spaces and tabs directly, anything else through
+    /// Foundation's Unicode white space.
+    static func trimmed(_ text: Substring) -> String {
+        guard text.utf8.allSatisfy({ $0 < 0x80 }) else { return text.trimmingCharacters(in: .whitespaces) }
+        let isBlank: (UInt8) -> Bool = { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
+        let bytes = text.utf8
+        guard let first = bytes.firstIndex(where: { !isBlank($0) }), let last = bytes.lastIndex(where: { !isBlank($0) }) else { return "" }
+        return String(text[first...last])
     }
 }

@@ -40,12 +40,42 @@ public struct ServerMetrics: Sendable {
     public let factory: any MetricsFactory
     /// Whether RPC series carry a `namespace` label.
     public let namespaceLabel: Bool
+    /// The series with fixed labels, made once: a factory's `make…` takes a lock and hashes the
+    /// label and dimensions, several times per task if made on each use.
+    private let series: Series
+
+    private struct Series: Sendable {
+        let taskTransitions: [TaskState: Counter]
+        let taskQueueDepth: Meter
+        let taskRunsActive: Meter
+        let executorFirstEvent: Timer
+        let streamFirstEvent: Timer
+        let databaseOperationsInFlight: Meter
+        let databaseOperationOK: Timer
+        let databaseOperationError: Timer
+
+        init(factory: any MetricsFactory) {
+            taskTransitions = Dictionary(
+                uniqueKeysWithValues: TaskState.allCases.filter { $0 != .unspecified }.map { state in
+                    (state, Counter(label: Name.taskTransitions, dimensions: [("state", ServerMetrics.stateName(state))], factory: factory))
+                }
+            )
+            taskQueueDepth = Meter(label: Name.taskQueueDepth, factory: factory)
+            taskRunsActive = Meter(label: Name.taskRunsActive, factory: factory)
+            executorFirstEvent = Timer(label: Name.executorFirstEvent, factory: factory)
+            streamFirstEvent = Timer(label: Name.streamFirstEvent, factory: factory)
+            databaseOperationsInFlight = Meter(label: Name.databaseOperationsInFlight, factory: factory)
+            databaseOperationOK = Timer(label: Name.databaseOperationDuration, dimensions: [("result", "ok")], factory: factory)
+            databaseOperationError = Timer(label: Name.databaseOperationDuration, dimensions: [("result", "error")], factory: factory)
+        }
+    }
 
     /// Metrics recorded with `factory`; by default the process-wide `MetricsSystem.factory`,
     /// which drops everything unless the process bootstrapped a backend.
     public init(factory: any MetricsFactory = MetricsSystem.factory, namespaceLabel: Bool = false) {
         self.factory = factory
         self.namespaceLabel = namespaceLabel
+        self.series = Series(factory: factory)
     }
 
     /// `cleveragents_build_info{version}` = 1, to tell versions apart during a rollout.
@@ -119,7 +149,8 @@ public struct ServerMetrics: Sendable {
     /// A task entered `state` (counted once per committed status change, on the replica that
     /// committed it).
     public func recordTaskTransition(to state: TaskState) {
-        Counter(label: Name.taskTransitions, dimensions: [("state", Self.stateName(state))], factory: factory).increment()
+        let counter = series.taskTransitions[state] ?? Counter(label: Name.taskTransitions, dimensions: [("state", Self.stateName(state))], factory: factory)
+        counter.increment()
     }
 
     /// `completed`, `input_required`, …: the state's name without the `TASK_STATE_` prefix.
@@ -131,30 +162,28 @@ public struct ServerMetrics: Sendable {
 
     /// A task turn was queued on this replica (`up`), or taken off the queue to run.
     func recordTaskQueued(_ up: Bool) {
-        let depth = Meter(label: Name.taskQueueDepth, factory: factory)
-        if up { depth.increment() } else { depth.decrement() }
+        if up { series.taskQueueDepth.increment() } else { series.taskQueueDepth.decrement() }
     }
 
     /// Tasks waiting in the shared queue, as the last claim of this replica saw them.
     func recordQueueWaiting(_ count: Int) {
-        Meter(label: Name.taskQueueDepth, factory: factory).set(count)
+        series.taskQueueDepth.set(count)
     }
 
     /// A graph run started (`up`) or ended on this replica.
     func recordRunActive(_ up: Bool) {
-        let active = Meter(label: Name.taskRunsActive, factory: factory)
-        if up { active.increment() } else { active.decrement() }
+        if up { series.taskRunsActive.increment() } else { series.taskRunsActive.decrement() }
     }
 
     /// Time from the start of a graph run until its first event arrived.
     func recordExecutorFirstEvent(after duration: Duration) {
-        Timer(label: Name.executorFirstEvent, factory: factory).record(duration: duration)
+        series.executorFirstEvent.record(duration: duration)
     }
 
     /// Time from a streaming request's handling to its first event handed to the connection
     /// (for `SendStreamingMessage`, the task's creation committed first).
     public func recordStreamFirstEvent(after duration: Duration) {
-        Timer(label: Name.streamFirstEvent, factory: factory).record(duration: duration)
+        series.streamFirstEvent.record(duration: duration)
     }
 
     /// A graph run ended, leaving its task in `state` (or `interrupted` by shutdown).
@@ -180,16 +209,16 @@ public struct ServerMetrics: Sendable {
     /// Runs one store operation, counting it in flight (waiting for or holding a pooled
     /// connection) and timing it.
     public func measureDatabaseOperation<Result>(_ body: () async throws -> Result) async throws -> Result {
-        let inFlight = Meter(label: Name.databaseOperationsInFlight, factory: factory)
+        let inFlight = series.databaseOperationsInFlight
         inFlight.increment()
         let start = ContinuousClock.now
         defer { inFlight.decrement() }
         do {
             let result = try await body()
-            Timer(label: Name.databaseOperationDuration, dimensions: [("result", "ok")], factory: factory).record(duration: ContinuousClock.now - start)
+            series.databaseOperationOK.record(duration: ContinuousClock.now - start)
             return result
         } catch {
-            Timer(label: Name.databaseOperationDuration, dimensions: [("result", "error")], factory: factory).record(duration: ContinuousClock.now - start)
+            series.databaseOperationError.record(duration: ContinuousClock.now - start)
             throw error
         }
     }

@@ -72,9 +72,9 @@ public struct EgressPolicy: Sendable, Hashable {
         guard scheme == "https" || scheme == "http" else { throw .invalid("must use https") }
         guard components.user == nil, components.password == nil else { throw .invalid("must not contain credentials") }
         // A fragment is never sent: in a URL we call it can only hide what follows it.
-        guard components.fragment == nil, !url.contains("#") else { throw .invalid("must not have a fragment") }
+        guard components.fragment == nil, !url.utf8.contains(UInt8(ascii: "#")) else { throw .invalid("must not have a fragment") }
         if purpose == .graph {
-            guard components.query == nil, !url.contains("?") else { throw .invalid("must not have a query (paths are appended to it)") }
+            guard components.query == nil, !url.utf8.contains(UInt8(ascii: "?")) else { throw .invalid("must not have a query (paths are appended to it)") }
         }
         let unbracketed = host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : host
         let port = components.port ?? (scheme == "https" ? 443 : 80)

@@ -38,9 +38,29 @@ public struct TextLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        let merged = metadata.merged(with: metadataProvider, event)
-        let rendered = merged.keys.sorted().map { "\($0)=\(merged[$0]!)" }.joined(separator: " ")
-        let source = event.source.isEmpty ? "" : " [\(event.source)]"
-        output.write("\(JSONLogHandler.timestamp()) \(event.level) \(label):\(rendered.isEmpty ? "" : " " + rendered)\(source) \(event.message)\n", urgent: event.level >= .error)
+        let merged = metadataProvider == nil && event.metadata == nil ? metadata : metadata.merged(with: metadataProvider, event)
+        // One string grown in place: the access log writes a line per request.
+        var line = JSONLogHandler.timestamp()
+        line.reserveCapacity(96 + label.utf8.count + merged.count * 24)
+        line.append(" ")
+        line.append(event.level.rawValue)
+        line.append(" ")
+        line.append(label)
+        line.append(":")
+        for (key, value) in merged.sorted(by: { $0.key < $1.key }) {
+            line.append(" ")
+            line.append(key)
+            line.append("=")
+            line.append(value.description)
+        }
+        if !event.source.isEmpty {
+            line.append(" [")
+            line.append(event.source)
+            line.append("]")
+        }
+        line.append(" ")
+        line.append(event.message.description)
+        line.append("\n")
+        output.write(line, urgent: event.level >= .error)
     }
 }
