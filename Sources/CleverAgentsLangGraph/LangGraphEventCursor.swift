@@ -104,11 +104,29 @@ struct LangGraphEventCursor: Sendable, Hashable {
         var milliseconds: UInt64
         var sequence: UInt64
 
+        /// `<milliseconds>-<sequence>`, both decimal digits; read byte by byte (every event has one).
         init?(_ text: String) {
-            let fields = text.split(separator: "-", omittingEmptySubsequences: false)
-            guard fields.count == 2, let milliseconds = UInt64(fields[0]), let sequence = UInt64(fields[1]) else { return nil }
-            self.milliseconds = milliseconds
-            self.sequence = sequence
+            var fields: (UInt64, UInt64) = (0, 0)
+            var inSequence = false
+            var digits = 0
+            for byte in text.utf8 {
+                if byte == UInt8(ascii: "-") {
+                    guard !inSequence, digits > 0 else { return nil }
+                    inSequence = true
+                    digits = 0
+                    continue
+                }
+                guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { return nil }
+                var field = inSequence ? fields.1 : fields.0
+                let (shifted, overflowed) = field.multipliedReportingOverflow(by: 10)
+                let (sum, carried) = shifted.addingReportingOverflow(UInt64(byte - UInt8(ascii: "0")))
+                guard !overflowed, !carried else { return nil }
+                field = sum
+                if inSequence { fields.1 = field } else { fields.0 = field }
+                digits += 1
+            }
+            guard inSequence, digits > 0 else { return nil }
+            (milliseconds, sequence) = fields
         }
 
         static func < (left: StreamID, right: StreamID) -> Bool {

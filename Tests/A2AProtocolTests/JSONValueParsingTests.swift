@@ -123,6 +123,7 @@ import Testing
             Self.expectAgreement(bytes, "invalid UTF-8")
             #expect(Self.ours(bytes) == nil)
         }
+        #expect(Self.ours(Array(#"["ascii", "h\#u{E9}llo", "a\u00e9"]"#.utf8)) == ["ascii", "h\u{E9}llo", "a\u{E9}"], "valid strings with and without non-ASCII bytes")
     }
 
     @Test func nestingBeyondTheLimitIsRefused() throws {

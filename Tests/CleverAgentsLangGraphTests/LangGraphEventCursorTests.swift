@@ -121,4 +121,17 @@ import Testing
         #expect(LangGraphEventCursor.compare("10-0", "9-0") == .orderedDescending)
         #expect(LangGraphEventCursor.compare("9-1", "9-0-1") == .orderedDescending)
     }
+
+    @Test(arguments: ["", "-", "5", "5-", "-5", "5--1", "5-1-", "a-1", "5-b", "+5-1", "5- 1", "18446744073709551616-0", "0-18446744073709551616"])
+    func textThatIsNotAStreamIDIsNotReadAsOne(text: String) {
+        #expect(LangGraphEventCursor.StreamID(text) == nil)
+    }
+
+    @Test func streamIDsAreReadToTheirLimits() throws {
+        let largest = try #require(LangGraphEventCursor.StreamID("18446744073709551615-18446744073709551615"))
+        #expect(largest.milliseconds == .max && largest.sequence == .max)
+        let small = try #require(LangGraphEventCursor.StreamID("0-7"))
+        #expect(small.milliseconds == 0 && small.sequence == 7)
+        #expect(LangGraphEventCursor.StreamID("1733-2")! < LangGraphEventCursor.StreamID("1733-10")!)
+    }
 }

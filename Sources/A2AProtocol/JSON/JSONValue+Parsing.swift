@@ -211,17 +211,26 @@ struct JSONTextParser {
     private mutating func parseString() throws(JSONParseError) -> String {
         index += 1  // opening quote
         let start = index
-        // Fast path: no escapes, so the bytes are the string (once validated as UTF-8).
+        // Fast path: no escapes, so the bytes are the string (once validated as UTF-8; ASCII needs
+        // no validation, and the generic validation costs about a thousand instructions a string).
+        var nonASCII: UInt8 = 0
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 let slice = UnsafeBufferPointer(rebasing: bytes[start..<index])
-                guard let string = String(validating: slice, as: UTF8.self) else { throw failure("invalid UTF-8 in a string") }
+                let string: String
+                if nonASCII & 0x80 == 0 {
+                    string = String(decoding: slice, as: UTF8.self)
+                } else {
+                    guard let valid = String(validating: slice, as: UTF8.self) else { throw failure("invalid UTF-8 in a string") }
+                    string = valid
+                }
                 index += 1
                 return string
             }
             if byte == UInt8(ascii: "\\") { break }
             guard byte >= 0x20 else { throw failure("unescaped control character in a string") }
+            nonASCII |= byte
             index += 1
         }
         var utf8 = Array(UnsafeBufferPointer(rebasing: bytes[start..<index]))
