@@ -325,7 +325,7 @@ struct JSONRPCEndpoint: Sendable {
 
     static func isJSON(_ contentType: String) -> Bool {
         if contentType == "application/json" { return true }  // what nearly every client sends
-        let mediaType = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        let mediaType = contentType.split(separator: ";").first.map { $0.trimmingBlanks().lowercased() } ?? ""
         return mediaType == "application/json" || mediaType == "application/a2a+json" || mediaType.hasSuffix("+json")
     }
 

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 import A2AProtocol
+import CleverAgentsDomain
 import CleverAgentsRuntime
 import Foundation
 import HTTPTypes
@@ -34,7 +35,7 @@ struct TransportSecurityMiddleware: RouterMiddleware {
             response.headers[Self.strictTransportSecurity] = "max-age=31536000; includeSubDomains"
             return response
         case .tlsProxy:
-            let proto = request.headers[Self.forwardedProto]?.split(separator: ",").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            let proto = request.headers[Self.forwardedProto]?.split(separator: ",").first.map { $0.trimmingBlanks().lowercased() }
             if proto != "https" {
                 if Self.probes.contains(request.uri.path) { return try await next(request, context) }
                 return JSONRPCEndpoint.errorResponse(

@@ -91,7 +91,7 @@ struct LangGraphRunMapper {
 
     /// Events that never map to anything by themselves: token text and state.
     static func carriesOnlyState(_ event: ServerSentEvent) -> Bool {
-        let mode = event.event.map { $0.split(separator: "|", maxSplits: 1).first.map(String.init) ?? $0 } ?? "message"
+        let mode = event.event.map(Self.streamMode(of:)) ?? "message"
         return mode == "values" || mode.hasPrefix("messages")
     }
 
@@ -100,7 +100,7 @@ struct LangGraphRunMapper {
     mutating func consume(_ event: ServerSentEvent) -> [ExecutionEvent] {
         guard !finished else { return [] }
         let name = event.event ?? "message"
-        let mode = name.split(separator: "|", maxSplits: 1).first.map(String.init) ?? name
+        let mode = Self.streamMode(of: name)
         let data = Self.decode(event.data)
         switch mode {
         case "metadata":
@@ -402,6 +402,11 @@ struct LangGraphRunMapper {
     }
 
     // MARK: Helpers
+
+    /// The stream mode an event's name gives: `updates` of `updates|parent:<task>` (a subgraph's).
+    static func streamMode(of name: String) -> Substring {
+        name.utf8.firstIndex(of: UInt8(ascii: "|")).map { name[..<$0] } ?? name[...]
+    }
 
     static func decode(_ data: String) -> JSONValue? {
         try? JSONValue(parsing: data)

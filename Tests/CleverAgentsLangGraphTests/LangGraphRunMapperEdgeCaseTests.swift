@@ -86,6 +86,11 @@ import Testing
         #expect(events == [.runStarted(runID: "run-1"), workingStatus, textArtifact("id-1", name: "response", "hello"), completedStatus])
     }
 
+    @Test(arguments: [("values", "values"), ("updates|parent:abc", "updates"), ("messages/partial|a|b", "messages/partial"), ("", ""), ("|x", "")])
+    func anEventsStreamModeIsItsNameBeforeTheBar(name: String, mode: String) {
+        #expect(LangGraphRunMapper.streamMode(of: name) == mode[...])
+    }
+
     @Test func subgraphEventNamesMapLikeTheirMode() {
         let body = """
             event: metadata

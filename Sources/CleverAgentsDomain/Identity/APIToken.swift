@@ -167,9 +167,9 @@ extension APITokenText {
     /// `X-API-Key`. `nil` when the request carries none.
     public static func presented(authorization: String?, apiKey: String?) -> String? {
         if let authorization {
-            return bearerCredentials(in: authorization).map(trimmed) ?? authorization
+            return bearerCredentials(in: authorization)?.trimmingBlanks() ?? authorization
         }
-        return apiKey.map { trimmed($0[...]) }
+        return apiKey?.trimmingBlanks()
     }
 
     /// What follows the `Bearer` scheme (any case, after leading spaces), or `nil` for another
@@ -183,15 +183,5 @@ extension APITokenText {
         guard scheme.count == 6, zip(scheme, "bearer".utf8).allSatisfy({ $0 | 0x20 == $1 }) else { return nil }
         let credentials = authorization[bytes.index(after: space)...]
         return credentials.isEmpty ? nil : credentials
-    }
-
-    /// Without the white space around it: ASCII spaces and tabs directly, anything else through
-    /// Foundation's Unicode white space.
-    static func trimmed(_ text: Substring) -> String {
-        guard text.utf8.allSatisfy({ $0 < 0x80 }) else { return text.trimmingCharacters(in: .whitespaces) }
-        let isBlank: (UInt8) -> Bool = { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
-        let bytes = text.utf8
-        guard let first = bytes.firstIndex(where: { !isBlank($0) }), let last = bytes.lastIndex(where: { !isBlank($0) }) else { return "" }
-        return String(text[first...last])
     }
 }

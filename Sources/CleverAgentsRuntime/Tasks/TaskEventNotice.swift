@@ -26,7 +26,9 @@ public struct TaskEventNotice: Sendable, Hashable {
     public var payload: String { "\(task.namespace) \(task.id) \(sequence) \(origin)" }
 
     public init?(payload: String) {
-        let fields = payload.split(separator: " ", omittingEmptySubsequences: false)
+        // Split as bytes: a split by Character finds grapheme boundaries, and every replica reads
+        // every notice (several per task).
+        let fields = payload.utf8.split(separator: UInt8(ascii: " "), omittingEmptySubsequences: false).map(Substring.init)
         guard fields.count == 4, let namespace = NamespaceName(String(fields[0])), !fields[1].isEmpty,
             let sequence = Int64(fields[2]), sequence > 0
         else { return nil }
