@@ -86,6 +86,26 @@ import Testing
         #expect(try recorded.expectCounter(Name.rpcRequests, [("method", "GetTask"), ("result", "namespace_not_found"), ("namespace", "unknown")]).totalValue == 1)
     }
 
+    @Test func requestSeriesMadeOnceCountEveryCallUnderTheirOwnLabels() throws {
+        let recorded = TestMetrics()
+        let metrics = ServerMetrics(factory: recorded, namespaceLabel: true)
+        let acme = NamespaceName("acme")!
+        let beta = NamespaceName("beta")!
+        for _ in 0..<3 { metrics.recordRPC(method: "GetTask", errorCode: nil, namespace: acme, duration: .zero) }
+        metrics.recordRPC(method: "GetTask", errorCode: nil, namespace: beta, duration: .zero)
+        metrics.recordRPC(method: "SendMessage", errorCode: nil, namespace: acme, duration: .zero)
+        #expect(try recorded.expectCounter(Name.rpcRequests, [("method", "GetTask"), ("result", "ok"), ("namespace", "acme")]).totalValue == 3)
+        #expect(try recorded.expectCounter(Name.rpcRequests, [("method", "GetTask"), ("result", "ok"), ("namespace", "beta")]).totalValue == 1)
+        #expect(try recorded.expectCounter(Name.rpcRequests, [("method", "SendMessage"), ("result", "ok"), ("namespace", "acme")]).totalValue == 1)
+        #expect(try recorded.expectTimer(Name.rpcDuration, [("method", "GetTask")]).values.count == 4)
+
+        for _ in 0..<2 { metrics.recordHTTP(route: "/ns/{namespace}", method: "POST", status: 200, duration: .zero) }
+        metrics.recordHTTP(route: "/ns/{namespace}", method: "POST", status: 404, duration: .zero)
+        #expect(try recorded.expectCounter(Name.httpRequests, [("route", "/ns/{namespace}"), ("method", "POST"), ("status", "200")]).totalValue == 2)
+        #expect(try recorded.expectCounter(Name.httpRequests, [("route", "/ns/{namespace}"), ("method", "POST"), ("status", "404")]).totalValue == 1)
+        #expect(try recorded.expectTimer(Name.httpDuration, [("route", "/ns/{namespace}"), ("method", "POST")]).values.count == 3)
+    }
+
     @Test func databaseOperationsAreTimedAndCountedInFlight() async throws {
         let recorded = TestMetrics()
         let metrics = ServerMetrics(factory: recorded)

@@ -338,6 +338,17 @@ import Testing
             .log(event: .init(level: .info, message: "hello", metadata: nil, source: "", file: "a/b.swift", function: "f", line: 3))
         let bareLine = try #require(bare.captured.first)
         #expect(bareLine.hasSuffix("Z info cleveragents: hello\n"), "without metadata or source: \(bareLine)")
+
+        // The same key from the handler, its provider and the record: the record wins, then the provider.
+        let layered = OutputSink.memory()
+        var layeredHandler = TextLogHandler(label: "cleveragents", level: .info, output: layered)
+        layeredHandler[metadataKey: "k"] = "handler"
+        layeredHandler[metadataKey: "only"] = "handler"
+        layeredHandler[metadataKey: "p"] = "handler"
+        layeredHandler.metadataProvider = Logger.MetadataProvider { ["k": "provider", "p": "provider"] }
+        layeredHandler.log(event: .init(level: .error, message: "m", metadata: ["k": "record"], source: "", file: "a/b.swift", function: "f", line: 3))
+        let layeredLine = try #require(layered.captured.first)
+        #expect(layeredLine.hasSuffix(" error cleveragents: k=record only=handler p=provider m\n"), "\(layeredLine)")
     }
 }
 

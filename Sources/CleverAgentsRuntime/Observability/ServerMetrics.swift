@@ -9,6 +9,7 @@
 public import A2AProtocol
 public import CleverAgentsDomain
 public import CoreMetrics
+import Synchronization
 
 /// The server's metrics, recorded through swift-metrics where the events happen.
 ///
@@ -43,6 +44,8 @@ public struct ServerMetrics: Sendable {
     /// The series with fixed labels, made once: a factory's `make…` takes a lock and hashes the
     /// label and dimensions, several times per task if made on each use.
     private let series: Series
+    /// The series whose labels vary by request (route, method, status, result), each made once.
+    private let requestSeries = RequestSeries()
 
     private struct Series: Sendable {
         let taskTransitions: [TaskState: Counter]
@@ -96,8 +99,8 @@ public struct ServerMetrics: Sendable {
             let known = errorCode != JSONRPCError.namespaceNotFoundCode
             dimensions.append(("namespace", known ? namespace?.rawValue ?? "none" : "unknown"))
         }
-        Counter(label: Name.rpcRequests, dimensions: dimensions, factory: factory).increment()
-        Timer(label: Name.rpcDuration, dimensions: [("method", method)], factory: factory).record(duration: duration)
+        requestSeries.counter(Name.rpcRequests, dimensions, factory: factory).increment()
+        requestSeries.timer(Name.rpcDuration, [("method", method)], factory: factory).record(duration: duration)
     }
 
     /// Whether `name` is a method the server serves: only those become label values, so that
@@ -110,8 +113,8 @@ public struct ServerMetrics: Sendable {
 
     /// One HTTP request answered (time to the response head; streams go on after it).
     public func recordHTTP(route: String, method: String, status: Int, duration: Duration) {
-        Counter(label: Name.httpRequests, dimensions: [("route", route), ("method", method), ("status", String(status))], factory: factory).increment()
-        Timer(label: Name.httpDuration, dimensions: [("route", route), ("method", method)], factory: factory).record(duration: duration)
+        requestSeries.counter(Name.httpRequests, [("route", route), ("method", method), ("status", String(status))], factory: factory).increment()
+        requestSeries.timer(Name.httpDuration, [("route", route), ("method", method)], factory: factory).record(duration: duration)
     }
 
     /// The `result` label of a JSON-RPC call: `ok`, or the name of its error.
@@ -228,5 +231,75 @@ extension Timer {
     fileprivate func record(duration: Duration) {
         let (seconds, attoseconds) = duration.components
         recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+}
+
+/// Request series by label and dimensions, made by the factory the first time they are used.
+///
+/// Their label values come from bounded sets (known methods, route templates, statuses, resolved
+/// namespaces), so this holds what the metrics backend holds anyway; a lookup here costs a hash
+/// of a few short strings, a factory's `make…` the validation and registration of the series.
+private final class RequestSeries: Sendable {
+    /// A label and up to three dimensions (the request series have no more), without an array.
+    private struct Key: Hashable {
+        var label: String
+        var first: (name: String, value: String)? = nil
+        var second: (name: String, value: String)? = nil
+        var third: (name: String, value: String)? = nil
+        var more: [String] = []
+
+        init(_ label: String, _ dimensions: [(String, String)]) {
+            self.label = label
+            for (index, dimension) in dimensions.enumerated() {
+                switch index {
+                case 0: first = dimension
+                case 1: second = dimension
+                case 2: third = dimension
+                default: more += [dimension.0, dimension.1]
+                }
+            }
+        }
+
+        static func == (left: Key, right: Key) -> Bool {
+            left.label == right.label && left.first?.name == right.first?.name && left.first?.value == right.first?.value
+                && left.second?.name == right.second?.name && left.second?.value == right.second?.value
+                && left.third?.name == right.third?.name && left.third?.value == right.third?.value && left.more == right.more
+        }
+
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(label)
+            hasher.combine(first?.name)
+            hasher.combine(first?.value)
+            hasher.combine(second?.name)
+            hasher.combine(second?.value)
+            hasher.combine(third?.name)
+            hasher.combine(third?.value)
+            hasher.combine(more)
+        }
+    }
+
+    private let counters = Mutex<[Key: Counter]>([:])
+    private let timers = Mutex<[Key: Timer]>([:])
+
+    func counter(_ label: String, _ dimensions: [(String, String)], factory: any MetricsFactory) -> Counter {
+        let key = Key(label, dimensions)
+        if let made = counters.withLock({ $0[key] }) { return made }
+        let made = Counter(label: label, dimensions: dimensions, factory: factory)
+        return counters.withLock { counters in
+            if let existing = counters[key] { return existing }
+            counters[key] = made
+            return made
+        }
+    }
+
+    func timer(_ label: String, _ dimensions: [(String, String)], factory: any MetricsFactory) -> Timer {
+        let key = Key(label, dimensions)
+        if let made = timers.withLock({ $0[key] }) { return made }
+        let made = Timer(label: label, dimensions: dimensions, factory: factory)
+        return timers.withLock { timers in
+            if let existing = timers[key] { return existing }
+            timers[key] = made
+            return made
+        }
     }
 }

@@ -70,24 +70,29 @@ final class OutputSink: Sendable {
 
     /// Queues `line` (a whole line, newline included); an `urgent` line is written before this returns.
     func write(_ line: String, urgent: Bool = false) {
+        write(utf8: Array(line.utf8), urgent: urgent)
+    }
+
+    /// Queues the UTF-8 bytes of a whole line, newline included.
+    func write(utf8 line: [UInt8], urgent: Bool = false) {
         guard descriptor != nil else {
-            lines.withLock { $0.append(line) }
+            lines.withLock { $0.append(String(decoding: line, as: UTF8.self)) }
             return
         }
         if urgent {
             // After what is pending, in order, and never dropped.
             writer.sync {
                 writePending()
-                write(Array(line.utf8))
+                write(line)
             }
             return
         }
         let schedule = pending.withLock { pending in
-            guard pending.bytes.count + line.utf8.count <= capacity else {
+            guard pending.bytes.count + line.count <= capacity else {
                 pending.dropped += 1
                 return false
             }
-            pending.bytes.append(contentsOf: line.utf8)
+            pending.bytes.append(contentsOf: line)
             guard !pending.scheduled else { return false }
             pending.scheduled = true
             return true
