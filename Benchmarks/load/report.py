@@ -75,16 +75,20 @@ server (database `cleveragents`) under `valgrind --tool=callgrind --instr-atstar
 (valgrind is installed with apt-get when missing). After a warm-up of 50 SendMessage and 50 GetTask
 requests without instrumentation, `callgrind_control -i on` and `-z`, then `--callgrind-requests N`
 (default 200) sequential blocking SendMessage requests on one connection, a dump (`callgrind_control
--d`), N GetTask requests of those tasks, a second dump: the `summary` Ir of each dump ÷ N. It counts
-the server process only, and timers that fire by wall-clock time count more than at full speed
-(valgrind is many times slower). JSON lines: `callgrind` with `request`, `requests`, `irTotal`,
-`irPerRequest`. (Instrumentation, not collection, is what `callgrind_control -i` switches: with
-`--collect-atstart=no` nothing would be counted.)
-On Debian 12's valgrind 3.19 it does not get that far: valgrind cannot read the DWARF 5 of the
-Swift toolchain (hence the copy stripped with `strip --strip-debug`), and on the stripped copy it
-crashes itself (SIGSEGV inside valgrind, "the 'impossible' happened") as the Swift runtime starts
-its second thread, even under `--tool=none`; the scenario then stops with valgrind's log. A newer
-valgrind is needed; no figures have been produced with it yet.
+-d`), N GetTask requests of those tasks (each read from the database once), a second dump, the same N
+GetTask requests again (now finished tasks the server keeps, as in the headline's GetTask), a third
+dump: the `summary` Ir of each dump ÷ N. It counts the server process only, and timers that fire by
+wall-clock time count more than at full speed (valgrind is many times slower). JSON lines:
+`callgrind` with `request`, `requests`, `irTotal`, `irPerRequest`. (Instrumentation, not collection,
+is what `callgrind_control -i` switches: with `--collect-atstart=no` nothing would be counted.)
+valgrind cannot read the DWARF 5 of the Swift toolchain, hence a copy stripped with `strip
+--strip-debug` (the symbol table stays). And an async `main` parks the main thread in libdispatch's
+`sigsuspend` with a mask in read-only memory, which valgrind writes to and crashes on ("the
+'impossible' happened"); the scenario preloads `Benchmarks/valgrind/sigsuspend-copy.c`, which hands
+the kernel a writable copy of the same mask. The same counts repeat within 0.1 % (SendMessage) and
+about 2 % (GetTask, whose few instructions the timers weigh on more) between runs of one binary:
+compare a change's counts before and after it; `callgrind_annotate` on the dumps
+(`.local/bench/run/callgrind.out.*`) shows where they go.
 """
 
 
