@@ -104,6 +104,11 @@ import Testing
         #expect(try recorded.expectCounter(Name.httpRequests, [("route", "/ns/{namespace}"), ("method", "POST"), ("status", "200")]).totalValue == 2)
         #expect(try recorded.expectCounter(Name.httpRequests, [("route", "/ns/{namespace}"), ("method", "POST"), ("status", "404")]).totalValue == 1)
         #expect(try recorded.expectTimer(Name.httpDuration, [("route", "/ns/{namespace}"), ("method", "POST")]).values.count == 3)
+
+        // A state without a series made in advance gets one when first entered.
+        metrics.recordTaskTransition(to: .unspecified)
+        metrics.recordTaskTransition(to: .unspecified)
+        #expect(try recorded.expectCounter(Name.taskTransitions, [("state", "unspecified")]).totalValue == 2)
     }
 
     @Test func databaseOperationsAreTimedAndCountedInFlight() async throws {

@@ -152,7 +152,7 @@ public struct ServerMetrics: Sendable {
     /// A task entered `state` (counted once per committed status change, on the replica that
     /// committed it).
     public func recordTaskTransition(to state: TaskState) {
-        let counter = series.taskTransitions[state] ?? Counter(label: Name.taskTransitions, dimensions: [("state", Self.stateName(state))], factory: factory)
+        let counter = series.taskTransitions[state] ?? requestSeries.counter(Name.taskTransitions, [("state", Self.stateName(state))], factory: factory)
         counter.increment()
     }
 
@@ -282,24 +282,21 @@ private final class RequestSeries: Sendable {
     private let timers = Mutex<[Key: Timer]>([:])
 
     func counter(_ label: String, _ dimensions: [(String, String)], factory: any MetricsFactory) -> Counter {
-        let key = Key(label, dimensions)
-        if let made = counters.withLock({ $0[key] }) { return made }
-        let made = Counter(label: label, dimensions: dimensions, factory: factory)
-        return counters.withLock { counters in
-            if let existing = counters[key] { return existing }
-            counters[key] = made
-            return made
-        }
+        Self.series(in: counters, Key(label, dimensions)) { Counter(label: label, dimensions: dimensions, factory: factory) }
     }
 
     func timer(_ label: String, _ dimensions: [(String, String)], factory: any MetricsFactory) -> Timer {
-        let key = Key(label, dimensions)
-        if let made = timers.withLock({ $0[key] }) { return made }
-        let made = Timer(label: label, dimensions: dimensions, factory: factory)
-        return timers.withLock { timers in
-            if let existing = timers[key] { return existing }
-            timers[key] = made
-            return made
+        Self.series(in: timers, Key(label, dimensions)) { Timer(label: label, dimensions: dimensions, factory: factory) }
+    }
+
+    /// The series under `key`, made outside the lock the first time (the factory takes its own).
+    private static func series<Series: Sendable>(in made: borrowing Mutex<[Key: Series]>, _ key: Key, make: () -> Series) -> Series {
+        if let existing = made.withLock({ $0[key] }) { return existing }
+        let new = make()
+        return made.withLock { made in
+            if let existing = made[key] { return existing }
+            made[key] = new
+            return new
         }
     }
 }

@@ -57,23 +57,7 @@ public final class EventBatchBuffer<Element: Sendable>: Sendable {
     public func waitForRoom() async {
         // The usual case, on every event: room, and no continuation to make.
         guard state.withLock({ $0.pendingBytes > maximumPendingBytes }) else { return }
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
-                let ready = state.withLock { state -> Bool in
-                    // Checked under the lock: a cancellation that comes later finds the waiter.
-                    guard state.pendingBytes > maximumPendingBytes, !Task.isCancelled else { return true }
-                    state.producer = continuation
-                    return false
-                }
-                if ready { continuation.resume() }
-            }
-        } onCancel: {
-            let producer = state.withLock { state -> CheckedContinuation<Void, Never>? in
-                defer { state.producer = nil }
-                return state.producer
-            }
-            producer?.resume()
-        }
+        await park(.producer) { [maximumPendingBytes] in $0.pendingBytes > maximumPendingBytes }
     }
 
     /// Whether a producer waits in ``waitForRoom()``, for tests.
@@ -152,21 +136,41 @@ public final class EventBatchBuffer<Element: Sendable>: Sendable {
 
     /// Returns once elements wait, the buffer is finished, or the calling task is cancelled.
     private func waitForElements() async {
+        await park(.waiter) { $0.elements.isEmpty && $0.end == nil }
+    }
+
+    /// The two places a task waits: the consumer for elements, the producer for room.
+    private enum Slot {
+        case waiter, producer
+    }
+
+    /// Waits in `slot` while `waits` holds, until resumed from the slot or cancelled. `waits` is
+    /// checked under the lock, so a later resumption or cancellation finds the continuation.
+    private func park(_ slot: Slot, while waits: (State) -> Bool) async {
         await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 let ready = state.withLock { state -> Bool in
-                    guard state.elements.isEmpty, state.end == nil, !Task.isCancelled else { return true }
-                    state.waiter = continuation
+                    guard waits(state), !Task.isCancelled else { return true }
+                    switch slot {
+                    case .waiter: state.waiter = continuation
+                    case .producer: state.producer = continuation
+                    }
                     return false
                 }
                 if ready { continuation.resume() }
             }
         } onCancel: {
-            let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
-                defer { state.waiter = nil }
-                return state.waiter
+            let parked = state.withLock { state -> CheckedContinuation<Void, Never>? in
+                switch slot {
+                case .waiter:
+                    defer { state.waiter = nil }
+                    return state.waiter
+                case .producer:
+                    defer { state.producer = nil }
+                    return state.producer
+                }
             }
-            waiter?.resume()
+            parked?.resume()
         }
     }
 

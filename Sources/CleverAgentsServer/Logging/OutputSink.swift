@@ -70,11 +70,11 @@ final class OutputSink: Sendable {
 
     /// Queues `line` (a whole line, newline included); an `urgent` line is written before this returns.
     func write(_ line: String, urgent: Bool = false) {
-        write(utf8: Array(line.utf8), urgent: urgent)
+        write(utf8: line.utf8, urgent: urgent)
     }
 
     /// Queues the UTF-8 bytes of a whole line, newline included.
-    func write(utf8 line: [UInt8], urgent: Bool = false) {
+    func write(utf8 line: some Collection<UInt8>, urgent: Bool = false) {
         guard descriptor != nil else {
             lines.withLock { $0.append(String(decoding: line, as: UTF8.self)) }
             return
@@ -83,7 +83,7 @@ final class OutputSink: Sendable {
             // After what is pending, in order, and never dropped.
             writer.sync {
                 writePending()
-                write(line)
+                write(Array(line))
             }
             return
         }
