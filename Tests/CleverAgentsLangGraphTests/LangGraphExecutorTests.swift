@@ -23,8 +23,10 @@ import Testing
     /// Port 1 on the loopback interface: privileged and unused, so connections are refused at once.
     static let closedPort = "http://127.0.0.1:1"
 
+    /// Refused connections fail at once; the long timeout only keeps a busy machine (a full
+    /// suite on two cores) from turning a refusal that is slow to be seen into a timeout.
     static let fastRetries = LangGraphConfiguration(
-        requestTimeout: .seconds(5),
+        requestTimeout: .seconds(60),
         maximumAttempts: 3,
         initialBackoff: .milliseconds(1),
         maximumBackoff: .milliseconds(2)

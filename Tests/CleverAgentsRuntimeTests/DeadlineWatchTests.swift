@@ -15,7 +15,8 @@ import Testing
         let watch = DeadlineWatch(tick: .milliseconds(5))
         let expired = AsyncStream<Void>.makeStream()
         let calls = Mutex(0)
-        _ = watch.watch(until: .now + .milliseconds(10)) {
+        // Far enough ahead that a busy machine still counts the watch before it fires.
+        _ = watch.watch(until: .now + .milliseconds(500)) {
             calls.withLock { $0 += 1 }
             expired.continuation.yield()
         }
@@ -28,11 +29,12 @@ import Testing
     @Test func anUnwatchedOperationNeverExpires() async {
         let watch = DeadlineWatch(tick: .milliseconds(5))
         let cancelledFired = Mutex(false)
-        let cancelled = watch.watch(until: .now + .milliseconds(5)) { cancelledFired.withLock { $0 = true } }
+        // Far enough ahead that it is unwatched before its deadline, even on a busy machine.
+        let cancelled = watch.watch(until: .now + .milliseconds(300)) { cancelledFired.withLock { $0 = true } }
         watch.unwatch(cancelled)
         // A later deadline that does fire: by then the earlier one would have fired too.
         let expired = AsyncStream<Void>.makeStream()
-        _ = watch.watch(until: .now + .milliseconds(30)) { expired.continuation.yield() }
+        _ = watch.watch(until: .now + .milliseconds(600)) { expired.continuation.yield() }
         for await _ in expired.stream { break }
         #expect(cancelledFired.withLock { $0 } == false)
     }

@@ -180,8 +180,15 @@ import Testing
             }
             _ = try await harness.service.handle(.deleteTaskPushNotificationConfig(DeleteTaskPushNotificationConfigRequest(taskId: task.id, id: "cfg")), context: harness.context())
             executor.open("go")
-            await harness.pushWorker.deliverDueNotifications()
+            // Every event the run writes is written before the worker looks: none queued for
+            // the deleted config, and nothing sent, not even the notification queued before.
+            let ended = await waitUntil(.seconds(30)) {
+                (try? await harness.store.task(namespace: harness.namespace, id: task.id))?.state.isTerminal == true
+            }
+            #expect(ended, "the run ended")
             #expect(harness.store.queuedDeliveries.isEmpty)
+            #expect(await harness.pushWorker.deliverDueNotifications() == 0)
+            #expect(harness.pushSender.sent.isEmpty, "dropped, not sent")
         }
     }
 
