@@ -109,6 +109,19 @@ extension SQLiteStore: PushConfigStore, PushOutbox {
         }
     }
 
+    public func releaseDeliveries(ids: [Int64]) async throws {
+        guard !ids.isEmpty else { return }
+        let now = A2ATimestamp.now.millisecondsSinceEpoch
+        try await write { db in
+            for id in ids {
+                try db.execute(
+                    sql: "UPDATE push_deliveries SET next_attempt_at = ?, attempts = max(attempts - 1, 0) WHERE id = ? AND failed_at IS NULL",
+                    arguments: [now, id]
+                )
+            }
+        }
+    }
+
     // MARK: Rows
 
     static func insertPushConfig(_ db: Database, _ config: PushConfigRecord, replace: Bool) throws {

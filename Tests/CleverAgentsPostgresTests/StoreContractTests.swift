@@ -250,6 +250,30 @@ typealias ContractStore = TaskStore & NamespaceStore & PushConfigStore & PushOut
         }
     }
 
+    @Test(arguments: backends)
+    func aReleasedDeliveryIsDueAtOnceAndItsAttemptDoesNotCount(_ backend: Backend) async throws {
+        try await withIsolatedStore(backend) { store in
+            let name = try await Self.makeNamespace(store)
+            let record = Self.task(name, id: "p3", at: 1_700_000_000_000)
+            let config = PushConfigRecord(namespace: name, taskId: "p3", id: "a", url: "https://a.example", owner: "alice", createdAt: .init(millisecondsSinceEpoch: 1))
+            try await store.createTask(record, events: Self.created(record), pushConfigs: [config])
+            func claim() async throws -> [PushDelivery] {
+                try await store.claimDueDeliveries(limit: 10, lease: .seconds(60)).filter { $0.namespace == name }
+            }
+            let claimed = try #require(try await claim().first)
+            #expect(claimed.attempts == 1)
+            #expect(try await claim().isEmpty, "leased for a minute")
+            try await store.releaseDeliveries(ids: [claimed.id])
+            let again = try #require(try await claim().first, "due at once after the release")
+            #expect(again.id == claimed.id)
+            #expect(again.attempts == 1, "the given-back attempt did not count")
+            try await store.abandonDelivery(id: again.id, error: "gone")
+            try await store.releaseDeliveries(ids: [again.id])
+            #expect(try await claim().isEmpty, "a release does not revive an abandoned delivery")
+            try await store.releaseDeliveries(ids: [])
+        }
+    }
+
     static func config(_ namespace: NamespaceName, task: String, id: String, url: String = "https://hooks.example") -> PushConfigRecord {
         PushConfigRecord(namespace: namespace, taskId: task, id: id, url: url, owner: "alice", createdAt: .init(millisecondsSinceEpoch: 1))
     }

@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+import A2AProtocol
 import CleverAgentsDomain
 import CleverAgentsRuntime
 import CleverAgentsTestSupport
@@ -57,6 +58,7 @@ import Testing
         func completeDelivery(id: Int64) async throws {}
         func retryDelivery(id: Int64, after delay: Duration, error: String) async throws {}
         func abandonDelivery(id: Int64, error: String) async throws {}
+        func releaseDeliveries(ids: [Int64]) async throws {}
     }
 
     static func worker(_ outbox: CountingOutbox, pollInterval: Duration) throws -> PushDeliveryWorker {
@@ -113,5 +115,50 @@ import Testing
         running.cancel()
         try await running.value
         #expect(outbox.claimCount >= 4)
+    }
+
+    /// A sender that holds every send until it is cancelled, and tells when one began.
+    final class HangingPushSender: PushSender, Sendable {
+        let began = AsyncStream<Void>.makeStream()
+
+        func send(_ body: [UInt8], to url: String, headers: [(name: String, value: String)]) async throws {
+            began.continuation.yield()
+            try await Task.sleep(for: .seconds(3600))
+        }
+    }
+
+    @Test func aDeliveryCutShortByTheWorkersStopIsGivenBackAtOnce() async throws {
+        let store = InMemoryStore()
+        let name = try #require(NamespaceName("push-release"))
+        try await store.createNamespace(Namespace(name: name, description: "", authMode: .disabled, createdAt: .init(millisecondsSinceEpoch: 1)))
+        var record = TaskRecord(
+            namespace: name, id: "t1", contextId: "c1", owner: "alice", actorName: "echo",
+            status: TaskStatus(state: .submitted, timestamp: .init(millisecondsSinceEpoch: 1)),
+            threadID: "thread-1", createdAt: .init(millisecondsSinceEpoch: 1)
+        )
+        record.lastEventSequence = 1
+        let config = PushConfigRecord(namespace: name, taskId: "t1", id: "hook", url: "https://hook.example", owner: "alice", createdAt: .init(millisecondsSinceEpoch: 1))
+        try await store.createTask(record, events: [TaskEventRecord(namespace: name, taskId: "t1", sequence: 1, event: .task(record.a2aTask()))], pushConfigs: [config])
+
+        var logger = Logger(label: "push-worker-test")
+        logger.logLevel = .critical
+        let sender = HangingPushSender()
+        let worker = PushDeliveryWorker(
+            outbox: store,
+            configs: store,
+            sender: sender,
+            secrets: try AESGCMSecretBox(keyMaterial: Array(repeating: 7, count: 32)),
+            configuration: .init(pollInterval: .seconds(3600), lease: .seconds(3600)),
+            logger: logger
+        )
+        let running = Task { try await worker.run() }
+        for await _ in sender.began.stream { break }
+        #expect(try await store.claimDueDeliveries(limit: 10, lease: .seconds(60)).isEmpty, "leased to the worker while it sends")
+        // Stopped past its grace period: the send is cancelled before any outcome is recorded.
+        running.cancel()
+        try await running.value
+        let again = try #require(try await store.claimDueDeliveries(limit: 10, lease: .seconds(60)).first, "given back, due at once")
+        #expect(again.taskId == "t1")
+        #expect(again.attempts == 1, "the attempt cut short did not count")
     }
 }

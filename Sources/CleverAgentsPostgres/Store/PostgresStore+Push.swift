@@ -166,4 +166,17 @@ extension PostgresStore: PushConfigStore, PushOutbox {
             try await client.query("UPDATE push_deliveries SET failed_at = now(), last_error = \(error) WHERE id = \(id)", logger: logger)
         }
     }
+
+    public func releaseDeliveries(ids: [Int64]) async throws {
+        guard !ids.isEmpty else { return }
+        try await translatingErrors {
+            try await client.query(
+                """
+                UPDATE push_deliveries SET next_attempt_at = now(), attempts = greatest(attempts - 1, 0)
+                WHERE id = ANY(\(ids)) AND failed_at IS NULL
+                """,
+                logger: logger
+            )
+        }
+    }
 }

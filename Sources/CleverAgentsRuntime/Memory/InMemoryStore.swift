@@ -328,6 +328,17 @@ public final class InMemoryStore: TaskStore, NamespaceStore, PushConfigStore, Pu
         }
     }
 
+    public func releaseDeliveries(ids: [Int64]) async throws {
+        state.withLock { state in
+            for id in ids {
+                guard var queued = state.deliveries[id], !queued.failed else { continue }
+                queued.due = .now
+                queued.delivery.attempts = max(queued.delivery.attempts - 1, 0)
+                state.deliveries[id] = queued
+            }
+        }
+    }
+
     /// Undelivered notifications (for tests): delivery id, task, configuration, event sequence, failed.
     public var queuedDeliveries: [(id: Int64, taskId: String, configId: String, sequence: Int64, failed: Bool)] {
         state.withLock { state in

@@ -69,6 +69,10 @@ public protocol PushOutbox: Sendable {
     /// and no longer holds back later notifications.
     func abandonDelivery(id: Int64, error: String) async throws
 
+    /// Gives back deliveries claimed but not sent (the worker stopped first): they are due at
+    /// once, for any replica, and the attempt does not count.
+    func releaseDeliveries(ids: [Int64]) async throws
+
     /// Signalled after a write queued deliveries; `nil` when the store does not tell, and the push
     /// worker looks at the outbox after every committed event instead.
     var queuedDeliveries: PushWakeSignal? { get }

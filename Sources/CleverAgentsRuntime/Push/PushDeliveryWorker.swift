@@ -11,12 +11,14 @@ public import CleverAgentsDomain
 import Foundation
 public import Logging
 public import ServiceLifecycle
+import Synchronization
 
 /// Delivers queued notifications: each webhook gets its task's events at least once and in order,
 /// retried with exponential backoff, within a bounded timeout per attempt.
 ///
 /// The outbox is durable, so a restart loses nothing: a delivery claimed by a replica that dies is
-/// claimed again when its lease runs out. Committed events wake the worker; it also polls, to
+/// claimed again when its lease runs out; one a stopping worker could not send is given back at
+/// once. Committed events wake the worker; it also polls, to
 /// pick up what other replicas queued.
 public final class PushDeliveryWorker: Service, TaskEventBus, Sendable {
     public struct Configuration: Sendable, Hashable {
@@ -66,6 +68,9 @@ public final class PushDeliveryWorker: Service, TaskEventBus, Sendable {
     private let metrics: ServerMetrics
     private let wakeups: AsyncStream<Void>
     private let wake: AsyncStream<Void>.Continuation
+    /// Deliveries claimed here whose outcome is not recorded yet: given back when the worker
+    /// stops, so that no replica waits for their lease to run out.
+    private let unsettled = Mutex<Set<Int64>>([])
 
     public init(
         outbox: any PushOutbox,
@@ -117,6 +122,26 @@ public final class PushDeliveryWorker: Service, TaskEventBus, Sendable {
         } onGracefulShutdown: {
             self.wake.finish()
         }
+        await releaseUnsettledDeliveries()
+    }
+
+    /// Gives back what was claimed here and not settled (a send cut short by cancellation, an
+    /// outbox write that failed). An unstructured task, so that a cancelled worker still does it.
+    private func releaseUnsettledDeliveries() async {
+        let ids = unsettled.withLock { ids in
+            defer { ids.removeAll() }
+            return ids.sorted()
+        }
+        guard !ids.isEmpty else { return }
+        let (outbox, logger) = (outbox, logger)
+        await Task {
+            do {
+                try await outbox.releaseDeliveries(ids: ids)
+                logger.debug("Gave back unsent push notifications", metadata: ["count": "\(ids.count)"])
+            } catch {
+                logger.warning("Cannot give back unsent push notifications; their lease will expire", metadata: ["error": "\(error)"])
+            }
+        }.value
     }
 
     /// Wakes the worker now and after every poll interval, until cancelled.
@@ -139,6 +164,7 @@ public final class PushDeliveryWorker: Service, TaskEventBus, Sendable {
             logger.warning("Cannot read the notification outbox", metadata: ["error": "\(error)"])
             return 0
         }
+        unsettled.withLock { $0.formUnion(batch.map(\.id)) }
         await withDiscardingTaskGroup { group in
             for delivery in batch {
                 group.addTask { await self.deliver(delivery) }
@@ -154,7 +180,12 @@ public final class PushDeliveryWorker: Service, TaskEventBus, Sendable {
         logger[metadataKey: "push_config_id"] = "\(delivery.configId)"
         let started = ContinuousClock.now
         var result = "error"
-        defer { metrics.recordPushDelivery(result: result, duration: ContinuousClock.now - started) }
+        defer {
+            metrics.recordPushDelivery(result: result, duration: ContinuousClock.now - started)
+            // Recorded, or left to its lease after the outbox failed: no longer this worker's to
+            // give back. Only an attempt cut short by the worker's stop is given back.
+            if result != "error" || !Task.isCancelled { _ = unsettled.withLock { $0.remove(delivery.id) } }
+        }
         do {
             guard let config = try await configs.pushConfig(namespace: delivery.namespace, taskId: delivery.taskId, id: delivery.configId) else {
                 try await outbox.abandonDelivery(id: delivery.id, error: "the push notification config was deleted")
