@@ -178,6 +178,22 @@ import Testing
         await #expect(throws: JSONRPCError.self) { _ = try await push(service, [twice, twice]) }
     }
 
+    @Test func anActorBodyNeedsOnlyItsNameGraphURLAndAssistant() async throws {
+        let service = try await makeService()
+        let body: JSONObject = ["name": "minimal", "graphURL": "http://graphs.example", "assistantID": "echo"]
+        let response = try await push(service, [SyncPushItem(op: .upsert, kind: "actor", name: "minimal", baseRevision: 0, body: body)])
+        #expect(response.results.first?.status == .applied)
+        let actor = try #require(try await store.actors(in: namespace).first { $0.name == "minimal" })
+        var expected = ActorDefinition(name: "minimal", graphURL: "http://graphs.example", assistantID: "echo")
+        expected.updatedAt = actor.updatedAt
+        #expect(actor == expected, "the defaults of actors/put")
+        // Without its assistant it is still refused, naming the field.
+        let missing = await #expect(throws: JSONRPCError.self) {
+            _ = try await push(service, [SyncPushItem(op: .upsert, kind: "actor", name: "w", baseRevision: 0, body: ["name": "w", "graphURL": "http://graphs.example"])])
+        }
+        #expect(missing?.message.contains("assistantID") == true, "\(String(describing: missing))")
+    }
+
     @Test func aPushedActorIsUsableAtOnceAndKeepsTheStoredSecret() async throws {
         let service = try await makeService()
         let sealed = SealedSecret(sealed: "v1:secret")

@@ -66,6 +66,26 @@ public struct ActorDefinition: Sendable, Hashable, Codable {
         self.isDefault = isDefault
     }
 
+    /// Reads an actor; the fields `actors/put` makes optional may be left out here too
+    /// (`description` empty, no `tags` or `examples`, not the default), so a synced body needs
+    /// no more than `name`, `graphURL` and `assistantID`.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.name = try container.decode(String.self, forKey: .name)
+        self.description = try container.decodeIfPresent(String.self, forKey: .description) ?? ""
+        self.tags = try container.decodeIfPresent([String].self, forKey: .tags) ?? []
+        self.examples = try container.decodeIfPresent([String].self, forKey: .examples) ?? []
+        self.graphURL = try container.decode(String.self, forKey: .graphURL)
+        self.assistantID = try container.decode(String.self, forKey: .assistantID)
+        self.config = try container.decodeIfPresent(JSONObject.self, forKey: .config)
+        self.context = try container.decodeIfPresent(JSONObject.self, forKey: .context)
+        self.apiKey = try container.decodeIfPresent(SealedSecret.self, forKey: .apiKey)
+        self.streamModes = try container.decodeIfPresent([String].self, forKey: .streamModes)
+        self.runTimeoutSeconds = try container.decodeIfPresent(Int.self, forKey: .runTimeoutSeconds)
+        self.isDefault = try container.decodeIfPresent(Bool.self, forKey: .isDefault) ?? false
+        self.updatedAt = try container.decodeIfPresent(A2ATimestamp.self, forKey: .updatedAt)
+    }
+
     /// Actor names follow the namespace-name rules.
     public static func isValidName(_ name: String) -> Bool {
         NamespaceName.isValid(name)
