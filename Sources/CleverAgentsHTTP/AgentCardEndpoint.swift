@@ -16,8 +16,9 @@ import Hummingbird
 import NIOCore
 import NIOFoundationCompat
 
-/// Serves agent cards with `Cache-Control`, `ETag` and `Last-Modified`, and answers
-/// `If-None-Match` with 304.
+/// Serves agent cards, in the 1.0 layout with the 0.3 fields merged in
+/// (``A2AProtocol/AgentCard/servedJSON()``), with `Cache-Control`, `ETag` and `Last-Modified`, and
+/// answers `If-None-Match` with 304.
 struct AgentCardEndpoint: Sendable {
     static let wellKnownNames = ["agent-card.json", "agent.json"]
 
@@ -44,7 +45,8 @@ struct AgentCardEndpoint: Sendable {
         }
         let encoder = A2AJSON.makeEncoder()
         encoder.outputFormatting.insert(.sortedKeys)  // a stable body gives a stable ETag
-        let body = try encoder.encode(card)
+        // The 1.0 card with the 0.3 fields merged in: 0.3 clients start from this card too.
+        let body = try encoder.encode(card.servedJSON())
         let etag = "\"" + SHA256.hash(data: body).prefix(16).map { String(format: "%02x", $0) }.joined() + "\""
         var headers: HTTPFields = [
             .contentType: "application/json",

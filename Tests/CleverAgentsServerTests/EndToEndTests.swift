@@ -136,6 +136,33 @@ import Testing
     }
 }
 
+/// The official A2A 0.3 client (a2a-sdk 0.3.26) starts from the namespace card, as 0.3 clients
+/// do: it must read the card (1.0 layout with the 0.3 fields merged in), then send, stream, get
+/// and cancel through the 0.3 method names the card points it to.
+@Suite(.enabled(if: TestEnvironment.hasPython), .serialized) struct PythonSDK03ClientTests {
+    @Test func theOfficial03ClientStartsFromTheCard() async throws {
+        let server = try await TestServer.start()
+        do {
+            let namespace = try await server.createNamespace()
+            try await server.addActor("slow", to: namespace)
+            let python = try #require(TestEnvironment.pythonA2A03, "CLEVERAGENTS_TEST_PYTHON_A2A03 (scripts/services up)")
+            let script = TestEnvironment.repositoryRoot.appendingPathComponent("testing/interop/a2a_sdk_03_client.py").path
+            let output = try await ChildProcess.run(python, [script, server.endpoint(namespace.rawValue)])
+            #expect(output.status == 0, "\(output.stdout)\n\(output.stderr)")
+            let summary = try JSONDecoder().decode(JSONValue.self, from: Data(output.stdout.split(separator: "\n").last.map(String.init)?.utf8 ?? "".utf8))
+            #expect(summary["ok"] == true)
+            #expect(summary.at("card.url") == .string(server.endpoint(namespace.rawValue)))
+            #expect(summary["send"] == "completed")
+            #expect(summary.at("stream")?.arrayValue?.last == "completed")
+            #expect(summary["cancel"] == "canceled")
+        } catch {
+            try await server.stop()
+            throw error
+        }
+        try await server.stop()
+    }
+}
+
 /// Push notifications are queued durably: a restart while deliveries are pending loses none.
 @Suite(.enabled(if: TestEnvironment.hasServices), .serialized) struct PushDurabilityTests {
     @Test func pendingNotificationsSurviveARestartAndArriveInOrder() async throws {

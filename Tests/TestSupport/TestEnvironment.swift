@@ -24,6 +24,8 @@ public enum TestEnvironment {
 
     /// A Python with `a2a-sdk` installed.
     public static var python: String? { environment["CLEVERAGENTS_TEST_PYTHON"].flatMap { $0.isEmpty ? nil : $0 } }
+    /// The venv with the official A2A 0.3 client (a2a-sdk 0.3.26).
+    public static var pythonA2A03: String? { environment["CLEVERAGENTS_TEST_PYTHON_A2A03"].flatMap { $0.isEmpty ? nil : $0 } }
 
     /// Directory of PostgreSQL's binaries (`pg_ctl`).
     public static var postgresBinaries: String? { environment["CLEVERAGENTS_TEST_PG_BIN"] }
