@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+import A2AProtocol
 import CleverAgentsDomain
 public import CleverAgentsRuntime
 import Foundation
@@ -70,11 +71,17 @@ public struct HTTPFrontEnd: Sendable {
             router.get("/ns/:namespace/.well-known/\(name)") { request, context in
                 try await cards.respond(to: request, namespace: context.parameters.get("namespace") ?? "", context: context)
             }
-            router.get("/.well-known/\(name)") { request, context in
-                guard let name = configuration.defaultNamespace else {
-                    return Response(status: .notFound, headers: [.contentType: "application/json"], body: .init(byteBuffer: .init(string: #"{"error":"no default namespace is configured"}"#)))
+            // The configured default namespace's card, or the only namespace's.
+            router.get("/.well-known/\(name)") { [service] request, context in
+                let root: NamespaceName?
+                do {
+                    root = try await service.rootNamespace(configured: configuration.defaultNamespace)
+                } catch {
+                    let (rpcError, status) = JSONRPCEndpoint.describe(error, logger: context.logger)
+                    return JSONRPCEndpoint.errorResponse(rpcError, id: .null, status: status == .ok ? .internalServerError : status)
                 }
-                return try await cards.respond(to: request, namespace: name.rawValue, context: context)
+                guard let root else { return Self.noRootCard() }
+                return try await cards.respond(to: request, namespace: root.rawValue, context: context)
             }
         }
         router.get("/healthz") { _, _ in
@@ -88,6 +95,16 @@ public struct HTTPFrontEnd: Sendable {
                 body: .init(byteBuffer: .init(string: readiness.json))
             )
         }
+    }
+}
+
+extension HTTPFrontEnd {
+    /// The root's answer when it has no card: several namespaces (or none) and no
+    /// `namespaces.default`. It says where cards are, without naming any tenant to an anonymous
+    /// caller.
+    static func noRootCard() -> Response {
+        let body = #"{"error":"this server hosts several namespaces and none is the default (namespaces.default); each serves its card at /ns/{namespace}/.well-known/agent-card.json","namespaceCard":"/ns/{namespace}/.well-known/agent-card.json"}"#
+        return Response(status: .notFound, headers: [.contentType: "application/json"], body: .init(byteBuffer: .init(string: body)))
     }
 }
 

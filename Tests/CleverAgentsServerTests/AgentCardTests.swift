@@ -42,10 +42,14 @@ import Testing
             let alias = try await RPCTestClient().get("\(server.endpoint(namespace.rawValue))/.well-known/agent.json")
             #expect(alias.body == reply.body)
 
-            // A new actor changes the card, and so its ETag.
-            try await server.addActor("steps", to: namespace)
+            // A new actor changes the card, and so its ETag. Put through the admin API, which
+            // drops this replica's cached settings at once (a direct write waits for their TTL).
+            let put = try await EgressContainmentTests.putActor(server, namespace, "steps", url: try #require(TestEnvironment.langGraphURL))
+            _ = try put.result()
             let changed = try await RPCTestClient().get(url, headers: [("If-None-Match", etag)])
-            #expect(changed.status == 200 || changed.status == 304, "cached settings may take up to their TTL")
+            #expect(changed.status == 200, "the old ETag no longer matches")
+            #expect(changed.headers.first(name: "etag") != etag)
+            #expect(try JSONDecoder().decode(AgentCard.self, from: changed.body).skills.map(\.id).sorted() == ["echo", "steps"])
         } catch {
             try await server.stop()
             throw error
@@ -88,15 +92,36 @@ import Testing
         try await server.stop()
     }
 
-    @Test func withoutADefaultNamespaceTheRootHasNoCard() async throws {
-        let server = try await TestServer.start()
-        do {
-            #expect(try await RPCTestClient().get("\(server.baseURL)/.well-known/agent-card.json").status == 404)
-        } catch {
+    @Test func withoutADefaultTheRootServesTheOnlyNamespaceAndOtherwiseSaysWhereCardsAre() async throws {
+        // A database of its own: the shared one holds every other test's namespaces.
+        try await PostgresTestDatabase.withFreshDatabase { database in
+            let url = try DatabaseURL(database)
+            let server = try await TestServer.start { $0.databaseURL = url }
+            do {
+                let root = "\(server.baseURL)/.well-known/agent-card.json"
+                func expectNoRootCard(_ why: Comment) async throws {
+                    let reply = try await RPCTestClient().get(root)
+                    #expect(reply.status == 404, why)
+                    #expect(try reply.json["namespaceCard"] == "/ns/{namespace}/.well-known/agent-card.json", why)
+                }
+                try await expectNoRootCard("no namespace yet")
+
+                let only = try await server.createNamespace(TestEnvironment.uniqueName("only"))
+                let card = try await RPCTestClient().get(root)
+                #expect(card.status == 200, "the only namespace's card")
+                #expect(try JSONDecoder().decode(AgentCard.self, from: card.body).supportedInterfaces.first?.url == server.endpoint(only.rawValue))
+                #expect(try await RPCTestClient().get("\(server.baseURL)/.well-known/agent.json").body == card.body)
+
+                let other = try await server.createNamespace(TestEnvironment.uniqueName("other"))
+                try await expectNoRootCard("two namespaces, no default")
+                let body = try await RPCTestClient().get(root).text
+                #expect(!body.contains(only.rawValue) && !body.contains(other.rawValue), "no tenant is named to an anonymous caller")
+            } catch {
+                try await server.stop()
+                throw error
+            }
             try await server.stop()
-            throw error
         }
-        try await server.stop()
     }
 
     @Test func healthAndReadiness() async throws {

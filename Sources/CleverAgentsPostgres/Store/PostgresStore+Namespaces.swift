@@ -157,6 +157,17 @@ extension PostgresStore {
         }
     }
 
+    public func namespaceNames(limit: Int) async throws -> [NamespaceName] {
+        try await translatingErrors {
+            let rows = try await client.query("SELECT name FROM namespaces ORDER BY name LIMIT \(limit)", logger: logger)
+            var names: [NamespaceName] = []
+            for try await rawName in rows.decode(String.self) {
+                if let name = NamespaceName(rawName) { names.append(name) }
+            }
+            return names
+        }
+    }
+
     public func allNamespaces() async throws -> [Namespace] {
         try await translatingErrors {
             let rows = try await client.query(

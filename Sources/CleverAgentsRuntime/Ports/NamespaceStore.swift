@@ -28,6 +28,17 @@ public protocol NamespaceStore: Sendable {
     /// Every namespace, by name.
     func allNamespaces() async throws -> [Namespace]
 
+    /// The first `limit` namespace names, in order: whether there are none, one or more, at
+    /// the cost of `limit` rows.
+    func namespaceNames(limit: Int) async throws -> [NamespaceName]
+
     /// Deletes a namespace and everything in it; returns whether it existed.
     func deleteNamespace(named name: NamespaceName) async throws -> Bool
+}
+
+extension NamespaceStore {
+    /// Reads every namespace; a store whose namespaces may be many reads only `limit`.
+    public func namespaceNames(limit: Int) async throws -> [NamespaceName] {
+        try await allNamespaces().prefix(limit).map(\.name)
+    }
 }

@@ -128,6 +128,14 @@ public struct A2AService: Sendable {
         return found
     }
 
+    /// The namespace whose card the server root serves: `configured` (`namespaces.default`) when
+    /// set, else the only namespace when there is exactly one, else none.
+    public func rootNamespace(configured: NamespaceName?) async throws -> NamespaceName? {
+        if let configured { return configured }
+        let names = try await namespaces.namespaceNames(limit: 2)
+        return names.count == 1 ? names[0] : nil
+    }
+
     /// The subscription a request follows its task with: a stream slot for a streaming answer
     /// (refused with `-32053` beyond the caps of ``StreamLimits``), a subscriber for a blocking
     /// one, none for one that returns at once.
