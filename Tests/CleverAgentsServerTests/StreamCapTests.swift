@@ -9,16 +9,21 @@
 import A2AProtocol
 import CleverAgentsDomain
 import CleverAgentsRuntime
-import CleverAgentsServer
+@testable import CleverAgentsServer
 import CleverAgentsTestSupport
 import Foundation
+import Logging
 import Testing
 
 /// The caps on open streams per caller and per namespace, over HTTP: refusals are HTTP 429 with
 /// `-32053`, and a stream frees its slot when its task ends or when its client disconnects.
 @Suite(.enabled(if: TestEnvironment.hasServices), .serialized, .timeLimit(.minutes(3))) struct StreamCapTests {
     @Test func streamsBeyondTheCapsAreRefusedAndClosedStreamsFreeTheirSlots() async throws {
-        let server = try await TestServer.start { $0.streamLimits = StreamLimits(perPrincipal: 2, perNamespace: 3) }
+        // The server's log, to show that clients leaving their streams are no errors.
+        let sink = OutputSink.memory()
+        var logger = Logger(label: "cleveragents") { JSONLogHandler(label: $0, level: .info, output: sink) }
+        logger.logLevel = .info
+        let server = try await TestServer.start(logger: logger) { $0.streamLimits = StreamLimits(perPrincipal: 2, perNamespace: 3) }
         do {
             let namespace = try await server.createNamespace(authMode: .required, assistant: "ask")
             let endpoint = server.endpoint(namespace.rawValue)
@@ -61,6 +66,8 @@ import Testing
             #expect(await waitUntil(.seconds(30)) { await actor.openStreamCount() == 2 })
             for connection in [first, third, replacement] { await connection.close() }
             #expect(await waitUntil(.seconds(30)) { await actor.openStreamCount() == 0 })
+            let errors = sink.captured.filter { $0.contains(#""level":"error""#) }
+            #expect(errors.isEmpty, "a client that leaves its stream is no error: \(errors)")
         } catch {
             try await server.stop()
             throw error
