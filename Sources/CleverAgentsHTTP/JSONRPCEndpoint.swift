@@ -392,7 +392,8 @@ struct JSONRPCEndpoint: Sendable {
         case ServiceError.shuttingDown:
             return (.serviceUnavailable("the server is shutting down; retry on another replica"), .serviceUnavailable)
         case StoreError.unavailable(let reason):
-            logger.warning("Store unavailable", metadata: ["error": "\(reason)"])
+            // Each request while the database is away: the server's DatabaseWatch says it once.
+            logger.debug("Store unavailable", metadata: ["error": "\(reason)"])
             return (.serviceUnavailable(reason), .serviceUnavailable)
         case StoreError.alreadyExists:
             return (JSONRPCError(code: JSONRPCError.conflictCode, message: "It already exists"), .conflict)

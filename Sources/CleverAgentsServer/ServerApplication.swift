@@ -47,6 +47,8 @@ public struct ServerApplication: Sendable {
     /// The metrics registry behind `/metrics`, and the tracer when tracing is on.
     public let observability: ServerObservability
     private let state: ReadinessState
+    /// Logs the database's loss and return; `/readyz` names why it is unusable.
+    let databaseWatch: DatabaseWatch
     private let tlsConfiguration: TLSConfiguration?
     private let serverBuilder: HTTPServerBuilder
     /// The connections the HTTP server has open (at most `http.maxConnections`).
@@ -80,10 +82,15 @@ public struct ServerApplication: Sendable {
         self.observability = try ServerObservability(configuration: configuration.observability, version: Self.version, logger: logger)
         let metrics = observability.metrics
         metrics.recordDatabasePoolMaximum(configuration.databasePoolSize)
-        self.postgres = PostgresClient(configuration: postgresConfiguration, backgroundLogger: logger)
+        // The pool logs every failed connection attempt, several a second while PostgreSQL is
+        // away: below debug that is the DatabaseWatch's job, once and then a summary a minute.
+        var poolLogger = logger
+        if poolLogger.logLevel > .debug { poolLogger.logLevel = max(poolLogger.logLevel, .warning) }
+        self.postgres = PostgresClient(configuration: postgresConfiguration, backgroundLogger: poolLogger)
         let replicaName = configuration.replicaName ?? "\(ProcessInfo.processInfo.hostName)-\(UUID().uuidString.prefix(8).lowercased())"
         self.store = PostgresStore(client: postgres, logger: logger, metrics: metrics, instanceID: replicaName, queueGroup: configuration.taskQueueGroup)
         self.migrator = PostgresMigrator(client: postgres, logger: logger)
+        self.databaseWatch = DatabaseWatch(url: configuration.databaseURL, logger: logger) { [store] in await store.ping() }
 
         // One client for every outbound call a tenant aims (graph runs, webhooks): the egress
         // policy, connections to checked addresses only, no redirects, TLS 1.2 at least.
@@ -224,8 +231,8 @@ public struct ServerApplication: Sendable {
                 clientRateLimit: configuration.clientRateLimit
             ),
             sync: sync,
-            readiness: { [state, store, migrator] in
-                await Self.readiness(state: state, store: store, migrator: migrator)
+            readiness: { [state, store, migrator, databaseWatch] in
+                await Self.readiness(state: state, store: store, migrator: migrator, watch: databaseWatch)
             },
             metrics: observability.metrics
         )
@@ -251,7 +258,7 @@ public struct ServerApplication: Sendable {
         // The span exporter comes first, so it stops last and flushes the spans of the others.
         if let tracingService = observability.tracingService { app.addServices(tracingService) }
         app.addServices(
-            postgres, EgressClientService(client: egressClient), clusterListener, worker, pushWorker,
+            postgres, databaseWatch, EgressClientService(client: egressClient), clusterListener, worker, pushWorker,
             NamespaceEvictionService(directory: service.directory), ShutdownFlagService(state: state)
         )
         app.beforeServerStarts { [configuration, migrator, logger] in
@@ -283,9 +290,12 @@ public struct ServerApplication: Sendable {
         return tls
     }
 
-    static func readiness(state: ReadinessState, store: PostgresStore, migrator: PostgresMigrator) async -> Readiness {
+    static func readiness(state: ReadinessState, store: PostgresStore, migrator: PostgresMigrator, watch: DatabaseWatch) async -> Readiness {
         if state.isShuttingDown { return Readiness(problems: ["shutting down"]) }
-        guard await store.ping() else { return Readiness(problems: ["database unreachable"]) }
+        guard await store.ping() else {
+            // The reason without the address: anyone may read /readyz.
+            return Readiness(problems: ["database unreachable" + (watch.problem.map { ": \($0.reason)" } ?? "")])
+        }
         if !state.schemaIsCurrent {
             guard (try? await migrator.isCurrent()) == true else { return Readiness(problems: ["database schema is not current"]) }
             state.schemaIsCurrent = true

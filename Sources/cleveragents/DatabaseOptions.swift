@@ -8,6 +8,7 @@
 
 import ArgumentParser
 import CleverAgentsPostgres
+import CleverAgentsRuntime
 import CleverAgentsServer
 import Foundation
 import Logging
@@ -35,24 +36,42 @@ struct DatabaseOptions: ParsableArguments {
         }
     }
 
-    /// Runs `body` with a running connection pool, then closes it.
-    func withStore<Result: Sendable>(_ body: @Sendable (PostgresStore, PostgresClient) async throws -> Result) async throws -> Result {
-        try await withStore(url: try resolvedURL(), body)
+    /// Runs `body` with a running connection pool, then closes it. The database is checked first
+    /// (it answers, the login works, the schema is `schema`), so that a failure says what is
+    /// wrong instead of what the pool saw; failures of `body` are said the same way.
+    func withStore<Result: Sendable>(
+        schema: SchemaExpectation = .current,
+        _ body: @Sendable (PostgresStore, PostgresClient) async throws -> Result
+    ) async throws -> Result {
+        try await withStore(url: try resolvedURL(), schema: schema, body)
     }
 
-    /// Runs `body` with a running connection pool on `url`, then closes it.
-    func withStore<Result: Sendable>(url: DatabaseURL, _ body: @Sendable (PostgresStore, PostgresClient) async throws -> Result) async throws -> Result {
+    /// Runs `body` with a running connection pool on `url`, then closes it (see above).
+    func withStore<Result: Sendable>(
+        url: DatabaseURL,
+        schema: SchemaExpectation = .current,
+        _ body: @Sendable (PostgresStore, PostgresClient) async throws -> Result
+    ) async throws -> Result {
         var logger = Logger(label: "cleveragents")
-        logger.logLevel = .error
+        logger.logLevel = .critical
+        try await url.check(schema: schema, logger: logger)
         var configuration = try url.clientConfiguration()
         configuration.options.minimumConnections = 0
         configuration.options.maximumConnections = 2
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         let store = PostgresStore(client: client, logger: logger)
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
-            defer { group.cancelAll() }
-            return try await body(store, client)
+        do {
+            return try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await client.run() }
+                defer { group.cancelAll() }
+                return try await body(store, client)
+            }
+        } catch let error as PSQLError {
+            throw url.diagnose(error)
+        } catch StoreError.unavailable(let reason) {
+            throw DatabaseProblem(.timedOut, "PostgreSQL at \(url.location) stopped answering: \(reason). Is it still running?", reason: reason)
+        } catch let error as MigrationError {
+            throw DatabaseProblem(.schemaNewer, "\(error). Use a CleverAgents release at least as new as the one that migrated it.", reason: "\(error)")
         }
     }
 }

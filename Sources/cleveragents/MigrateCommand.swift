@@ -19,7 +19,7 @@ struct MigrateCommand: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func run() async throws {
-        let applied = try await database.withStore { _, client in
+        let applied = try await database.withStore(schema: .any) { _, client in
             try await PostgresMigrator(client: client, logger: Logger(label: "cleveragents.migrate")).migrate()
         }
         if applied.isEmpty {

@@ -12,6 +12,8 @@ import CleverAgentsRuntime
 import CleverAgentsServer
 import CleverAgentsTestSupport
 import Foundation
+import Logging
+import PostgresNIO
 import Testing
 
 /// The `cleveragents` executable, as operators and scripts run it.
@@ -174,6 +176,55 @@ import Testing
         )
         #expect(output.status != 0)
         #expect(output.stderr.contains("--database-url"))
+    }
+
+    @Test func aDatabaseThatCannotBeUsedIsSaidInTheOperatorsTermsWithTheExitCodeOfItsClass() async throws {
+        let database = try DatabaseURL(try #require(TestEnvironment.databaseURL))
+        func url(user: String? = nil, port: Int? = nil, name: String? = nil, sslmode: String = "disable") -> String {
+            "postgres://\(user ?? database.username)@\(database.host):\(port ?? database.port)/\(name ?? database.database)?sslmode=\(sslmode)"
+        }
+        @Sendable func admin(_ databaseURL: String) async throws -> ChildProcess.Output {
+            try await ChildProcess.run(ChildProcess.cleveragents, ["admin", "namespace", "create", TestEnvironment.uniqueName("err"), "--database-url", databaseURL])
+        }
+        // Port 1 on the loopback interface: privileged and unused, so connections are refused.
+        let stopped = try await admin(url(port: 1))
+        #expect(stopped.status == 69, "\(stopped.stderr)")
+        #expect(stopped.stderr.contains("Cannot connect to PostgreSQL at \(database.host):1: Connection refused. Is PostgreSQL running there?"), "\(stopped.stderr)")
+        let migrateStopped = try await ChildProcess.run(ChildProcess.cleveragents, ["migrate", "--database-url", url(port: 1)])
+        #expect(migrateStopped.status == 69 && migrateStopped.stderr.contains("Connection refused"), "\(migrateStopped.stderr)")
+
+        let role = try await admin(url(user: "no_such_role"))
+        #expect(role.status == 77, "\(role.stderr)")
+        #expect(role.stderr.contains("refused role 'no_such_role'"), "\(role.stderr)")
+
+        let missing = try await admin(url(name: "no_such_database"))
+        #expect(missing.status == 78, "\(missing.stderr)")
+        #expect(missing.stderr.contains("Database 'no_such_database' does not exist"), "\(missing.stderr)")
+
+        let tls = try await admin(url(sslmode: "require"))
+        #expect(tls.status == 78, "\(tls.stderr)")
+        #expect(tls.stderr.contains("does not offer TLS, but the URL asks for sslmode=require"), "\(tls.stderr)")
+
+        for output in [stopped, role, missing, tls] {
+            #expect(!output.stderr.contains("PSQLError") && !output.stderr.contains("ConnectionPoolError"), "no raw error: \(output.stderr)")
+        }
+
+        try await PostgresTestDatabase.withFreshDatabase { fresh in
+            let empty = try await admin(fresh)
+            #expect(empty.status == 78, "\(empty.stderr)")
+            #expect(empty.stderr.contains("has no CleverAgents schema. Run `cleveragents migrate`"), "\(empty.stderr)")
+
+            #expect(try await ChildProcess.run(ChildProcess.cleveragents, ["migrate", "--database-url", fresh]).status == 0)
+            #expect(try await admin(fresh).status == 0, "migrated, the same command works")
+
+            // A newer release migrated it further.
+            try await PostgresTestDatabase.withClient(url: fresh) { client in
+                try await client.query("INSERT INTO schema_migrations (version, name) VALUES (99999, 'from the future')", logger: Logger(label: "test"))
+            }
+            let newer = try await admin(fresh)
+            #expect(newer.status == 78, "\(newer.stderr)")
+            #expect(newer.stderr.contains("is version 99999, newer than this binary knows"), "\(newer.stderr)")
+        }
     }
 
     @Test func serveStartsAnswersAndExitsCleanlyOnSIGTERM() async throws {

@@ -143,13 +143,14 @@ struct ReplicaProcess {
     let port: Int
     let process: Process
 
-    static func start(name: String, group: String, databaseURL: String? = nil) async throws -> ReplicaProcess {
+    /// `log`: a file that gets the process's log (text lines at `logLevel`) instead of nothing.
+    static func start(name: String, group: String, databaseURL: String? = nil, log: URL? = nil, logLevel: String = "error") async throws -> ReplicaProcess {
         let database = try #require(databaseURL ?? TestEnvironment.databaseURL)
         for _ in 0..<5 {
             let port = Int.random(in: 20_000...40_000)
             let process = Process()
             process.executableURL = URL(fileURLWithPath: ChildProcess.cleveragents)
-            process.arguments = ["serve", "--port", String(port), "--database-url", database, "--log-level", "error"]
+            process.arguments = ["serve", "--port", String(port), "--database-url", database, "--log-level", logLevel]
             var environment = ProcessInfo.processInfo.environment
             environment["CLEVERAGENTS_REPLICA_NAME"] = name
             environment["CLEVERAGENTS_TASKS_QUEUE_GROUP"] = group
@@ -158,8 +159,15 @@ struct ReplicaProcess {
             // Like the test servers: the tests' webhooks listen on loopback.
             environment["CLEVERAGENTS_PUSH_ALLOW_LIST"] = "127.0.0.1"
             process.environment = environment
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
+            if let log {
+                FileManager.default.createFile(atPath: log.path, contents: nil)
+                let handle = try FileHandle(forWritingTo: log)
+                process.standardOutput = handle
+                process.standardError = handle
+            } else {
+                process.standardOutput = FileHandle.nullDevice
+                process.standardError = FileHandle.nullDevice
+            }
             try process.run()
             let client = RPCTestClient()
             for _ in 0..<200 where process.isRunning {
@@ -447,7 +455,9 @@ struct DedicatedPostgres {
                 environment: database
             )
             #expect(actor.status == 0, "\(actor.stderr)")
-            let server = try await ReplicaProcess.start(name: "outage", group: "", databaseURL: postgres.url)
+            let logFile = FileManager.default.temporaryDirectory.appendingPathComponent("\(TestEnvironment.uniqueName("outage")).log")
+            defer { try? FileManager.default.removeItem(at: logFile) }
+            let server = try await ReplicaProcess.start(name: "outage", group: "", databaseURL: postgres.url, log: logFile, logLevel: "info")
             replica = server
             let endpoint = "http://127.0.0.1:\(server.port)/ns/load"
 
@@ -471,7 +481,9 @@ struct DedicatedPostgres {
                             progress.refused.withLock { $0 += 1 }
                         }
                     } catch {
-                        progress.unanswered.withLock { $0 += 1 }
+                        // The test cancels the load when it has seen enough, cutting a request short.
+                        if Task.isCancelled { break }
+                        progress.unanswered.withLock { $0.append("\(error)") }
                     }
                     try? await Task.sleep(for: .milliseconds(20))
                 }
@@ -485,6 +497,11 @@ struct DedicatedPostgres {
             }
             // The load met the outage: some requests were refused while the database was away.
             try await ScaleOutTests.wait("a request refused during the outage") { progress.refused.withLock { $0 >= 1 } }
+            // The server's database watch found it, and /readyz says why (no address: anyone reads it).
+            try await ScaleOutTests.wait("/readyz names the reason") {
+                guard let ready = try? await client.get("http://127.0.0.1:\(server.port)/readyz"), ready.status == 503 else { return false }
+                return ready.text.contains("database unreachable: ") && !ready.text.contains("127.0.0.1")
+            }
             #expect(try await postgres.control("start"))
             try await ScaleOutTests.wait("/readyz recovers by itself") {
                 (try? await client.get("http://127.0.0.1:\(server.port)/readyz"))?.status == 200
@@ -496,7 +513,8 @@ struct DedicatedPostgres {
             #expect(acknowledged.count >= 6)
             // During the outage requests fail fast and say why; every request got an answer.
             #expect(!refused.isEmpty && refused.allSatisfy { $0 == JSONRPCError.serviceUnavailableCode }, "\(Set(refused))")
-            #expect(progress.unanswered.withLock { $0 } == 0, "the server answered every request, outage or not")
+            let unanswered = progress.unanswered.withLock { $0 }
+            #expect(unanswered.isEmpty, "the server answered every request, outage or not: \(unanswered)")
             try await ScaleOutTests.wait(seconds: 90, "every acknowledged task completed") {
                 for id in acknowledged {
                     let reply = try await client.call(endpoint, method: "GetTask", params: #"{"id":"\#(id)"}"#)
@@ -505,6 +523,18 @@ struct DedicatedPostgres {
                 return true
             }
             #expect(server.process.isRunning, "no process restart was needed")
+            try await ScaleOutTests.wait("the watch saw the database back") {
+                (try? String(contentsOf: logFile, encoding: .utf8))?.contains("The database is back") == true
+            }
+            // The operator's view: the loss once at warning with its reason, the return once;
+            // no raw driver errors, no line per failed request or connection attempt.
+            let log = try String(contentsOf: logFile, encoding: .utf8).split(separator: "\n")
+            let lost = log.filter { $0.contains("Lost the database; retrying") }
+            #expect(lost.count == 1, "\(lost)")
+            #expect(lost.first?.contains(" warning ") == true && lost.first?.contains("PostgreSQL at 127.0.0.1:") == true, "\(lost)")
+            #expect(log.filter { $0.contains("The database is back") }.count == 1)
+            let noise = log.filter { $0.contains("PSQLError") || $0.contains("Connection creation failed") || $0.contains("Store unavailable") }
+            #expect(noise.isEmpty, "\(noise.prefix(3))")
         } catch {
             try? await replica?.stop()
             try await postgres.remove()
@@ -521,5 +551,5 @@ final class LoadProgress: Sendable {
     /// Requests answered with a JSON-RPC error.
     let refused = Mutex(0)
     /// Requests that got no JSON-RPC answer at all (a transport error, or a body without one).
-    let unanswered = Mutex(0)
+    let unanswered = Mutex<[String]>([])
 }

@@ -137,6 +137,15 @@ public struct DatabaseURL: Sendable, Hashable, CustomStringConvertible {
     }
 
     private func tls() throws -> PostgresClient.Configuration.TLS {
+        switch tlsPolicy.use {
+        case .disabled: .disable
+        case .preferred: .prefer(tlsConfiguration())
+        case .required: .require(tlsConfiguration())
+        }
+    }
+
+    /// The TLS settings `sslmode` and `sslrootcert` ask for, when TLS is used.
+    func tlsConfiguration() -> TLSConfiguration {
         let policy = tlsPolicy
         var tls = TLSConfiguration.makeClientConfiguration()
         if let sslRootCertificatePath {
@@ -147,11 +156,7 @@ public struct DatabaseURL: Sendable, Hashable, CustomStringConvertible {
         case .certificateAuthority: tls.certificateVerification = .noHostnameVerification
         case .full: tls.certificateVerification = .fullVerification
         }
-        switch policy.use {
-        case .disabled: return .disable
-        case .preferred: return .prefer(tls)
-        case .required: return .require(tls)
-        }
+        return tls
     }
 }
 

@@ -47,9 +47,10 @@ public final class PostgresNotificationListener: Service, Sendable {
             var failures = 0
             var connectedBefore = false
             while !Task.isCancelled {
+                let listening = ListeningCount()
                 do {
                     let isReconnect = connectedBefore
-                    let listening = ListeningCount()
+                    let streak = failures
                     try await self.client.withConnection { connection in
                         try await withThrowingTaskGroup(of: Void.self) { group in
                             for channel in self.channels {
@@ -57,7 +58,10 @@ public final class PostgresNotificationListener: Service, Sendable {
                                     try await connection.listen(on: channel) { notifications in
                                         // The LISTEN is in place: once every channel is, a reconnect may catch up.
                                         let ready = listening.increment() == self.channels.count
-                                        if ready && isReconnect { await self.onReconnect() }
+                                        if ready && isReconnect {
+                                            if streak > 0 { self.logger.info("Notification listener reconnected", metadata: ["attempts": "\(streak)"]) }
+                                            await self.onReconnect()
+                                        }
                                         for try await notification in notifications {
                                             await self.handler(channel, notification.payload)
                                         }
@@ -70,8 +74,16 @@ public final class PostgresNotificationListener: Service, Sendable {
                     }
                 } catch {
                     if Task.isCancelled { return }
+                    // A connection that listened ends a streak of failures: its loss starts anew.
+                    if listening.value == self.channels.count { failures = 0 }
                     failures += 1
-                    self.logger.warning("Notification listener lost its connection; reconnecting", metadata: ["error": "\(error)", "attempt": "\(failures)"])
+                    // Once per streak at warning (the server's DatabaseWatch reports the database
+                    // itself); each retry at debug.
+                    self.logger.log(
+                        level: failures == 1 ? .warning : .debug,
+                        "Notification listener lost its connection; reconnecting",
+                        metadata: ["error": "\(DatabaseURL.summary(of: error))", "attempt": "\(failures)"]
+                    )
                 }
                 if Task.isCancelled { return }
                 if failures == 0 { failures = 1 }
@@ -87,6 +99,8 @@ public final class PostgresNotificationListener: Service, Sendable {
 /// How many channels of one connection are listening.
 private final class ListeningCount: Sendable {
     private let count = Mutex(0)
+
+    var value: Int { count.withLock { $0 } }
 
     func increment() -> Int {
         count.withLock { count in

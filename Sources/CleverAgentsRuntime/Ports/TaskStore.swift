@@ -117,6 +117,14 @@ public struct TaskPage: Sendable, Hashable {
 }
 
 /// Failures every store reports the same way.
+extension Error {
+    /// Whether this is ``StoreError/unavailable(_:)``: the database cannot be reached now.
+    public var isUnavailableStore: Bool {
+        if case .unavailable = self as? StoreError { return true }
+        return false
+    }
+}
+
 public enum StoreError: Error, Sendable, Hashable {
     /// Another writer changed the row first.
     case conflict

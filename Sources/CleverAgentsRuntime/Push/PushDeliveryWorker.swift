@@ -161,7 +161,8 @@ public final class PushDeliveryWorker: Service, TaskEventBus, Sendable {
         } catch is CancellationError {
             return 0
         } catch {
-            logger.warning("Cannot read the notification outbox", metadata: ["error": "\(error)"])
+            // An unreachable database is the server's to report, once (it retries every poll).
+            logger.log(level: error.isUnavailableStore ? .debug : .warning, "Cannot read the notification outbox", metadata: ["error": "\(error)"])
             return 0
         }
         unsettled.withLock { $0.formUnion(batch.map(\.id)) }

@@ -253,7 +253,8 @@ public final class TaskWorker: Service, Sendable {
                     defaultNamespaceLimit: settings.defaultNamespaceLimit
                 )
             } catch {
-                logger.warning("Cannot claim queued tasks", metadata: ["error": "\(error)"])
+                // An unreachable database is the server's to report, once (it retries every poll).
+                logger.log(level: error.isUnavailableStore ? .debug : .warning, "Cannot claim queued tasks", metadata: ["error": "\(error)"])
                 return
             }
             for task in claimed {
