@@ -214,8 +214,10 @@ import Testing
             #expect(empty.status == 78, "\(empty.stderr)")
             #expect(empty.stderr.contains("has no CleverAgents schema. Run `cleveragents migrate`"), "\(empty.stderr)")
 
-            #expect(try await ChildProcess.run(ChildProcess.cleveragents, ["migrate", "--database-url", fresh]).status == 0)
-            #expect(try await admin(fresh).status == 0, "migrated, the same command works")
+            let migrated = try await ChildProcess.run(ChildProcess.cleveragents, ["migrate", "--database-url", fresh])
+            try #require(migrated.status == 0, "\(migrated.stderr)")
+            let works = try await admin(fresh)
+            #expect(works.status == 0, "migrated, the same command works: \(works.stderr)")
 
             // A newer release migrated it further.
             try await PostgresTestDatabase.withClient(url: fresh) { client in

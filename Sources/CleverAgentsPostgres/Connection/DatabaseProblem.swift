@@ -75,7 +75,7 @@ extension DatabaseURL {
     ///
     /// Throws a ``DatabaseProblem`` that says what is wrong and what to do; returns when the
     /// database can be used.
-    public func check(schema: SchemaExpectation, migrations: [Migration] = Migration.all, timeout: Duration = .seconds(10), logger: Logger) async throws(DatabaseProblem) {
+    public func check(schema: SchemaExpectation, migrations: [Migration] = Migration.all, timeout: Duration = .seconds(30), logger: Logger) async throws(DatabaseProblem) {
         let connection: PostgresConnection
         do {
             connection = try await Self.withTimeout(timeout) { [self] in
