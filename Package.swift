@@ -382,6 +382,7 @@ let package = Package(
             dependencies: [
                 "CleverAgentsRuntime",
                 "CleverAgentsEgress",
+                "CleverAgentsPush",
                 "CleverAgentsTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
