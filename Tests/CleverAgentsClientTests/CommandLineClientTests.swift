@@ -18,19 +18,19 @@ import Testing
 
 /// `cleveragents stdio`, `send`, `tasks` and `sync`, run as the built executable.
 @Suite(.enabled(if: TestEnvironment.hasServices), .serialized) struct CommandLineClientTests {
-    /// Runs `cleveragents` with a private profiles file and home.
-    func run(_ arguments: [String], in directory: URL) async throws -> ChildProcess.Output {
-        try await ChildProcess.run(
-            ChildProcess.cleveragents,
-            arguments,
-            environment: [
-                "HOME": directory.path,
-                "XDG_DATA_HOME": directory.appendingPathComponent("data").path,
-                "CLEVERAGENTS_PROFILES": directory.appendingPathComponent("profiles.json").path,
-                "CLEVERAGENTS_PROFILE": "",
-                "CLEVERAGENTS_TOKEN": "",
-            ]
-        )
+    /// Runs `cleveragents` with a private profiles file and home; `input` is its standard input.
+    func run(_ arguments: [String], in directory: URL, input: String? = nil) async throws -> ChildProcess.Output {
+        try await ChildProcess.run(ChildProcess.cleveragents, arguments, environment: Self.environment(directory), input: input)
+    }
+
+    static func environment(_ directory: URL) -> [String: String] {
+        [
+            "HOME": directory.path,
+            "XDG_DATA_HOME": directory.appendingPathComponent("data").path,
+            "CLEVERAGENTS_PROFILES": directory.appendingPathComponent("profiles.json").path,
+            "CLEVERAGENTS_PROFILE": "",
+            "CLEVERAGENTS_TOKEN": "",
+        ]
     }
 
     func localStore(_ directory: URL, actors: [ActorDefinition]) async throws -> (SQLiteStore, String) {
@@ -107,6 +107,99 @@ import Testing
             #expect(missing.status != 0)
             #expect(missing.stderr.contains("Task not found"))
         }
+    }
+
+    @Test func sendHoldsAConversationUntilTheTaskEndsOverHTTPAndStdio() async throws {
+        let server = try await TestServer.start()
+        do {
+            let namespace = try await server.createNamespace(assistant: "ask")
+            let url = server.endpoint(namespace.rawValue)
+            try await withTemporaryDirectory { directory in
+                // Over HTTP: the question is shown, the answer read from standard input.
+                let answered = try await run(["send", "--url", url, "--interactive", "deploy", "it"], in: directory, input: "yes\n")
+                #expect(answered.status == 0, "\(answered.stderr)")
+                #expect(answered.stdout.contains("Approve 'deploy it'?"), "the question: \(answered.stdout)")
+                #expect(answered.stdout.contains("completed") && answered.stdout.contains("deploy it -> yes"), "\(answered.stdout)")
+
+                // Streaming: the events as they come, the question, then the rest after the answer.
+                let streamed = try await run(["send", "--url", url, "--interactive", "--stream", "go"], in: directory, input: "fine\n")
+                #expect(streamed.status == 0, "\(streamed.stderr)")
+                #expect(streamed.stdout.contains("[input-required]") && streamed.stdout.contains("go -> fine"), "\(streamed.stdout)")
+                #expect(streamed.stdout.hasSuffix("[completed]\n"), "\(streamed.stdout)")
+
+                // --no-input (or the end of standard input): the question, exit code 3, the task left waiting.
+                let waiting = try await run(["send", "--url", url, "--no-input", "--json", "later"], in: directory)
+                #expect(waiting.status == 3, "\(waiting.stderr)")
+                let task = try JSONDecoder().decode(JSONValue.self, from: Data(waiting.stdout.utf8))
+                #expect(task.at("task.status.state") == "TASK_STATE_INPUT_REQUIRED")
+                let ended = try await run(["send", "--url", url, "--interactive", "later"], in: directory, input: "")
+                #expect(ended.status == 3, "no answer at the end of standard input: \(ended.stderr)")
+                #expect(ended.stderr.contains("The task waits for input"))
+
+                // The same conversation with a local store, over stdio.
+                let (_, path) = try await localStore(directory, actors: [
+                    ActorDefinition(name: "ask", graphURL: try #require(TestEnvironment.langGraphURL), assistantID: "ask", isDefault: true)
+                ])
+                let local = try await run(["send", "--store", path, "--interactive", "ship"], in: directory, input: "approved\n")
+                #expect(local.status == 0, "\(local.stderr)")
+                #expect(local.stdout.contains("Approve 'ship'?") && local.stdout.contains("ship -> approved"), "\(local.stdout)")
+            }
+        } catch {
+            try await server.stop()
+            throw error
+        }
+        try await server.stop()
+    }
+
+    @Test func ctrlCWhileTheTaskWaitsForAnAnswerCancelsIt() async throws {
+        let server = try await TestServer.start()
+        do {
+            let namespace = try await server.createNamespace(assistant: "ask")
+            let url = server.endpoint(namespace.rawValue)
+            try await withTemporaryDirectory { directory in
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: ChildProcess.cleveragents)
+                process.arguments = ["send", "--url", url, "--interactive", "interrupt", "me"]
+                process.environment = ProcessInfo.processInfo.environment.merging(Self.environment(directory)) { _, new in new }
+                let input = Pipe()  // kept open: the command waits for an answer
+                let output = Pipe()
+                process.standardInput = input
+                process.standardOutput = output
+                process.standardError = FileHandle.nullDevice
+                try process.run()
+                // A command that never shows its question must fail the test, not hang it.
+                let watchdog = Task {
+                    try await Task.sleep(for: .seconds(60))
+                    process.terminate()
+                }
+                defer { watchdog.cancel() }
+                // Once the command shows the question, it knows the task and waits for an answer.
+                let shown = await withCheckedContinuation { continuation in
+                    DispatchQueue.global().async {
+                        var text = ""
+                        while !text.contains("Approve 'interrupt me'?") {
+                            let chunk = output.fileHandleForReading.availableData
+                            if chunk.isEmpty { break }
+                            text += String(decoding: chunk, as: UTF8.self)
+                        }
+                        continuation.resume(returning: text)
+                    }
+                }
+                #expect(shown.contains("Approve 'interrupt me'?"), "\(shown)")
+                let listed = try await RPCTestClient().call(url, method: "ListTasks", params: "{}")
+                let id = try #require(try listed.result()["tasks"]?.arrayValue?.first?["id"]?.stringValue)
+                kill(process.processIdentifier, SIGINT)
+                let status = try await ChildProcess.wait(for: process)
+                try? input.fileHandleForWriting.close()
+                #expect(status == 130)
+                let task = try await RPCTestClient().call(url, method: "GetTask", params: #"{"id":"\#(id)"}"#)
+                #expect(try task.result().at("status.state") == "TASK_STATE_CANCELED")
+            }
+        } catch {
+            try await server.stop()
+            throw error
+        }
+        try await server.stop()
     }
 
     @Test func sendAndTasksReachAServerThroughAProfile() async throws {

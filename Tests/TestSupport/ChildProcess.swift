@@ -20,11 +20,13 @@ public enum ChildProcess {
     }
 
     /// Runs `executable` with `arguments`; `environment` is added to the current environment.
+    /// `input`, when given, is its standard input (then closed).
     public static func run(
         _ executable: String,
         _ arguments: [String],
         environment: [String: String] = [:],
-        currentDirectory: URL? = nil
+        currentDirectory: URL? = nil,
+        input: String? = nil
     ) async throws -> Output {
         try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
@@ -37,11 +39,17 @@ public enum ChildProcess {
                 let err = Pipe()
                 process.standardOutput = out
                 process.standardError = err
+                let stdin = input.map { _ in Pipe() }
+                if let stdin { process.standardInput = stdin }
                 do {
                     try process.run()
                 } catch {
                     continuation.resume(throwing: error)
                     return
+                }
+                if let stdin, let input {
+                    stdin.fileHandleForWriting.write(Data(input.utf8))
+                    try? stdin.fileHandleForWriting.close()
                 }
                 // Drain stderr concurrently so a chatty child cannot fill its pipe and stall.
                 let errData = DispatchGroup()
