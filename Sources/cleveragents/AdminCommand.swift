@@ -18,7 +18,7 @@ struct AdminCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "admin",
         abstract: "Administer namespaces and actors directly in the database (for operators and bootstrap).",
-        subcommands: [NamespaceCommand.self, ActorCommand.self, TokenCommand.self, SuperadminCommand.self]
+        subcommands: [NamespaceCommand.self, ActorCommand.self, TokenCommand.self, SuperadminCommand.self, AdminCallCommand.self]
     )
 }
 

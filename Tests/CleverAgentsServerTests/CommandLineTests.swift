@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+import A2AProtocol
 import CleverAgentsDomain
 import CleverAgentsPostgres
 import CleverAgentsRuntime
@@ -227,6 +228,48 @@ import Testing
             #expect(newer.status == 78, "\(newer.stderr)")
             #expect(newer.stderr.contains("is version 99999, newer than this binary knows"), "\(newer.stderr)")
         }
+    }
+
+    @Test func anyAdminOperationRunsOnTheDatabaseOrOnAServerAndPrintsJSON() async throws {
+        let database = try #require(TestEnvironment.databaseURL)
+        let server = try await TestServer.start()
+        do {
+            let namespace = try await server.createNamespace(authMode: .required)
+            let cli = { (arguments: [String]) in try await ChildProcess.run(ChildProcess.cleveragents, ["admin", "call"] + arguments + ["--database-url", database]) }
+            // On the database: a team, then the list shows it, as JSON a script can read.
+            let created = try await cli(["teams/create", "--namespace", namespace.rawValue, "--params", #"{"name":"writers"}"#])
+            #expect(created.status == 0, "\(created.stderr)")
+            let teams = try await cli(["_cleveragents/admin/teams/list", "--namespace", namespace.rawValue])
+            #expect(teams.status == 0, "\(teams.stderr)")
+            let listed = try JSONDecoder().decode(JSONValue.self, from: Data(teams.stdout.utf8))
+            #expect(listed["teams"]?.arrayValue?.contains { $0["name"] == "writers" } == true, "\(teams.stdout)")
+
+            // Mistakes are said before anything runs.
+            let unknown = try await cli(["teams/explode", "--namespace", namespace.rawValue])
+            #expect(unknown.status == 64 && unknown.stderr.contains("teams/explode"), "\(unknown.stderr)")
+            let noNamespace = try await cli(["teams/list"])
+            #expect(noNamespace.status == 64 && noNamespace.stderr.contains("give --namespace"), "\(noNamespace.stderr)")
+            let badParams = try await cli(["teams/create", "--namespace", namespace.rawValue, "--params", "[1]"])
+            #expect(badParams.status == 64 && badParams.stderr.contains("JSON object"), "\(badParams.stderr)")
+
+            // On the server, with a namespace admin's token: no database credentials needed.
+            let token = try await IsolationTests.token(server, namespace, TestEnvironment.uniqueName("ops"), .admin)
+            let remote = try await ChildProcess.run(
+                ChildProcess.cleveragents,
+                ["admin", "call", "teams/list", "--namespace", namespace.rawValue, "--url", server.baseURL, "--token", token]
+            )
+            #expect(remote.status == 0, "\(remote.stderr)")
+            #expect(try JSONDecoder().decode(JSONValue.self, from: Data(remote.stdout.utf8)) == listed, "the same answer either way")
+            // The server's own refusals come back as such: a namespace admin is no superadmin.
+            let refused = try await ChildProcess.run(
+                ChildProcess.cleveragents, ["admin", "call", "namespaces/list", "--url", server.baseURL, "--token", token]
+            )
+            #expect(refused.status != 0 && refused.stderr.contains("JSON-RPC"), "\(refused.stderr)")
+        } catch {
+            try await server.stop()
+            throw error
+        }
+        try await server.stop()
     }
 
     @Test func serveStartsAnswersAndExitsCleanlyOnSIGTERM() async throws {

@@ -66,6 +66,9 @@ public enum AdminCall: Sendable, Hashable {
         "principals/setSuperadmin": { .setSuperadmin(try $0.decode(SuperadminParams.self)) },
     ]
 
+    /// Every operation's name, without the prefix, in order.
+    public static var operationNames: [String] { names.keys.sorted() }
+
     /// The full method name of the call, `_cleveragents/admin/…`.
     public var methodName: String { Self.prefix + name }
 
