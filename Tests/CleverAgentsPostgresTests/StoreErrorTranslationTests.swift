@@ -44,6 +44,7 @@ import Testing
         ("57P02", .unavailable("the database is restarting")),
         ("57P03", .unavailable("the database is restarting")),
         ("08006", .unavailable("the database is restarting")),
+        ("53300", .unavailable("the database has no connection to spare")),
     ])
     func serverErrorsBecomeStoreErrors(sqlState: String, expected: StoreError) async throws {
         let error = try await Self.serverError(sqlState)

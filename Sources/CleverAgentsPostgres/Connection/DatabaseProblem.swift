@@ -154,6 +154,12 @@ extension DatabaseURL {
                     "Database '\(database)' does not exist at \(location). Create it (createdb -h \(host) -p \(port) -U \(username) \(database)) or name an existing one in --database-url.",
                     reason: "database '\(database)' does not exist"
                 )
+            case "53300":
+                return DatabaseProblem(
+                    .unreachable,
+                    "PostgreSQL at \(location) refused the connection: \(said). Retry in a moment; if it lasts, raise max_connections or lower database.poolSize × replicas.",
+                    reason: said
+                )
             case "57P03":
                 return DatabaseProblem(.unreachable, "PostgreSQL at \(location) is starting up or shutting down: \(said). Retry in a moment.", reason: said)
             case "42P01":

@@ -141,6 +141,7 @@ public struct PostgresStore: Sendable {
             case "23505": return StoreError.alreadyExists
             case "40001", "40P01": return StoreError.conflict
             case "57P01", "57P02", "57P03", "08000", "08003", "08006": return StoreError.unavailable("the database is restarting")
+            case "53300": return StoreError.unavailable("the database has no connection to spare")
             default: return error
             }
         case .connectionError, .serverClosedConnection, .clientClosedConnection, .poolClosed, .uncleanShutdown,
