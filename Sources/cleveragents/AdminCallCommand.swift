@@ -50,14 +50,19 @@ struct AdminCallCommand: AsyncParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
 
+    /// The JSON-RPC request the operation is: the one the server gets with --url, and the one
+    /// decoded here otherwise.
+    func envelope() throws -> String {
+        let method = operation.hasPrefix(AdminCall.prefix) ? operation : AdminCall.prefix + operation
+        return #"{"jsonrpc":"2.0","id":1,"method":"# + String(decoding: try JSONEncoder().encode(method), as: UTF8.self) + #","params":"# + params + "}"
+    }
+
     /// The decoded call, as the server decodes it (unknown operations and bad params are refused alike).
     func call() throws -> AdminCall {
-        let method = operation.hasPrefix(AdminCall.prefix) ? operation : AdminCall.prefix + operation
         guard let paramsData = params.data(using: .utf8), case .object = try? JSONDecoder().decode(JSONValue.self, from: paramsData) else {
             throw ValidationError("--params must be a JSON object, e.g. '{\"name\":\"writers\"}'.")
         }
-        let envelope = #"{"jsonrpc":"2.0","id":1,"method":"# + String(decoding: try JSONEncoder().encode(method), as: UTF8.self) + #","params":"# + params + "}"
-        let request = try JSONDecoder().decode(JSONRPCRequest<AdminCall>.self, from: Data(envelope.utf8))
+        let request = try JSONDecoder().decode(JSONRPCRequest<AdminCall>.self, from: Data(try envelope().utf8))
         switch request.call {
         case .success(let call): return call
         case .failure(let error): throw ValidationError("\(operation): \(error.message)")
@@ -102,9 +107,7 @@ struct AdminCallCommand: AsyncParsableCommand {
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
         if let token, !token.isEmpty { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
-        let method = operation.hasPrefix(AdminCall.prefix) ? operation : AdminCall.prefix + operation
-        let body = #"{"jsonrpc":"2.0","id":1,"method":"# + String(decoding: try JSONEncoder().encode(method), as: UTF8.self) + #","params":"# + params + "}"
-        request.body = .bytes(ByteBuffer(string: body))
+        request.body = .bytes(ByteBuffer(string: try envelope()))
         let http = HTTPClient(eventLoopGroupProvider: .singleton)
         do {
             let response = try await http.execute(request, timeout: .seconds(30))
