@@ -14,7 +14,7 @@ import Testing
 /// The specialised writer against Foundation: on thousands of random values, the two write the
 /// same JSON (compared as parsed values: member order and number spelling may differ), and what
 /// the writer writes decodes back to the value.
-@Suite struct A2AJSONWriterTests {
+@Suite(.timeLimit(.minutes(2))) struct A2AJSONWriterTests {
     /// Random A2A values, with the strings and numbers that JSON writers get wrong.
     struct Generator {
         var random: SeededGenerator

@@ -10,7 +10,7 @@ import A2AProtocol
 import Foundation
 import Testing
 
-@Suite("A2AMethodCall")
+@Suite("A2AMethodCall", .timeLimit(.minutes(2)))
 struct A2AMethodCallTests {
     static let message = Message(messageId: "m1", role: .user, parts: [.text("hi")])
     static let messageJSON = #"{"messageId": "m1", "role": "ROLE_USER", "parts": [{"text": "hi"}]}"#

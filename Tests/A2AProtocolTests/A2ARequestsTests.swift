@@ -10,7 +10,7 @@ import A2AProtocol
 import Foundation
 import Testing
 
-@Suite("A2A request and response params")
+@Suite("A2A request and response params", .timeLimit(.minutes(2)))
 struct A2ARequestsTests {
     static let message = Message(messageId: "m1", role: .user, parts: [.text("hi")])
 

@@ -10,7 +10,7 @@ import A2AProtocol
 import Foundation
 import Testing
 
-@Suite("A2ATask and TaskStatus")
+@Suite("A2ATask and TaskStatus", .timeLimit(.minutes(2)))
 struct A2ATaskTests {
     static let timestamp = A2ATimestamp(millisecondsSinceEpoch: 1_762_684_200_000)
 

@@ -11,7 +11,7 @@ import CleverAgentsTestSupport
 import Foundation
 import Testing
 
-@Suite("A2ATimestamp")
+@Suite("A2ATimestamp", .timeLimit(.minutes(2)))
 struct A2ATimestampTests {
     /// Milliseconds since the epoch computed by Foundation's calendar, an oracle independent of the parser.
     private static func milliseconds(_ year: Int, _ month: Int, _ day: Int, _ hour: Int = 0, _ minute: Int = 0, _ second: Int = 0, ms: Int = 0)

@@ -9,7 +9,7 @@
 import A2AProtocol
 import Testing
 
-@Suite("A2AVersion")
+@Suite("A2AVersion", .timeLimit(.minutes(2)))
 struct A2AVersionTests {
     @Test("1.0, 1.0.x and 1 all mean 1.0: only Major.Minor is negotiated", arguments: ["1.0", "1.0.1", "1.0.0", "1", " 1.0 ", "1.00"])
     func version1(header: String) {

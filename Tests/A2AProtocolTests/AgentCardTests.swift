@@ -10,7 +10,7 @@ import A2AProtocol
 import Foundation
 import Testing
 
-@Suite("AgentCard and SecurityScheme")
+@Suite("AgentCard and SecurityScheme", .timeLimit(.minutes(2)))
 struct AgentCardTests {
     /// A card shaped like the ones this server serves for a namespace.
     static let card = AgentCard(

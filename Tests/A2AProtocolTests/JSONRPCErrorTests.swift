@@ -10,7 +10,7 @@ import A2AProtocol
 import Foundation
 import Testing
 
-@Suite("JSONRPCError")
+@Suite("JSONRPCError", .timeLimit(.minutes(2)))
 struct JSONRPCErrorTests {
     @Test("the JSON-RPC 2.0 and A2A 1.0 codes (spec §5.4, §9.5)")
     func codes() {

@@ -10,7 +10,7 @@ import A2AProtocol
 import Foundation
 import Testing
 
-@Suite("JSON-RPC request envelope")
+@Suite("JSON-RPC request envelope", .timeLimit(.minutes(2)))
 struct JSONRPCRequestTests {
     static let sendParams = #"{"message": {"messageId": "m1", "role": "ROLE_USER", "parts": [{"text": "hi"}]}}"#
 

@@ -10,7 +10,7 @@ import A2AProtocol
 import Foundation
 import Testing
 
-@Suite("JSON-RPC response envelopes")
+@Suite("JSON-RPC response envelopes", .timeLimit(.minutes(2)))
 struct JSONRPCResponseTests {
     static let task = A2ATask(id: "t1", contextId: "c1", status: TaskStatus(state: .completed))
 

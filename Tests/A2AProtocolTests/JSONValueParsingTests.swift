@@ -13,7 +13,7 @@ import Testing
 
 /// The JSON parser against Foundation: on random documents, and on random damage done to them,
 /// both accept the same texts and read the same values.
-@Suite struct JSONValueParsingTests {
+@Suite(.timeLimit(.minutes(2))) struct JSONValueParsingTests {
     typealias Generator = A2AJSONWriterTests.Generator
 
     /// Foundation's reading of `bytes` as a `JSONValue`, or `nil` when it refuses them.

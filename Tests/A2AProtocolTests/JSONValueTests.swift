@@ -11,7 +11,7 @@ import CleverAgentsTestSupport
 import Foundation
 import Testing
 
-@Suite("JSONValue")
+@Suite("JSONValue", .timeLimit(.minutes(2)))
 struct JSONValueTests {
     @Test("decodes every kind of JSON value")
     func decodesEveryKind() throws {

@@ -10,7 +10,7 @@ import A2AProtocol
 import Foundation
 import Testing
 
-@Suite("Message and Artifact")
+@Suite("Message and Artifact", .timeLimit(.minutes(2)))
 struct MessageTests {
     @Test("a message with every field round-trips")
     func fullMessage() throws {

@@ -10,7 +10,7 @@ import A2AProtocol
 import Foundation
 import Testing
 
-@Suite("Part")
+@Suite("Part", .timeLimit(.minutes(2)))
 struct PartTests {
     @Test("a text part is {\"text\": …} with no kind")
     func textPart() throws {

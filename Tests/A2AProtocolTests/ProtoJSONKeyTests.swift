@@ -11,7 +11,7 @@ import Testing
 
 @testable import A2AProtocol
 
-@Suite("ProtoJSONKey")
+@Suite("ProtoJSONKey", .timeLimit(.minutes(2)))
 struct ProtoJSONKeyTests {
     @Test(
         "the proto name of a JSON name is its snake_case form",

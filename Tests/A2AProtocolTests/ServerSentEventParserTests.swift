@@ -12,7 +12,7 @@ import Testing
 
 @testable import A2AProtocol
 
-@Suite("ServerSentEventParser")
+@Suite("ServerSentEventParser", .timeLimit(.minutes(2)))
 struct ServerSentEventParserTests {
     private static func parse(_ text: String) -> [ServerSentEvent] {
         var parser = ServerSentEventParser()

@@ -11,7 +11,7 @@ import CleverAgentsTestSupport
 import Foundation
 import Testing
 
-@Suite("ServerSentEvent")
+@Suite("ServerSentEvent", .timeLimit(.minutes(2)))
 struct ServerSentEventTests {
     private static func parse(_ text: String) -> [ServerSentEvent] {
         var parser = ServerSentEventParser()

@@ -11,7 +11,7 @@ import Foundation
 import Testing
 
 /// Golden tests over the example payloads of the A2A specification v1.0.1 (see `Fixtures/README.md`).
-@Suite("A2A 1.0 specification examples")
+@Suite("A2A 1.0 specification examples", .timeLimit(.minutes(2)))
 struct SpecExampleTests {
     private struct FixtureError: Error, CustomStringConvertible {
         var description: String

@@ -10,7 +10,7 @@ import A2AProtocol
 import Foundation
 import Testing
 
-@Suite("StreamResponse and SendMessageResponse")
+@Suite("StreamResponse and SendMessageResponse", .timeLimit(.minutes(2)))
 struct StreamResponseTests {
     static let task = A2ATask(id: "t1", contextId: "c1", status: TaskStatus(state: .submitted))
     static let message = Message(messageId: "m1", contextId: "c1", role: .agent, parts: [.text("hi")])

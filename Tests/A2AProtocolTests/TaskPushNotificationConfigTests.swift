@@ -10,7 +10,7 @@ import A2AProtocol
 import Foundation
 import Testing
 
-@Suite("TaskPushNotificationConfig")
+@Suite("TaskPushNotificationConfig", .timeLimit(.minutes(2)))
 struct TaskPushNotificationConfigTests {
     @Test("the flat 1.0 shape with authentication {scheme, credentials} round-trips")
     func fullConfig() throws {

@@ -10,7 +10,7 @@ import A2AProtocol
 import Foundation
 import Testing
 
-@Suite("TaskState and Role")
+@Suite("TaskState and Role", .timeLimit(.minutes(2)))
 struct TaskStateTests {
     /// The 1.0 proto enum, name and number (`specification/a2a.proto`).
     static let protoStates: [(String, Int, TaskState)] = [

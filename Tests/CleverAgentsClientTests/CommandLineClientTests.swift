@@ -17,7 +17,7 @@ import Logging
 import Testing
 
 /// `cleveragents stdio`, `send`, `tasks` and `sync`, run as the built executable.
-@Suite(.enabled(if: TestEnvironment.hasServices), .serialized) struct CommandLineClientTests {
+@Suite(.enabled(if: TestEnvironment.hasServices), .serialized, .timeLimit(.minutes(5))) struct CommandLineClientTests {
     /// Runs `cleveragents` with a private profiles file and home; `input` is its standard input.
     func run(_ arguments: [String], in directory: URL, input: String? = nil) async throws -> ChildProcess.Output {
         try await ChildProcess.run(ChildProcess.cleveragents, arguments, environment: Self.environment(directory), input: input)

@@ -102,7 +102,7 @@ final class ScriptedAgent: Sendable {
 }
 
 /// The HTTP transport against a scripted agent: retries, errors, SSE, card discovery, tenant.
-@Suite(.serialized) struct HTTPTransportTests {
+@Suite(.serialized, .timeLimit(.minutes(2))) struct HTTPTransportTests {
     let fast = RetryPolicy(maximumAttempts: 3, initialBackoff: .milliseconds(1), maximumBackoff: .milliseconds(5))
 
     func withAgent(_ body: (ScriptedAgent) async throws -> Void) async throws {

@@ -15,7 +15,7 @@ import Testing
 /// One protocol suite, written against the client library, run over HTTP (a real server) and
 /// over stdio (a spawned `cleveragents stdio`): every A2A method and the sync methods behave the
 /// same on both.
-@Suite(.enabled(if: TestEnvironment.hasServices), .serialized) struct ProtocolSuiteTests {
+@Suite(.enabled(if: TestEnvironment.hasServices), .serialized, .timeLimit(.minutes(5))) struct ProtocolSuiteTests {
     @Test(arguments: TransportKind.allCases)
     func sendMessageGetTaskAndListTasks(_ kind: TransportKind) async throws {
         try await AgentHarness.with(kind) { agent in

@@ -29,7 +29,7 @@ struct ClientRemote: SyncRemote {
 
 /// Local-first: entities made and changed in a local SQLite store travel to a server namespace
 /// (PostgreSQL, over HTTP) and back, conflicts are settled, and both sides end identical.
-@Suite(.enabled(if: TestEnvironment.hasPostgres), .serialized) struct SyncRoundTripTests {
+@Suite(.enabled(if: TestEnvironment.hasPostgres), .serialized, .timeLimit(.minutes(5))) struct SyncRoundTripTests {
     let localNamespace = NamespaceName("local")!
 
     func actor(_ name: String, _ assistant: String, isDefault: Bool = false) -> ActorDefinition {

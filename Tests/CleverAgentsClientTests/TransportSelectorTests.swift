@@ -13,7 +13,7 @@ import CleverAgentsTestSupport
 import Foundation
 import Testing
 
-@Suite struct TransportSelectorTests {
+@Suite(.timeLimit(.minutes(2))) struct TransportSelectorTests {
     let file = ProfileFile(
         default: "team",
         profiles: [
@@ -112,7 +112,7 @@ import Testing
 }
 
 /// The selector connects each kind of profile with its transport, for real.
-@Suite(.enabled(if: TestEnvironment.hasServices), .serialized) struct TransportSelectionTests {
+@Suite(.enabled(if: TestEnvironment.hasServices), .serialized, .timeLimit(.minutes(5))) struct TransportSelectionTests {
     @Test func aServerProfileGetsHTTPAfterCardDiscoveryAndALocalProfileGetsStdio() async throws {
         let server = try await TestServer.start()
         do {

@@ -11,7 +11,7 @@ import CleverAgentsDomain
 import Foundation
 import Testing
 
-@Suite("ActorDefinition")
+@Suite("ActorDefinition", .timeLimit(.minutes(2)))
 struct ActorDefinitionTests {
     @Test("the skill of a described actor uses its name, description, tags and examples")
     func describedSkill() {

@@ -10,7 +10,7 @@ import CleverAgentsDomain
 import Foundation
 import Testing
 
-@Suite("Caller and NamespaceRole")
+@Suite("Caller and NamespaceRole", .timeLimit(.minutes(2)))
 struct CallerTests {
     @Test("roles are ordered viewer < member < admin < owner")
     func ordering() {
@@ -74,7 +74,7 @@ struct CallerTests {
     }
 }
 
-@Suite struct PresentedCredentialTests {
+@Suite(.timeLimit(.minutes(2))) struct PresentedCredentialTests {
     @Test func bearerValuesOtherSchemesAndAPIKeys() {
         #expect(APITokenText.presented(authorization: "Bearer abc", apiKey: nil) == "abc")
         #expect(APITokenText.presented(authorization: "bearer  abc ", apiKey: "k") == "abc", "the scheme is case-insensitive; Authorization wins")

@@ -10,7 +10,7 @@ import A2AProtocol
 import CleverAgentsDomain
 import Testing
 
-@Suite("HistoryWindow")
+@Suite("HistoryWindow", .timeLimit(.minutes(2)))
 struct HistoryWindowTests {
     static let history = (1...5).map { Message(messageId: "m\($0)", role: $0.isMultiple(of: 2) ? .agent : .user, parts: []) }
 

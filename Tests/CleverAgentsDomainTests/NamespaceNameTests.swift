@@ -10,7 +10,7 @@ import CleverAgentsDomain
 import Foundation
 import Testing
 
-@Suite("NamespaceName")
+@Suite("NamespaceName", .timeLimit(.minutes(2)))
 struct NamespaceNameTests {
     @Test(
         "valid names: 1 to 63 of a-z, 0-9 and '-', starting with a letter or digit",

@@ -10,7 +10,7 @@ import A2AProtocol
 import CleverAgentsDomain
 import Testing
 
-@Suite("Namespace")
+@Suite("Namespace", .timeLimit(.minutes(2)))
 struct NamespaceTests {
     @Test("the display name defaults to the name, updatedAt to createdAt, and auth is required")
     func defaults() throws {

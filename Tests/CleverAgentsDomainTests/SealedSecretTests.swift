@@ -10,7 +10,7 @@ import CleverAgentsDomain
 import Foundation
 import Testing
 
-@Suite("SealedSecret")
+@Suite("SealedSecret", .timeLimit(.minutes(2)))
 struct SealedSecretTests {
     static let content = "v1:c2VjcmV0LW5vbmNlK2NpcGhlcnRleHQ="
 

@@ -10,7 +10,7 @@ import A2AProtocol
 import CleverAgentsDomain
 import Testing
 
-@Suite("TaskEventRecord")
+@Suite("TaskEventRecord", .timeLimit(.minutes(2)))
 struct TaskEventRecordTests {
     static func record(_ event: StreamResponse) -> TaskEventRecord {
         TaskEventRecord(namespace: NamespaceName("acme")!, taskId: "t1", sequence: 1, event: event)

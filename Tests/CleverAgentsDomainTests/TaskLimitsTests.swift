@@ -13,7 +13,7 @@ import Testing
 
 /// `TaskRecord.apply(_:at:limits:)`: an update that would take a task past its limits is refused
 /// and changes nothing.
-@Suite("TaskLimits")
+@Suite("TaskLimits", .timeLimit(.minutes(2)))
 struct TaskLimitsTests {
     static let now = A2ATimestamp(millisecondsSinceEpoch: 2_000_000)
 

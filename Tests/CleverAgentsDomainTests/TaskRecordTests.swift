@@ -11,7 +11,7 @@ import CleverAgentsDomain
 import Foundation
 import Testing
 
-@Suite("TaskRecord")
+@Suite("TaskRecord", .timeLimit(.minutes(2)))
 struct TaskRecordTests {
     static let created = A2ATimestamp(millisecondsSinceEpoch: 1_000_000)
     static let later = A2ATimestamp(millisecondsSinceEpoch: 2_000_000)

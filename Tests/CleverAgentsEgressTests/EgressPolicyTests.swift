@@ -10,7 +10,7 @@
 import Testing
 
 /// The egress policy's rules on URLs and addresses, without a network.
-@Suite struct EgressPolicyTests {
+@Suite(.timeLimit(.minutes(2))) struct EgressPolicyTests {
     static let production = EgressPolicy.defaults(production: true)
 
     func refused(_ policy: EgressPolicy, _ url: String, purpose: EgressPolicy.Purpose = .graph) -> Bool {

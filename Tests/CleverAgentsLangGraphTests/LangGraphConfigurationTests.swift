@@ -11,7 +11,7 @@ import Testing
 @testable import CleverAgentsLangGraph
 
 /// Defaults and stream modes of the LangGraph adapter.
-@Suite struct LangGraphConfigurationTests {
+@Suite(.timeLimit(.minutes(2))) struct LangGraphConfigurationTests {
     @Test func defaultsRequestValuesUpdatesCustomEventsAndMessageTokens() {
         let configuration = LangGraphConfiguration()
         #expect(configuration.defaultStreamModes == ["values", "updates", "custom", "messages-tuple"])

@@ -13,7 +13,7 @@ import Testing
 
 /// Re-joining a stream with the cursor's `Last-Event-ID` delivers every event once, whatever the
 /// server's event ids look like.
-@Suite struct LangGraphEventCursorTests {
+@Suite(.timeLimit(.minutes(2))) struct LangGraphEventCursorTests {
     static func event(_ id: String?, _ data: String, name: String = "custom") -> ServerSentEvent {
         ServerSentEvent(event: name, data: data, id: id)
     }

@@ -22,7 +22,7 @@ import Testing
 /// test graphs (`testing/langgraph/graphs.py`): every test asserts the same events of both.
 /// Every test runs on a fresh thread, with the default stream modes
 /// (`values`, `updates`, `custom`, `messages-tuple`) unless it says otherwise.
-@Suite struct LangGraphExecutorContractTests {
+@Suite(.timeLimit(.minutes(2))) struct LangGraphExecutorContractTests {
     static func user(_ parts: Part..., id: String = "msg-1") -> Message {
         Message(messageId: id, role: .user, parts: parts)
     }

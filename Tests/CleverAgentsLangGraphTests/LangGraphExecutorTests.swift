@@ -19,7 +19,7 @@ import Testing
 @testable import CleverAgentsLangGraph
 
 /// `LangGraphExecutor` without a LangGraph server.
-@Suite struct LangGraphExecutorTests {
+@Suite(.timeLimit(.minutes(2))) struct LangGraphExecutorTests {
     /// Port 1 on the loopback interface: privileged and unused, so connections are refused at once.
     static let closedPort = "http://127.0.0.1:1"
 

@@ -13,7 +13,7 @@ import Testing
 @testable import CleverAgentsLangGraph
 
 /// The input convention: A2A message → run `input`, and → `command.resume`.
-@Suite struct LangGraphInputTests {
+@Suite(.timeLimit(.minutes(2))) struct LangGraphInputTests {
     static func message(_ parts: Part...) -> Message {
         Message(messageId: "msg-1", role: .user, parts: parts)
     }

@@ -19,7 +19,7 @@ import Testing
 /// `LangGraphExecutor` when the connection to LangGraph fails, with a ``FaultProxy`` between the
 /// executor and the real LangGraph server or the emulator: the run's events come out exactly as
 /// without the fault, none missing and none twice.
-@Suite struct LangGraphResilienceContractTests {
+@Suite(.timeLimit(.minutes(2))) struct LangGraphResilienceContractTests {
     static func user(_ parts: Part..., id: String = "msg-1") -> Message {
         Message(messageId: id, role: .user, parts: parts)
     }

@@ -16,7 +16,7 @@ import Testing
 @testable import CleverAgentsLangGraph
 
 /// Which LangGraph failures are retried, after how long, and which may have started a run.
-@Suite struct LangGraphRetryPolicyTests {
+@Suite(.timeLimit(.minutes(2))) struct LangGraphRetryPolicyTests {
     static let policy = LangGraphRetryPolicy(maximumAttempts: 4, initialBackoff: .milliseconds(100), maximumBackoff: .seconds(1))
 
     @Test(arguments: [408, 429, 500, 502, 503, 504, 599])

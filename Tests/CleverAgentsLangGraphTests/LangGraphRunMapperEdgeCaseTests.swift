@@ -14,7 +14,7 @@ import Testing
 @testable import CleverAgentsLangGraph
 
 /// The mapping of hand-written streams: what the recorded graphs do not produce.
-@Suite struct LangGraphRunMapperEdgeCaseTests {
+@Suite(.timeLimit(.minutes(2))) struct LangGraphRunMapperEdgeCaseTests {
     static let human = #"{"type":"human","content":"hi","id":"msg-1"}"#
 
     /// `metadata` plus a final `values` event with `messages` and the given extra state keys.

@@ -14,7 +14,7 @@ import Testing
 @testable import CleverAgentsLangGraph
 
 /// Node progress, token streaming and catch-up (takeover) in hand-written streams.
-@Suite struct LangGraphRunMapperStreamingTests {
+@Suite(.timeLimit(.minutes(2))) struct LangGraphRunMapperStreamingTests {
     static let start = "event: metadata\ndata: {\"run_id\":\"run-1\",\"attempt\":1}\n\n"
 
     static func values(_ messages: String, extra: String = "") -> String {

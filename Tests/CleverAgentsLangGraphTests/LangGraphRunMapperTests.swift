@@ -15,7 +15,7 @@ import Testing
 
 /// The mapping of streams recorded from the real LangGraph server (`Transcripts/*.sse`), fed
 /// whole and in small chunks.
-@Suite struct LangGraphRunMapperTests {
+@Suite(.timeLimit(.minutes(2))) struct LangGraphRunMapperTests {
     /// Chunk sizes that split lines, CRLF pairs and UTF-8 sequences at every kind of place.
     static let chunkSizes = [1, 2, 3, 7, 64]
 

@@ -18,7 +18,7 @@ import Testing
 
 /// The LangGraph HTTP API as the executor relies on it, byte for byte where it matters: the same
 /// checks against the real server and the emulator, so that the emulator cannot drift.
-@Suite struct LangGraphWireContractTests {
+@Suite(.timeLimit(.minutes(2))) struct LangGraphWireContractTests {
     struct Answer {
         var status: Int
         var headers: HTTPHeaders

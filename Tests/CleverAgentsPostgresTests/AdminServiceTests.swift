@@ -17,7 +17,7 @@ import Testing
 /// The administration service on each store that serves it: the in-memory stores of the unit
 /// tests, SQLite's namespaces and actors (local mode keeps identities in memory), and
 /// PostgreSQL (a fresh database per test: namespaces are listed whole).
-@Suite struct AdminServiceTests {
+@Suite(.timeLimit(.minutes(2))) struct AdminServiceTests {
     typealias Backend = StoreContractTests.Backend
 
     static var backends: [Backend] { StoreContractTests.backends }
@@ -208,7 +208,7 @@ import Testing
     }
 }
 
-@Suite struct AdminCallNameTests {
+@Suite(.timeLimit(.minutes(2))) struct AdminCallNameTests {
     @Test func everyCallNamesTheMethodItWasDecodedFrom() throws {
         let params: [String: String] = [
             "tokens/create": #"{"principal":"p","role":"member"}"#,

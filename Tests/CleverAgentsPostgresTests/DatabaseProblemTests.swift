@@ -16,7 +16,7 @@ import Glibc
 #endif
 
 /// What an operator is told about a database that does not behave like one.
-@Suite struct DatabaseProblemTests {
+@Suite(.timeLimit(.minutes(2))) struct DatabaseProblemTests {
     /// A loopback port that accepts connections (the kernel completes them) and never answers.
     final class SilentListener {
         let descriptor: Int32

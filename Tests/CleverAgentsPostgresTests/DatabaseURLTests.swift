@@ -10,7 +10,7 @@ import CleverAgentsPostgres
 import PostgresNIO
 import Testing
 
-@Suite struct DatabaseURLTests {
+@Suite(.timeLimit(.minutes(2))) struct DatabaseURLTests {
     @Test func aFullURLIsParsed() throws {
         let url = try DatabaseURL("postgres://app%40corp:p%2Fss@db.example.com:6543/agents?sslmode=verify-full&sslrootcert=/etc/ca.pem&connect_timeout=3&application_name=ca")
         #expect(url.username == "app@corp")

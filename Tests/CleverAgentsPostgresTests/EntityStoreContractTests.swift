@@ -14,7 +14,7 @@ import CleverAgentsTestSupport
 import Testing
 
 /// The entity and sync log contract, on the in-memory, SQLite and PostgreSQL stores alike.
-@Suite struct EntityStoreContractTests {
+@Suite(.timeLimit(.minutes(2))) struct EntityStoreContractTests {
     let contract = StoreContractTests()
 
     func batch(_ id: String, _ items: [SyncPushItem], principal: String = "alice") -> SyncBatch {
@@ -112,7 +112,7 @@ import Testing
 }
 
 /// The replica state of sync, on the stores that keep it.
-@Suite struct SyncReplicaStoreContractTests {
+@Suite(.timeLimit(.minutes(2))) struct SyncReplicaStoreContractTests {
     @Test(arguments: [StoreContractTests.Backend.memory, .sqlite])
     func replicaStateIsKeptPerRemoteAndNamespace(_ backend: StoreContractTests.Backend) async throws {
         let body: @Sendable (any SyncReplicaStore) async throws -> Void = { store in

@@ -15,7 +15,7 @@ import Synchronization
 import Testing
 
 /// Concurrent task creations share transactions, and lose nothing by it.
-@Suite(.enabled(if: TestEnvironment.hasServices)) struct GroupCommitTests {
+@Suite(.enabled(if: TestEnvironment.hasServices), .timeLimit(.minutes(5))) struct GroupCommitTests {
     @Test func concurrentCreationsAreAllStoredAndABadOneFailsAlone() async throws {
         try await PostgresTestDatabase.withStore { store, _ in
             let namespace = try await StoreContractTests.makeNamespace(store)

@@ -12,7 +12,7 @@ import Logging
 import PostgresNIO
 import Testing
 
-@Suite(.enabled(if: TestEnvironment.hasPostgres)) struct MigrationTests {
+@Suite(.enabled(if: TestEnvironment.hasPostgres), .timeLimit(.minutes(5))) struct MigrationTests {
     @Test func aFreshDatabaseIsMigratedOnceEvenByConcurrentReplicas() async throws {
         try await PostgresTestDatabase.withFreshDatabase { url in
             try await PostgresTestDatabase.withClient(url: url) { client in

@@ -16,7 +16,7 @@ import Testing
 
 /// PostgreSQL tells the push worker when a write queued deliveries, and only then: most tasks
 /// have no webhook, and a look at the outbox per committed event would be a query for nothing.
-@Suite(.enabled(if: TestEnvironment.hasPostgres)) struct PushWakeSignalTests {
+@Suite(.enabled(if: TestEnvironment.hasPostgres), .timeLimit(.minutes(5))) struct PushWakeSignalTests {
     @Test func theStoreSignalsExactlyTheWritesThatQueueDeliveries() async throws {
         try await PostgresTestDatabase.withStore { store, _ in
             let signals = Mutex(0)

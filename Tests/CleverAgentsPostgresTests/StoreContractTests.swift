@@ -21,7 +21,7 @@ typealias ContractStore = TaskStore & NamespaceStore & PushConfigStore & PushOut
 
 /// One contract, three stores: the in-memory store the unit tests use and the SQLite store of
 /// local mode must behave like PostgreSQL.
-@Suite struct StoreContractTests {
+@Suite(.timeLimit(.minutes(2))) struct StoreContractTests {
     enum Backend: String, CaseIterable, CustomTestStringConvertible {
         case memory, sqlite, postgres
         var testDescription: String { rawValue }

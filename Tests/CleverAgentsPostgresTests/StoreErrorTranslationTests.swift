@@ -15,7 +15,7 @@ import Testing
 
 /// PostgreSQL's own errors, raised by a real server, become the store errors the service maps to
 /// JSON-RPC: a conflict is retried, an unavailable database is a 503, the rest stays as it is.
-@Suite(.enabled(if: TestEnvironment.hasPostgres)) struct StoreErrorTranslationTests {
+@Suite(.enabled(if: TestEnvironment.hasPostgres), .timeLimit(.minutes(5))) struct StoreErrorTranslationTests {
     /// The error a real server answers when a statement raises `sqlState`.
     static func serverError(_ sqlState: String) async throws -> any Error {
         try await PostgresTestDatabase.withStore { _, client in

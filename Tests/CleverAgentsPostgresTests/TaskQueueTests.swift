@@ -19,7 +19,7 @@ import Testing
 /// The queue: a claim takes tasks in turn across namespaces within each namespace's cap, reads
 /// about as much as it returns, and a task created by a replica with room is leased in the same
 /// write.
-@Suite(.enabled(if: TestEnvironment.hasPostgres)) struct TaskQueueTests {
+@Suite(.enabled(if: TestEnvironment.hasPostgres), .timeLimit(.minutes(5))) struct TaskQueueTests {
     /// A store with a queue group of its own: no other test's tasks, and no other worker, in this queue.
     static func withQueue(_ body: @Sendable (PostgresStore, PostgresClient) async throws -> Void) async throws {
         try await PostgresTestDatabase.withStore { shared, client in

@@ -9,7 +9,7 @@
 @testable import CleverAgentsPostgres
 import Testing
 
-@Suite struct WithDeadlineTests {
+@Suite(.timeLimit(.minutes(2))) struct WithDeadlineTests {
     @Test func aDeadlineResultThatComesBeforeTheCallerWaitsIsKept() async throws {
         // The work may finish before the caller starts waiting for it.
         for value in 0..<200 {

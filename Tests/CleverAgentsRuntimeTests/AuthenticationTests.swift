@@ -13,7 +13,7 @@ import CleverAgentsTestSupport
 import Synchronization
 import Testing
 
-@Suite struct AuthenticationTests {
+@Suite(.timeLimit(.minutes(2))) struct AuthenticationTests {
     let namespace = NamespaceName("acme")!
     let other = NamespaceName("other")!
 

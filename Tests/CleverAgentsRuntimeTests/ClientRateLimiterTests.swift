@@ -10,7 +10,7 @@
 import Testing
 
 /// The rate limit per client address, applied before any other work.
-@Suite struct ClientRateLimiterTests {
+@Suite(.timeLimit(.minutes(2))) struct ClientRateLimiterTests {
     let start = ContinuousClock.now
 
     @Test func eachClientHasItsOwnBucket() {

@@ -10,7 +10,7 @@ import CleverAgentsRuntime
 import Synchronization
 import Testing
 
-@Suite struct DeadlineWatchTests {
+@Suite(.timeLimit(.minutes(2))) struct DeadlineWatchTests {
     @Test func anOperationPastItsDeadlineExpiresOnceAndTheWatchEmpties() async {
         let watch = DeadlineWatch(tick: .milliseconds(5))
         let expired = AsyncStream<Void>.makeStream()

@@ -11,7 +11,7 @@ import Testing
 
 @testable import CleverAgentsRuntime
 
-@Suite struct EventBatchBufferTests {
+@Suite(.timeLimit(.minutes(2))) struct EventBatchBufferTests {
     struct Broken: Error, Equatable {}
 
     @Test func handsOverEverythingBufferedInOrderThenEnds() async throws {

@@ -13,7 +13,7 @@ import CleverAgentsTestSupport
 import Foundation
 import Testing
 
-@Suite struct FinishedTaskCacheTests {
+@Suite(.timeLimit(.minutes(2))) struct FinishedTaskCacheTests {
     static let namespace = NamespaceName("cache")!
     static let createdAt = A2ATimestamp(millisecondsSinceEpoch: 1_000)
 

@@ -12,7 +12,7 @@ import CleverAgentsDomain
 import CleverAgentsTestSupport
 import Testing
 
-@Suite struct FollowUpAndCancelTests {
+@Suite(.timeLimit(.minutes(2))) struct FollowUpAndCancelTests {
     static func interrupted(ids: [String]) -> [ScriptedExecutor.Step] {
         let interrupts: [JSONValue] = ids.map { ["id": .string($0), "value": .string("question \($0)")] }
         let question = Message(messageId: "q-\(ids.joined())", role: .agent, parts: ids.map { .text("question \($0)") }, metadata: ["interrupts": .array(interrupts)])

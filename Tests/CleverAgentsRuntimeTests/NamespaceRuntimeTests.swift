@@ -17,7 +17,7 @@ import ServiceLifecycleTestKit
 import Synchronization
 import Testing
 
-@Suite struct NamespaceRuntimeTests {
+@Suite(.timeLimit(.minutes(2))) struct NamespaceRuntimeTests {
     static let namespace = Namespace(name: NamespaceName("acme")!, createdAt: .init(millisecondsSinceEpoch: 1))
 
     @Test func concurrentCallersShareOneLoad() async throws {
@@ -233,7 +233,7 @@ import Testing
     }
 }
 
-@Suite struct NamespaceEvictionTests {
+@Suite(.timeLimit(.minutes(2))) struct NamespaceEvictionTests {
     @Test func idleNamespacesAreEvictedAndBusyOnesKept() async throws {
         let directory = NamespaceDirectory()
         let idle = directory.actor(for: NamespaceName("idle")!)

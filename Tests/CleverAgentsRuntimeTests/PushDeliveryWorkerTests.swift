@@ -16,7 +16,7 @@ import Testing
 
 /// The push worker's loop: it looks at the outbox when woken and once per poll interval, never
 /// more (an idle replica must not keep its database busy).
-@Suite struct PushDeliveryWorkerTests {
+@Suite(.timeLimit(.minutes(2))) struct PushDeliveryWorkerTests {
     /// An empty outbox that counts how often it is asked, and tells when it was asked `count` times.
     final class CountingOutbox: PushOutbox, Sendable {
         private let claims = Mutex(0)

@@ -13,7 +13,7 @@ import CleverAgentsTestSupport
 import Foundation
 import Testing
 
-@Suite struct PushNotificationTests {
+@Suite(.timeLimit(.minutes(2))) struct PushNotificationTests {
     static func config(_ url: String = "https://hooks.example.com/a2a", id: String? = "cfg", taskId: String = "") -> TaskPushNotificationConfig {
         TaskPushNotificationConfig(id: id, taskId: taskId, url: url, token: "tok", authentication: AuthenticationInfo(scheme: "Bearer", credentials: "s3cret"))
     }

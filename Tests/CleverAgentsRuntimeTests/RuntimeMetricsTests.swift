@@ -14,7 +14,7 @@ import MetricsTestKit
 import Testing
 
 /// The runtime records its metrics where things happen: task states, runs, the queue, pushes.
-@Suite struct RuntimeMetricsTests {
+@Suite(.timeLimit(.minutes(2))) struct RuntimeMetricsTests {
     typealias Name = ServerMetrics.Name
 
     @Test func aCompletedTurnIsCountedFromSubmissionToOutcome() async throws {

@@ -12,7 +12,7 @@ import CleverAgentsRuntime
 import CleverAgentsTestSupport
 import Testing
 
-@Suite struct SendMessageTests {
+@Suite(.timeLimit(.minutes(2))) struct SendMessageTests {
     @Test func blockingSendReturnsTheCompletedTaskWithItsArtifactAndHistory() async throws {
         try await RuntimeHarness.with { harness in
             let response = try await harness.service.handle(

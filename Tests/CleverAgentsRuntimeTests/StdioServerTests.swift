@@ -19,7 +19,7 @@ import Testing
 
 /// The stdio framing, in process: lines in, lines out, over the real application layer on
 /// in-memory stores and a scripted executor.
-@Suite struct StdioServerTests {
+@Suite(.timeLimit(.minutes(2))) struct StdioServerTests {
     /// Runs a stdio server, feeds it `lines`, lets `interact` send more and read, then ends the
     /// input and returns everything written once the server returned.
     func serve(

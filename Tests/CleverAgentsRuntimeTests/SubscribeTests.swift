@@ -12,7 +12,7 @@ import CleverAgentsDomain
 import CleverAgentsTestSupport
 import Testing
 
-@Suite struct SubscribeTests {
+@Suite(.timeLimit(.minutes(2))) struct SubscribeTests {
     @Test func everySubscriberOfATaskReceivesEveryEventAfterTheCurrentTask() async throws {
         let executor = ScriptedExecutor()
         executor.enqueue([.wait("start"), .event(.runStarted(runID: "r")), .event(.update(.status(.working, message: nil))), .wait("finish")] + [

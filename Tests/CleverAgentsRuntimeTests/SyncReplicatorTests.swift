@@ -50,7 +50,7 @@ struct UnexpectedSyncResponse: Error {
     var method: String
 }
 
-@Suite struct SyncReplicatorTests {
+@Suite(.timeLimit(.minutes(2))) struct SyncReplicatorTests {
     let local = InMemoryStore()
     let server = InMemoryStore()
     let localNamespace = NamespaceName("local")!

@@ -12,7 +12,7 @@ import CleverAgentsRuntime
 import CleverAgentsTestSupport
 import Testing
 
-@Suite struct SyncServiceTests {
+@Suite(.timeLimit(.minutes(2))) struct SyncServiceTests {
     let store = InMemoryStore()
     let namespace = NamespaceName("sync-test")!
 

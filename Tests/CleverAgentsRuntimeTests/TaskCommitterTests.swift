@@ -13,7 +13,7 @@ import CleverAgentsTestSupport
 import Synchronization
 import Testing
 
-@Suite struct TaskCommitterTests {
+@Suite(.timeLimit(.minutes(2))) struct TaskCommitterTests {
     /// Keeps what is published.
     final class RecordingBus: TaskEventBus {
         let published = Mutex<[[TaskEventRecord]]>([])

@@ -10,7 +10,7 @@ import CleverAgentsDomain
 import CleverAgentsRuntime
 import Testing
 
-@Suite struct TaskEventNoticeTests {
+@Suite(.timeLimit(.minutes(2))) struct TaskEventNoticeTests {
     @Test func aNoticeIsReadFromThePayloadItWrites() throws {
         let namespace = try #require(NamespaceName("acme"))
         let notice = TaskEventNotice(task: TaskKey(namespace: namespace, id: "01a2-task"), sequence: 42, origin: "replica-7")

@@ -12,7 +12,7 @@ import CleverAgentsDomain
 import CleverAgentsTestSupport
 import Testing
 
-@Suite struct TaskQueryTests {
+@Suite(.timeLimit(.minutes(2))) struct TaskQueryTests {
     @Test func getTaskAppliesHistoryLength() async throws {
         try await RuntimeHarness.with { harness in
             let task = try await send(harness, "x")

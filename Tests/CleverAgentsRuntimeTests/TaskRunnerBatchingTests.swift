@@ -16,7 +16,7 @@ import Testing
 
 /// The runner writes the events that arrived while a write was in flight in one write: a graph's
 /// burst of updates costs one round trip, not one each.
-@Suite struct TaskRunnerBatchingTests {
+@Suite(.timeLimit(.minutes(2))) struct TaskRunnerBatchingTests {
     /// An in-memory task store whose first update waits for ``release()``, and that counts updates.
     final class GatedStore: WrappingTaskStore {
         let base = InMemoryStore()

@@ -16,7 +16,7 @@ import Testing
 
 /// The runner keeps a task within its ``TaskLimits``: the update that would pass one is not
 /// applied, the run is canceled and the task fails saying which limit.
-@Suite struct TaskRunnerLimitsTests {
+@Suite(.timeLimit(.minutes(2))) struct TaskRunnerLimitsTests {
     static let namespace = NamespaceName("limits")!
 
     static func runner(store: InMemoryStore, executor: ScriptedExecutor, limits: TaskLimits) -> TaskRunner {

@@ -15,7 +15,7 @@ import Testing
 
 /// A run whose writes fail leaves its task as stored and reports an interruption, so that the
 /// queue gives the task to a runner again; nothing the run did is taken as written.
-@Suite struct TaskRunnerStoreFailureTests {
+@Suite(.timeLimit(.minutes(2))) struct TaskRunnerStoreFailureTests {
     /// An in-memory store whose task updates fail with `error`.
     struct RefusingStore: WrappingTaskStore {
         let base = InMemoryStore()

@@ -15,7 +15,7 @@ import Foundation
 import NIOHTTP1
 import Testing
 
-@Suite(.enabled(if: TestEnvironment.hasServices), .serialized) struct AgentCardTests {
+@Suite(.enabled(if: TestEnvironment.hasServices), .serialized, .timeLimit(.minutes(5))) struct AgentCardTests {
     @Test func theNamespaceCardIsServedWithCachingHeadersAndRevalidates() async throws {
         let server = try await TestServer.start()
         do {

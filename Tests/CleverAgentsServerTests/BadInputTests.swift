@@ -17,7 +17,7 @@ import NIOHTTP1
 import Testing
 
 /// Bad input gets the exact JSON-RPC error, and nothing is written.
-@Suite(.enabled(if: TestEnvironment.hasServices), .serialized) struct BadInputTests {
+@Suite(.enabled(if: TestEnvironment.hasServices), .serialized, .timeLimit(.minutes(5))) struct BadInputTests {
     struct Case: Sendable, CustomTestStringConvertible {
         var name: String
         var body: String

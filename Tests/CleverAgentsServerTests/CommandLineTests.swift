@@ -18,7 +18,7 @@ import PostgresNIO
 import Testing
 
 /// The `cleveragents` executable, as operators and scripts run it.
-@Suite(.enabled(if: TestEnvironment.hasServices)) struct CommandLineTests {
+@Suite(.enabled(if: TestEnvironment.hasServices), .timeLimit(.minutes(5))) struct CommandLineTests {
     @Test(arguments: [[], ["serve"], ["migrate"], ["admin"], ["admin", "namespace", "create"], ["admin", "actor", "put"]])
     func everyCommandPrintsHelp(_ path: [String]) async throws {
         let output = try await ChildProcess.run(ChildProcess.cleveragents, path + ["--help"])

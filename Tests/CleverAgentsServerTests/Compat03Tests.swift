@@ -14,7 +14,7 @@ import Foundation
 import Testing
 
 /// A2A 0.3 clients on the same endpoint: slash method names and 0.3 shapes.
-@Suite(.enabled(if: TestEnvironment.hasServices), .serialized) struct Compat03Tests {
+@Suite(.enabled(if: TestEnvironment.hasServices), .serialized, .timeLimit(.minutes(5))) struct Compat03Tests {
     let client = RPCTestClient()
     static let send = #"{"message":{"kind":"message","messageId":"m","role":"user","parts":[{"kind":"text","text":"hi"}]}}"#
 

@@ -12,7 +12,7 @@ import Foundation
 import Testing
 
 /// docs/configuration.md and the shipped configuration files agree with the code.
-@Suite struct ConfigurationDocsTests {
+@Suite(.timeLimit(.minutes(2))) struct ConfigurationDocsTests {
     static let root = TestEnvironment.repositoryRoot
 
     /// Every key the configuration reader reads: `values.string("http.host")` and the like.

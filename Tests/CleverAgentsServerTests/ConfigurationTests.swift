@@ -16,7 +16,7 @@ import Foundation
 import Logging
 import Testing
 
-@Suite struct ConfigurationTests {
+@Suite(.timeLimit(.minutes(2))) struct ConfigurationTests {
     static let database = "postgres://u:secret@db:5432/agents?sslmode=disable"
 
     func load(yaml: String? = nil, environment: [String: String] = [:], flags: [String: String] = [:]) async throws -> ServerConfiguration {
@@ -352,7 +352,7 @@ import Testing
     }
 }
 
-@Suite struct SecretVariableTests {
+@Suite(.timeLimit(.minutes(2))) struct SecretVariableTests {
     @Test(arguments: ["CLEVERAGENTS_AUTH_TOKEN_PEPPER", "CLEVERAGENTS_SECRETS_KEY", "DATABASE_URL", "PGPASSWORD"])
     func secretsAreRedacted(name: String) {
         #expect(ServerConfiguration.isSecretVariable(name))

@@ -12,7 +12,7 @@ import Testing
 @testable import CleverAgentsServer
 
 /// What the database watch logs for each check: its loss once, a summary per interval, its return.
-@Suite struct DatabaseWatchTests {
+@Suite(.timeLimit(.minutes(2))) struct DatabaseWatchTests {
     static let refused = DatabaseProblem(.unreachable, "Cannot connect to PostgreSQL at db:5432: Connection refused.", reason: "Connection refused")
     static let missing = DatabaseProblem(.databaseMissing, "Database 'x' does not exist at db:5432.", reason: "database 'x' does not exist")
 

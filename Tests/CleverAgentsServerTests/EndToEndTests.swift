@@ -18,7 +18,7 @@ import NIOHTTP1
 import Testing
 
 /// The real server on a real socket, against real PostgreSQL and a real LangGraph server.
-@Suite(.enabled(if: TestEnvironment.hasServices), .serialized) struct EndToEndTests {
+@Suite(.enabled(if: TestEnvironment.hasServices), .serialized, .timeLimit(.minutes(5))) struct EndToEndTests {
     let client = RPCTestClient()
 
     @Test func sendMessageStreamingAndGetTaskWorkEndToEnd() async throws {
@@ -109,7 +109,7 @@ import Testing
 
 /// Every A2A method through the official Python SDK, over A2A 1.0 and over its 0.3 compatibility
 /// transport, with push notifications to a local webhook.
-@Suite(.enabled(if: TestEnvironment.hasPython), .serialized) struct PythonSDKSurfaceTests {
+@Suite(.enabled(if: TestEnvironment.hasPython), .serialized, .timeLimit(.minutes(5))) struct PythonSDKSurfaceTests {
     @Test(arguments: ["1.0", "0.3"])
     func theOfficialPythonClientDrivesEveryMethod(version: String) async throws {
         let server = try await TestServer.start()
@@ -139,7 +139,7 @@ import Testing
 /// The official A2A 0.3 client (a2a-sdk 0.3.26) starts from the namespace card, as 0.3 clients
 /// do: it must read the card (1.0 layout with the 0.3 fields merged in), then send, stream, get
 /// and cancel through the 0.3 method names the card points it to.
-@Suite(.enabled(if: TestEnvironment.hasPython), .serialized) struct PythonSDK03ClientTests {
+@Suite(.enabled(if: TestEnvironment.hasPython), .serialized, .timeLimit(.minutes(5))) struct PythonSDK03ClientTests {
     @Test func theOfficial03ClientStartsFromTheCard() async throws {
         let server = try await TestServer.start()
         do {
@@ -164,7 +164,7 @@ import Testing
 }
 
 /// Push notifications are queued durably: a restart while deliveries are pending loses none.
-@Suite(.enabled(if: TestEnvironment.hasServices), .serialized) struct PushDurabilityTests {
+@Suite(.enabled(if: TestEnvironment.hasServices), .serialized, .timeLimit(.minutes(5))) struct PushDurabilityTests {
     @Test func pendingNotificationsSurviveARestartAndArriveInOrder() async throws {
         let webhook = try await WebhookReceiver.start()
         webhook.answer(.serviceUnavailable)

@@ -17,7 +17,7 @@ import Synchronization
 import Testing
 
 /// The benchmarks' view of the endpoint's codec answers as the endpoint does.
-@Suite struct HTTPCodecPathTests {
+@Suite(.timeLimit(.minutes(2))) struct HTTPCodecPathTests {
     @Test func aRequestIsDecodedIntoItsTypedCall() {
         let body = ByteBuffer(string: #"{"jsonrpc":"2.0","id":1,"method":"GetTask","params":{"id":"t1","historyLength":2}}"#)
         #expect(HTTPCodecPath.decodeCall(body) == .getTask(GetTaskRequest(id: "t1", historyLength: 2)))

@@ -18,7 +18,7 @@ import Testing
 
 /// Every A2A method against every way a caller can be wrong: each gets its exact answer, and no
 /// answer ever carries another tenant's (or another member's) data.
-@Suite(.enabled(if: TestEnvironment.hasServices), .serialized) struct IsolationTests {
+@Suite(.enabled(if: TestEnvironment.hasServices), .serialized, .timeLimit(.minutes(5))) struct IsolationTests {
     struct Tenant: Sendable {
         var namespace: NamespaceName
         var member: String

@@ -13,7 +13,7 @@ import Foundation
 import Logging
 import Testing
 
-@Suite struct ObservabilityConfigurationTests {
+@Suite(.timeLimit(.minutes(2))) struct ObservabilityConfigurationTests {
     static let database = "postgres://u:secret@db:5432/agents?sslmode=disable"
 
     func load(yaml: String = "{}", environment: [String: String] = [:]) async throws -> ServerConfiguration {

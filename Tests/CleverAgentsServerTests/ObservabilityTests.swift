@@ -20,7 +20,7 @@ import Testing
 
 /// `/metrics`, the JSON logs and tracing of the real server, on real sockets against real
 /// PostgreSQL and LangGraph.
-@Suite(.enabled(if: TestEnvironment.hasServices), .serialized) struct ObservabilityTests {
+@Suite(.enabled(if: TestEnvironment.hasServices), .serialized, .timeLimit(.minutes(5))) struct ObservabilityTests {
     let client = RPCTestClient()
 
     @Test func metricsAfterTrafficHaveEveryDocumentedSeriesWithBoundedLabels() async throws {

@@ -13,7 +13,7 @@ import NIOCore
 import Testing
 
 /// The `GetTask` fast path reads only plain requests, and reads them as the full decoder does.
-@Suite struct PlainGetTaskTests {
+@Suite(.timeLimit(.minutes(2))) struct PlainGetTaskTests {
     /// What the full decoder makes of `body`.
     static func full(_ body: String) -> (JSONRPCID, A2AMethodCall)? {
         try? JSONRPCEndpoint.decode(ByteBuffer(string: body), as: A2AMethodCall.self) { $0 }

@@ -9,7 +9,7 @@
 @testable import CleverAgentsServer
 import Testing
 
-@Suite struct ProcessorBudgetTests {
+@Suite(.timeLimit(.minutes(2))) struct ProcessorBudgetTests {
     @Test(arguments: [("0", 1), ("0-1", 2), (" 0-3,8,10-11 ", 7), ("5", 1)])
     func aCPUListCountsItsCPUs(_ list: String, _ count: Int) {
         #expect(ProcessorBudget.count(cpuList: Substring(list)) == count)

@@ -11,7 +11,7 @@ import NIOCore
 import Testing
 
 /// The decisions of the request head deadline, without sockets or timers.
-@Suite struct RequestHeadDeadlineTests {
+@Suite(.timeLimit(.minutes(2))) struct RequestHeadDeadlineTests {
     let start = NIODeadline.uptimeNanoseconds(1_000_000_000)
 
     @Test func theFirstHeadIsDueTheTimeoutAfterTheConnectionStarts() {

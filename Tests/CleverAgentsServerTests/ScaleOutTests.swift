@@ -20,7 +20,7 @@ import Testing
 
 /// Several replicas on one PostgreSQL and one LangGraph server: streams on any replica, a
 /// replica killed mid-run, namespace caps.
-@Suite(.enabled(if: TestEnvironment.hasServices), .serialized) struct ScaleOutTests {
+@Suite(.enabled(if: TestEnvironment.hasServices), .serialized, .timeLimit(.minutes(5))) struct ScaleOutTests {
     static func slowMessage(seconds: Int, id: String = UUID().uuidString) -> String {
         #"{"message":{"messageId":"\#(id)","role":"ROLE_USER","parts":[{"text":"wait"},{"data":{"seconds":\#(seconds)}}]}}"#
     }
@@ -204,7 +204,7 @@ struct ReplicaProcess {
     }
 }
 
-@Suite(.enabled(if: TestEnvironment.hasServices), .serialized) struct ReplicaFailureTests {
+@Suite(.enabled(if: TestEnvironment.hasServices), .serialized, .timeLimit(.minutes(5))) struct ReplicaFailureTests {
     // Killed replicas hold what they claimed (push deliveries too) until their leases run out:
     // these tests use a database of their own, so that no other test waits for those leases.
     @Test func aTaskWhoseReplicaIsKilledMidRunCompletesOnAnotherWithEveryEventOnce() async throws {
@@ -440,7 +440,7 @@ struct DedicatedPostgres {
     }
 }
 
-@Suite(.enabled(if: TestEnvironment.hasServices), .serialized) struct DatabaseOutageTests {
+@Suite(.enabled(if: TestEnvironment.hasServices), .serialized, .timeLimit(.minutes(5))) struct DatabaseOutageTests {
     @Test func postgresRestartedUnderLoadLosesNoAcknowledgedTaskAndNeedsNoRestart() async throws {
         let postgres = try await DedicatedPostgres.start()
         var replica: ReplicaProcess?

@@ -20,7 +20,7 @@ import Testing
 
 /// HTTPS in the server, TLS proxies, production's refusal of plain HTTP, rate limits, and
 /// revocation across replicas.
-@Suite(.enabled(if: TestEnvironment.hasServices), .serialized) struct TransportSecurityTests {
+@Suite(.enabled(if: TestEnvironment.hasServices), .serialized, .timeLimit(.minutes(5))) struct TransportSecurityTests {
     @Test func httpsServesTheOfficialPythonClientWithHSTS() async throws {
         let certificates = try await TestCertificates.make()
         defer { try? FileManager.default.removeItem(at: certificates.directory) }

@@ -18,7 +18,7 @@ import Testing
 /// What only the emulator does: fault injection, the request log, `x-api-key`, latency, and the
 /// run bookkeeping of a long load test. (Its LangGraph behaviour is proved by the contract suite
 /// in CleverAgentsLangGraphTests, against the real server too.)
-@Suite struct LangGraphEmulatorTests {
+@Suite(.timeLimit(.minutes(2))) struct LangGraphEmulatorTests {
     struct Answer {
         var status: Int
         var headers: HTTPHeaders

@@ -16,7 +16,7 @@ func throughWire<T: Codable>(_ value: T) throws -> T {
     try JSONDecoder().decode(T.self, from: JSONEncoder().encode(value))
 }
 
-@Suite("A2A 0.3 ⇄ 1.0 conversions")
+@Suite("A2A 0.3 ⇄ 1.0 conversions", .timeLimit(.minutes(2)))
 struct A2A03ConversionTests {
     // MARK: States and roles
 

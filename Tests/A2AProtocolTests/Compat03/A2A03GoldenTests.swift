@@ -12,7 +12,7 @@ import Testing
 
 /// Golden tests over the A2A v0.3.0 specification examples and the a2a-sdk 1.3.0 capture
 /// (`Fixtures/v0_3`, see its README.md).
-@Suite("A2A 0.3 golden payloads")
+@Suite("A2A 0.3 golden payloads", .timeLimit(.minutes(2)))
 struct A2A03GoldenTests {
     /// Rewrites every `status.timestamp` the way we write it (UTC, milliseconds, `Z`), reading
     /// zone-less timestamps as UTC like the 0.3 decoder does. Nothing else is touched.

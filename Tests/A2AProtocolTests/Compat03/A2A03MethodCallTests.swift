@@ -38,7 +38,7 @@ func error03(_ method: String, _ params: String?) throws -> JSONRPCError {
     }
 }
 
-@Suite("A2A03MethodCall")
+@Suite("A2A03MethodCall", .timeLimit(.minutes(2)))
 struct A2A03MethodCallTests {
     static let messageJSON = #"{"kind": "message", "role": "user", "messageId": "m1", "parts": [{"kind": "text", "text": "hi"}]}"#
     static let message = Message(messageId: "m1", role: .user, parts: [.text("hi")])

@@ -10,7 +10,7 @@ import A2AProtocol
 import Foundation
 import Testing
 
-@Suite("A2A03.Response and errors")
+@Suite("A2A03.Response and errors", .timeLimit(.minutes(2)))
 struct A2A03ResponseTests {
     static let task = A2ATask(id: "t", contextId: "c", status: TaskStatus(state: .completed))
 

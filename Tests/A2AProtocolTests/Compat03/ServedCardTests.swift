@@ -11,7 +11,7 @@ import Testing
 
 @testable import A2AProtocol
 
-@Suite("The served card: 1.0 with the 0.3 fields merged in")
+@Suite("The served card: 1.0 with the 0.3 fields merged in", .timeLimit(.minutes(2)))
 struct ServedCardTests {
     static func card(interfaces: [AgentInterface], extendedAgentCard: Bool = false) -> AgentCard {
         AgentCard(
