@@ -16,13 +16,14 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 
-/// Any `_cleveragents/admin/*` operation from the command line, with its JSON result: directly
+/// Any `_cleveragents/admin/*` operation from the command line, its result as a table (or JSON with
+/// `--json`): directly
 /// on the database (bootstrap, as the other admin commands), or on a running server over
 /// JSON-RPC, so that an operator needs no database credentials.
 struct AdminCallCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "call",
-        abstract: "Run any _cleveragents/admin/* operation and print its JSON result (on the database, or on a server with --url).",
+        abstract: "Run any _cleveragents/admin/* operation and print its result (on the database, or on a server with --url).",
         discussion: """
             Operations: \(AdminCall.operationNames.joined(separator: ", ")).
             namespaces/* and principals/* are server operations; the others are a namespace's (give --namespace).
@@ -30,6 +31,7 @@ struct AdminCallCommand: AsyncParsableCommand {
               cleveragents admin call teams/create --namespace acme --params '{"name":"writers"}'
               cleveragents admin call namespaces/list --url https://agents.example.com --token "$SUPERADMIN_TOKEN"
             Without --url the command acts as a superadmin on the database; with --url, as the token's principal.
+            Lists print as tables and other results as key: value lines; --json prints the JSON-RPC result for scripts.
             """
     )
 
@@ -47,6 +49,9 @@ struct AdminCallCommand: AsyncParsableCommand {
 
     @Option(name: .long, help: "The API token for --url (default: $CLEVERAGENTS_TOKEN): a namespace admin's or owner's, or a superadmin's.")
     var token: String?
+
+    @Flag(name: .long, help: "Print the operation's JSON result (for scripts) instead of a table.")
+    var json = false
 
     @OptionGroup var database: DatabaseOptions
 
@@ -94,7 +99,11 @@ struct AdminCallCommand: AsyncParsableCommand {
                 return try await admin.handle(call, context: RequestContext(namespace: namespaceName, caller: .commandLine, requestID: "cli"))
             }
         }
-        try printJSON(result)
+        if json {
+            try printJSON(result)
+        } else {
+            print(JSONTable.render(result))
+        }
     }
 
     /// Calls the operation on a server: `POST /ns/{namespace}`, or `POST /` for server operations.

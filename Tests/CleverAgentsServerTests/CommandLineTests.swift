@@ -239,7 +239,7 @@ import Testing
             // On the database: a team, then the list shows it, as JSON a script can read.
             let created = try await cli(["teams/create", "--namespace", namespace.rawValue, "--params", #"{"name":"writers"}"#])
             #expect(created.status == 0, "\(created.stderr)")
-            let teams = try await cli(["_cleveragents/admin/teams/list", "--namespace", namespace.rawValue])
+            let teams = try await cli(["_cleveragents/admin/teams/list", "--namespace", namespace.rawValue, "--json"])
             #expect(teams.status == 0, "\(teams.stderr)")
             let listed = try JSONDecoder().decode(JSONValue.self, from: Data(teams.stdout.utf8))
             #expect(listed["teams"]?.arrayValue?.contains { $0["name"] == "writers" } == true, "\(teams.stdout)")
@@ -256,7 +256,7 @@ import Testing
             let token = try await IsolationTests.token(server, namespace, TestEnvironment.uniqueName("ops"), .admin)
             let remote = try await ChildProcess.run(
                 ChildProcess.cleveragents,
-                ["admin", "call", "teams/list", "--namespace", namespace.rawValue, "--url", server.baseURL, "--token", token]
+                ["admin", "call", "teams/list", "--namespace", namespace.rawValue, "--url", server.baseURL, "--token", token, "--json"]
             )
             #expect(remote.status == 0, "\(remote.stderr)")
             #expect(try JSONDecoder().decode(JSONValue.self, from: Data(remote.stdout.utf8)) == listed, "the same answer either way")
@@ -270,6 +270,54 @@ import Testing
             throw error
         }
         try await server.stop()
+    }
+
+    @Test func adminResultsPrintAsTablesForPeople() async throws {
+        let database = try #require(TestEnvironment.databaseURL)
+        let namespace = TestEnvironment.uniqueName("tables")
+        let alice = TestEnvironment.uniqueName("alice")
+        let created = try await ChildProcess.run(ChildProcess.cleveragents, ["admin", "namespace", "create", namespace, "--database-url", database])
+        #expect(created.status == 0, "\(created.stderr)")
+        let call = { (operation: String, params: String) in
+            let result = try await ChildProcess.run(
+                ChildProcess.cleveragents,
+                ["admin", "call", operation, "--namespace", namespace, "--params", params, "--database-url", database]
+            )
+            #expect(result.status == 0, "\(operation): \(result.stderr)")
+            return result.stdout.split(separator: "\n").map(String.init)
+        }
+        #expect(try await call("teams/list", "{}") == ["No teams."])
+        #expect(try await call("roleBindings/list", "{}") == ["No role bindings."])
+
+        // One object: `key: value` lines, identifying keys first, values aligned.
+        let token = try await call("tokens/create", #"{"principal":"\#(alice)","name":"laptop","role":"member"}"#)
+        let fields = Dictionary(uniqueKeysWithValues: token.map { line in
+            let parts = line.split(separator: ":", maxSplits: 1)
+            return (String(parts[0]), parts[1].trimmingCharacters(in: .whitespaces))
+        })
+        #expect(token.first?.hasPrefix("id:") == true && token.dropFirst().first?.hasPrefix("name:") == true, "\(token)")
+        #expect(fields["principal"] == alice && fields["name"] == "laptop" && fields["token"]?.isEmpty == false, "\(token)")
+        let valueColumns = Set(token.compactMap { line -> Int? in
+            guard let colon = line.firstIndex(of: ":"), let value = line[line.index(after: colon)...].firstIndex(where: { $0 != " " }) else { return nil }
+            return line.distance(from: line.startIndex, to: value)
+        })
+        #expect(valueColumns.count == 1, "values start in one column: \(token)")
+
+        // A list: a header in capitals, a row per entry, lists of names comma-joined, "-" for nothing.
+        _ = try await call("teams/create", #"{"name":"writers"}"#)
+        _ = try await call("teams/create", #"{"name":"editors"}"#)
+        _ = try await call("teams/addMember", #"{"team":"writers","principal":"\#(alice)"}"#)
+        let width = max("editors".count, "NAME".count) + 2
+        #expect(
+            try await call("teams/list", "{}") == [
+                "NAME" + String(repeating: " ", count: width - 4) + "MEMBERS",
+                "editors" + String(repeating: " ", count: width - 7) + "-",
+                "writers" + String(repeating: " ", count: width - 7) + alice,
+            ]
+        )
+        let tokens = try await call("tokens/list", "{}")
+        #expect(tokens.first?.split(separator: "  ", omittingEmptySubsequences: true).map { $0.trimmingCharacters(in: .whitespaces) } == ["ID", "NAME", "CREATED AT", "PRINCIPAL"], "\(tokens)")
+        #expect(tokens.count == 2 && tokens[1].hasPrefix(fields["id"] ?? "?") && tokens[1].contains("laptop") && tokens[1].hasSuffix(alice), "\(tokens)")
     }
 
     @Test func serveStartsAnswersAndExitsCleanlyOnSIGTERM() async throws {
