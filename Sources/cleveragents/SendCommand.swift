@@ -85,11 +85,23 @@ struct SendCommand: AsyncParsableCommand {
                             fflush(nil)
                         },
                         onTask: { current.id = $0 },
-                        answer: { task in
+                        reply: { task in
                             guard asks else { return nil }
-                            print(Render.text(task.status.message?.parts ?? []))
-                            fflush(nil)
-                            return await StandardInput.line(prompt: "> ")
+                            let questions = task.pendingQuestions
+                            guard questions.count > 1 else {
+                                print(Render.text(task.status.message?.parts ?? []))
+                                fflush(nil)
+                                return await StandardInput.line(prompt: "> ").map { .text($0) }
+                            }
+                            // Parallel questions: each asked in turn, answered together.
+                            var answers: [String] = []
+                            for (number, question) in questions.enumerated() {
+                                print("(\(number + 1)/\(questions.count)) \(question.text)")
+                                fflush(nil)
+                                guard let line = await StandardInput.line(prompt: "> ") else { return nil }
+                                answers.append(line)
+                            }
+                            return task.reply(answering: answers)
                         }
                     )
                 }

@@ -151,6 +151,30 @@ import Testing
         try await server.stop()
     }
 
+    @Test func sendAsksParallelQuestionsInTurnAndAnswersThemTogether() async throws {
+        let server = try await TestServer.start()
+        do {
+            // The real LangGraph graph whose two parallel nodes interrupt at once.
+            let namespace = try await server.createNamespace(assistant: "ask_two")
+            try await withTemporaryDirectory { directory in
+                let answered = try await run(["send", "--url", server.endpoint(namespace.rawValue), "--interactive", "release"], in: directory, input: "red\nblue\n")
+                #expect(answered.status == 0, "\(answered.stderr)")
+                let lines = answered.stdout.split(separator: "\n").map(String.init)
+                let questions = lines.filter { $0.hasPrefix("(1/2) ") || $0.hasPrefix("(2/2) ") }
+                #expect(questions.count == 2, "each question asked once, numbered: \(answered.stdout)")
+                // The answers go to the questions in the order they were asked, whichever came first.
+                let firstAskedFirst = questions.first?.contains("First approval for 'release'?") == true
+                #expect(questions.contains { $0.contains("Second approval for 'release'?") }, "\(questions)")
+                let expected = firstAskedFirst ? "release -> first=red, second=blue" : "release -> first=blue, second=red"
+                #expect(answered.stdout.contains("completed") && answered.stdout.contains(expected), "\(answered.stdout)")
+            }
+        } catch {
+            try await server.stop()
+            throw error
+        }
+        try await server.stop()
+    }
+
     @Test func ctrlCWhileTheTaskWaitsForAnAnswerCancelsIt() async throws {
         let server = try await TestServer.start()
         do {
