@@ -284,6 +284,29 @@ import Testing
         #expect(socket.mode == .production)
     }
 
+    @Test func aLibpqSocketDirectoryIsAUnixSocketURL() async throws {
+        let configuration = try await load(environment: ["PGHOST": "/run/postgresql", "PGUSER": "svc", "PGDATABASE": "agents"])
+        #expect(configuration.databaseURL.unixSocketDirectory == "/run/postgresql")
+        #expect(configuration.databaseURL.location == "/run/postgresql/.s.PGSQL.5432")
+    }
+
+    @Test(arguments: [
+        (["CLEVERAGENTS_AUTH_TOKEN_PEPPER": Data("too short".utf8).base64EncodedString()], "auth.tokenPepper", "must be at least 32 random bytes"),
+        (["CLEVERAGENTS_MODE": "production"], "auth.tokenPepper", "is required in production mode"),
+        (["CLEVERAGENTS_TLS_CERTIFICATE_PATH": #filePath], "tls.keyPath", "tls.certificatePath and tls.keyPath go together"),
+        (["CLEVERAGENTS_TLS_KEY_PATH": #filePath], "tls.certificatePath", "tls.certificatePath and tls.keyPath go together"),
+        (["CLEVERAGENTS_TLS_CERTIFICATE_PATH": "/nonexistent/cert.pem", "CLEVERAGENTS_TLS_KEY_PATH": #filePath], "tls.certificatePath", "cannot read '/nonexistent/cert.pem'"),
+        (["CLEVERAGENTS_TLS_CERTIFICATE_PATH": #filePath, "CLEVERAGENTS_TLS_KEY_PATH": #filePath, "CLEVERAGENTS_HTTP_BEHIND_TLS_PROXY": "true"], "http.behindTlsProxy", "cannot be set when the server terminates TLS itself"),
+    ])
+    func credentialAndTLSSettingsThatCannotWorkAreRefusedByName(settings: [String: String], key: String, reason: String) async throws {
+        let secret = Data((0..<32).map { UInt8($0) }).base64EncodedString()
+        await #expect {
+            _ = try await load(environment: ["DATABASE_URL": Self.database, "CLEVERAGENTS_SECRETS_KEY": secret].merging(settings) { _, new in new })
+        } throws: { error in
+            (error as? ConfigurationError)?.key == key && (error as? ConfigurationError)?.reason.contains(reason) == true
+        }
+    }
+
     @Test func egressSettingsAreReadAndChecked() async throws {
         let development = try await load(environment: ["DATABASE_URL": Self.database])
         #expect(development.egress.allowLoopback && development.egress.allowPlainHTTP)
