@@ -6,7 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-import CleverAgentsPostgres
+@testable import CleverAgentsPostgres
 import PostgresNIO
 import Testing
 
@@ -45,6 +45,7 @@ import Testing
         ("postgres://h:99999/db", "port"),
         ("postgres://h/db?connect_timeout=0", "connect_timeout"),
         ("not a url", "URL"),
+        ("postgres://me@/db?host=/run/postgresql&sslmode=verify-full", "sslmode=verify-full needs a TCP host, not a Unix socket"),
     ])
     func badURLsSayWhatIsWrong(input: String, mention: String) {
         #expect {
@@ -52,6 +53,24 @@ import Testing
         } throws: { error in
             "\(error)".contains(mention)
         }
+    }
+
+    @Test func libpqKeywordsInTheQueryOverrideThePartsOfTheURL() throws {
+        let url = try DatabaseURL("postgres://x@h/first?user=svc&password=s3cret&dbname=agents&host=db.internal&connect_timeout=9")
+        #expect(url.username == "svc" && url.password == "s3cret" && url.database == "agents" && url.host == "db.internal")
+        let configuration = try url.clientConfiguration()
+        #expect(configuration.options.connectTimeout == .seconds(9), "the pool's connections get the URL's connect_timeout")
+        #expect(configuration.username == "svc" && configuration.database == "agents")
+    }
+
+    @Test func sslrootcertIsTheTrustedRoot() throws {
+        let url = try DatabaseURL("postgres://h/d?sslmode=verify-ca&sslrootcert=/etc/ssl/db-ca.pem")
+        guard case .file(let path) = url.tlsConfiguration().trustRoots else {
+            Issue.record("the trust roots are not the named file: \(String(describing: url.tlsConfiguration().trustRoots))")
+            return
+        }
+        #expect(path == "/etc/ssl/db-ca.pem")
+        #expect(url.tlsConfiguration().certificateVerification == .noHostnameVerification)
     }
 
     @Test func sslModesMapToTLSSettings() throws {
