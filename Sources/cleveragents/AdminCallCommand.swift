@@ -122,7 +122,9 @@ struct AdminCallCommand: AsyncParsableCommand {
             let response = try await http.execute(request, timeout: .seconds(30))
             let data = try await response.body.collect(upTo: 8 << 20)
             try await http.shutdown()
-            guard let answer = try? JSONDecoder().decode(JSONValue.self, from: Data(data.readableBytesView)) else {
+            // JSON that is no JSON-RPC answer (a proxy's error page, another service) is not a result.
+            guard let answer = try? JSONDecoder().decode(JSONValue.self, from: Data(data.readableBytesView)), answer["result"] != nil || answer["error"] != nil
+            else {
                 throw ClientFailure(description: "\(endpoint) answered HTTP \(response.status.code) without JSON-RPC")
             }
             if let error = answer["error"] {

@@ -320,6 +320,40 @@ import Testing
         #expect(tokens.count == 2 && tokens[1].hasPrefix(fields["id"] ?? "?") && tokens[1].contains("laptop") && tokens[1].hasSuffix(alice), "\(tokens)")
     }
 
+    @Test func adminCommandsRefuseWhatCannotWorkBeforeActing() async throws {
+        let database = try #require(TestEnvironment.databaseURL)
+        let cli = { (arguments: [String], environment: [String: String]) in
+            try await ChildProcess.run(ChildProcess.cleveragents, arguments + ["--database-url", database], environment: environment)
+        }
+        let missing = TestEnvironment.uniqueName("missing")
+        let unknownNamespace = try await cli(["admin", "call", "teams/list", "--namespace", missing], [:])
+        #expect(unknownNamespace.status == 64 && unknownNamespace.stderr.contains("Namespace '\(missing)' does not exist."), "\(unknownNamespace.stderr)")
+
+        let production = try await cli(["admin", "namespace", "create", missing, "--auth", "disabled"], ["CLEVERAGENTS_MODE": "production"])
+        #expect(production.status == 64 && production.stderr.contains("refuses namespaces with authentication disabled"), "\(production.stderr)")
+
+        let actor = ["admin", "actor", "put", "--namespace", missing, "--name", "a", "--assistant", "agent"]
+        let ftp = try await cli(actor + ["--graph-url", "ftp://graphs.example"], [:])
+        #expect(ftp.status == 64 && ftp.stderr.contains("--graph-url must be an http(s) URL."), "\(ftp.stderr)")
+        let namespace = TestEnvironment.uniqueName("keys")
+        #expect(try await cli(["admin", "namespace", "create", namespace], [:]).status == 0)
+        let unsetKey = try await cli(
+            ["admin", "actor", "put", "--namespace", namespace, "--name", "a", "--assistant", "agent", "--graph-url", "http://127.0.0.1:2024", "--api-key-env", "CLEVERAGENTS_TEST_UNSET_KEY"],
+            [:]
+        )
+        #expect(unsetKey.status == 64 && unsetKey.stderr.contains("Environment variable CLEVERAGENTS_TEST_UNSET_KEY is not set."), "\(unsetKey.stderr)")
+    }
+
+    @Test func adminCallOnSomethingThatIsNoServerSaysSo() async throws {
+        // A LangGraph server answers JSON, but no JSON-RPC; a closed port answers nothing.
+        let langGraph = try #require(TestEnvironment.langGraphURL)
+        let notRPC = try await ChildProcess.run(ChildProcess.cleveragents, ["admin", "call", "namespaces/list", "--url", langGraph, "--token", "t"])
+        #expect(notRPC.status != 0 && notRPC.stderr.contains("without JSON-RPC"), "\(notRPC.stderr)")
+        let closed = "http://127.0.0.1:1"  // nothing listens on port 1
+        let unreachable = try await ChildProcess.run(ChildProcess.cleveragents, ["admin", "call", "namespaces/list", "--url", closed, "--token", "t"])
+        #expect(unreachable.status != 0 && unreachable.stderr.contains("Cannot reach \(closed)/"), "\(unreachable.stderr)")
+    }
+
     @Test func serveStartsAnswersAndExitsCleanlyOnSIGTERM() async throws {
         let database = try #require(TestEnvironment.databaseURL)
         let port = Int.random(in: 20_000...40_000)
