@@ -94,12 +94,13 @@ final class EmulatorStore: Sendable {
     private static func insert(_ thread: EmulatedThread, into state: inout State, limit: Int) {
         state.threads[thread.id] = thread
         state.threadOrder.append(thread.id)
-        // Forget the oldest idle threads beyond the limit (their runs go with them).
+        // Forget the oldest idle threads beyond the limit (their runs go with them). The new
+        // thread is kept even when every older one is busy: its caller is about to use it.
         var scanned = 0
         while state.threads.count > limit, scanned < state.threadOrder.count, let oldest = state.threadOrder.popFirst() {
             scanned += 1
             guard let candidate = state.threads[oldest] else { continue }
-            if candidate.activeRunID != nil || candidate.tail != nil && candidate.status == "busy" {
+            if oldest == thread.id || candidate.activeRunID != nil || candidate.tail != nil && candidate.status == "busy" {
                 state.threadOrder.append(oldest)
                 continue
             }
