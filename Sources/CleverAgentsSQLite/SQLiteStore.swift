@@ -48,15 +48,6 @@ public final class SQLiteStore: Sendable {
         }
     }
 
-    /// An in-memory database with the current schema (for tests and throwaway runs).
-    public static func inMemory(logger: Logger) async throws -> SQLiteStore {
-        try await offCooperativeThreads {
-            let queue = try DatabaseQueue()
-            try SQLiteSchema.migrator.migrate(queue)
-            return SQLiteStore(database: queue, path: nil, logger: logger)
-        }
-    }
-
     /// Opening a file and migrating block; they run on a Dispatch thread instead.
     private static func offCooperativeThreads<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
@@ -64,14 +55,6 @@ public final class SQLiteStore: Sendable {
                 continuation.resume(with: Result { try body() })
             }
         }
-    }
-
-    /// The schema versions applied to the database.
-    public func appliedMigrations() async throws -> [String] {
-        let identifiers: [String] = try await database.read { db in
-            Array(try SQLiteSchema.migrator.appliedIdentifiers(db)).sorted()
-        }
-        return identifiers
     }
 
     // MARK: Access

@@ -375,6 +375,40 @@ import Testing
         #expect(status == 0, "graceful shutdown exits 0")
     }
 
+    /// `log.format: json` (production's default) writes one JSON object per line to standard
+    /// error; NIO's own loop-count variable is honoured when runtime.threads is not set.
+    @Test func serveLogsJSONLinesWhenAskedAndHonoursNIOsLoopCount() async throws {
+        let database = try #require(TestEnvironment.databaseURL)
+        let port = Int.random(in: 20_000...40_000)
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("serve-\(UUID().uuidString).log")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: log) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: ChildProcess.cleveragents)
+        process.arguments = ["serve", "--port", String(port), "--database-url", database, "--log-level", "info"]
+        process.environment = ProcessInfo.processInfo.environment.merging(["CLEVERAGENTS_LOG_FORMAT": "json", "NIO_SINGLETON_GROUP_LOOP_COUNT": "2"]) { _, new in new }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = try FileHandle(forWritingTo: log)
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+        let client = RPCTestClient()
+        var ready = false
+        for _ in 0..<400 where !ready {
+            ready = (try? await client.get("http://127.0.0.1:\(port)/readyz"))?.status == 200
+            if !ready { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        #expect(ready, "the server became ready")
+        process.terminate()
+        #expect(try await ChildProcess.wait(for: process) == 0)
+
+        let lines = try String(contentsOf: log, encoding: .utf8).split(separator: "\n")
+        let objects = lines.compactMap { try? JSONDecoder().decode(JSONValue.self, from: Data($0.utf8)) }
+        #expect(!lines.isEmpty && objects.count == lines.count, "every line is JSON: \(lines.prefix(3))")
+        #expect(objects.allSatisfy { $0["ts"]?.stringValue != nil && $0["level"]?.stringValue != nil && $0["msg"]?.stringValue != nil })
+        #expect(objects.contains { $0["msg"] == "Event loops" && $0["loops"] == "2" }, "NIO_SINGLETON_GROUP_LOOP_COUNT=2: \(objects.prefix(3))")
+        #expect(objects.contains { $0["msg"] == "Server listening" })
+    }
+
     /// A process pinned to one CPU runs one event loop (a pod limited to one CPU on a large node
     /// must not run a loop per node core); `runtime.threads` says otherwise.
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/taskset")))
