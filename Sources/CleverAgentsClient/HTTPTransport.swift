@@ -218,6 +218,7 @@ public struct HTTPTransport: A2ATransport {
         case let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout: return A2AClientError.timeout
         case is HTTPClientError, is IOError, is ChannelError: return A2AClientError.transport("\(error)")
         case is DecodingError: return A2AClientError.invalidResponse("\(error)")
+        case is NIOTooManyBytesError: return A2AClientError.invalidResponse("the answer is larger than the client's limit (maximumResponseBytes)")
         default:
             return String(describing: type(of: error)).contains("NIOConnectionError") ? A2AClientError.transport("\(error)") : error
         }
