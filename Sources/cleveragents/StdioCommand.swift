@@ -81,6 +81,9 @@ struct StdioCommand: AsyncParsableCommand {
         } catch let error as LocalConfigurationError {
             throw ValidationError(error.description)
         }
+        // A client that stops reading is logged per answer (StdioError.outputClosed), not a
+        // signal that kills local mode with its runs half written.
+        signal(SIGPIPE, SIG_IGN)
         logger.info("Local mode serving on standard input and output", metadata: ["store": "\(configuration.storePath)"])
         try await application.serviceGroup(input: FileDescriptorInput(descriptor: 0), output: FileDescriptorOutput(descriptor: 1)).run()
     }
