@@ -271,8 +271,8 @@ public final class TaskWorker: Service, Sendable {
         // Started under the lock, so the run is registered before it can end and remove itself.
         running.withLock { running in
             let run = Task {
-                await self.execute(task, job: job, settings: settings)
-                await self.finish(key, settings: settings)
+                let ran = await self.execute(task, job: job, settings: settings)
+                await self.finish(key, settings: settings, claimAgain: ran)
             }
             if reserved { running.reserved -= 1 }
             running.tasks[key] = Running(task: run, claimedAt: .now)
@@ -282,13 +282,14 @@ public final class TaskWorker: Service, Sendable {
     /// A run ended: its place goes to the next waiting task of its namespace when tasks created
     /// here had to wait there (one statement on one namespace), else to a claim. Not when this
     /// replica was full: then other namespaces may wait for a place too, and the claim takes
-    /// them in turn.
-    private func finish(_ key: TaskKey, settings: QueueSettings) async {
+    /// them in turn. A task given back unprepared (`claimAgain` false) leaves its place to the
+    /// next poll: at once, the hand-off or the claim would take that same task again, in a loop.
+    private func finish(_ key: TaskKey, settings: QueueSettings, claimAgain: Bool = true) async {
         let isAccepting = accepting.withLock { $0 }
         let handsOff = running.withLock { runs in
             let wasFull = runs.count >= settings.maximumRuns
             runs.tasks.removeValue(forKey: key)
-            guard isAccepting, !wasFull, runs.waitingNamespaces.contains(key.namespace) else { return false }
+            guard claimAgain, isAccepting, !wasFull, runs.waitingNamespaces.contains(key.namespace) else { return false }
             runs.reserved += 1
             return true
         }
@@ -315,12 +316,13 @@ public final class TaskWorker: Service, Sendable {
             }
         }
         // Room for another task, worth a claim if anything may wait.
-        if running.withLock({ $0.queueMayWait || !$0.waitingNamespaces.isEmpty }) {
+        if claimAgain, running.withLock({ $0.queueMayWait || !$0.waitingNamespaces.isEmpty }) {
             wakeContinuation.yield()
         }
     }
 
-    private func execute(_ task: TaskRecord, job prepared: TaskJob?, settings: QueueSettings) async {
+    /// Runs `task`, or settles it when it cannot run; `false` when it was given back unprepared.
+    private func execute(_ task: TaskRecord, job prepared: TaskJob?, settings: QueueSettings) async -> Bool {
         var logger = logger
         logger[metadataKey: "namespace"] = "\(task.namespace)"
         logger[metadataKey: "task_id"] = "\(task.id)"
@@ -339,12 +341,12 @@ public final class TaskWorker: Service, Sendable {
                 var record = task
                 let message = Message(messageId: runner.ids.makeID(), role: .agent, parts: [.text(reason.message)])
                 try await TaskCommitter(store: runner.store, bus: runner.bus, clock: runner.clock).commit(&record, updates: [.status(.failed, message: message)])
-                return
+                return true
             }
         } catch {
             logger.warning("Cannot prepare a claimed task; releasing it", metadata: ["error": "\(error)"])
             try? await settings.queue.releaseLease(owner: settings.owner, task: TaskKey(namespace: task.namespace, id: task.id))
-            return
+            return false
         }
         if task.runID != nil {
             logger.info("Taking over a task whose run is under way", metadata: ["run_id": "\(task.runID ?? "")"])
@@ -359,6 +361,7 @@ public final class TaskWorker: Service, Sendable {
                 logger.debug("Cannot release a lease; it will expire", metadata: ["error": "\(error)"])
             }
         }
+        return true
     }
 
     /// Renews this replica's leases, and stops runs whose lease is gone (or cannot be proven).
