@@ -178,13 +178,15 @@ public final class StdioTransport: A2ATransport {
         _ = status
     }
 
-    /// The exit status of the local process, once it has exited.
-    public func waitForExit(grace: Duration) async -> Int32 {
+    /// The exit status of the local process, once it has exited: after `grace` it is sent
+    /// SIGTERM, and `killAfter` later SIGKILL (a process that ignores SIGTERM, say one that
+    /// inherited it ignored, would otherwise be waited for without end).
+    public func waitForExit(grace: Duration, killAfter: Duration = .seconds(10)) async -> Int32 {
         let timeout = Task { [weak self] in
             try await Task.sleep(for: grace)
-            self?.process.withLock { process in
-                if process.isRunning { process.terminate() }
-            }
+            self?.signal(SIGTERM)
+            try await Task.sleep(for: killAfter)
+            self?.signal(SIGKILL)
         }
         defer { timeout.cancel() }
         return await withCheckedContinuation { continuation in
@@ -195,6 +197,12 @@ public final class StdioTransport: A2ATransport {
                     state.waiters.append(continuation)
                 }
             }
+        }
+    }
+
+    private func signal(_ signal: Int32) {
+        process.withLock { process in
+            if process.isRunning { kill(process.processIdentifier, signal) }
         }
     }
 

@@ -153,6 +153,13 @@ import Testing
         }
     }
 
+    @Test func aProcessThatIgnoresSIGTERMIsKilledAfterItsGrace() async throws {
+        // The shell ignores TERM; its input stays open, so it never ends on its own.
+        let transport = try await launchScript("trap '' TERM; while :; do sleep 1; done")
+        let status = await transport.waitForExit(grace: .milliseconds(100), killAfter: .milliseconds(300))
+        #expect(status == SIGKILL, "ended by SIGKILL, status \(status)")
+    }
+
     @Test func localModeThatOutlivesTheGracePeriodIsStoppedAndExitsCleanly() async throws {
         try await withTemporaryDirectory { directory in
             let transport = try await StdioTransport.launch(

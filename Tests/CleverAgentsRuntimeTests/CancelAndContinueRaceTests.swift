@@ -168,7 +168,7 @@ final class RacingTaskStore: WrappingTaskStore {
                 try await TaskCommitter(store: base, bus: fixture.bus, clock: .system).commit(&current, updates: [.status(.working, message: nil)])
             }
             async let response = fixture.service.handle(.cancelTask(CancelTaskRequest(id: task.id)), context: fixture.context())
-            #expect(await waitUntil(.seconds(10)) { !executor.cancellations.isEmpty })
+            #expect(await waitUntil(.seconds(60)) { !executor.cancellations.isEmpty })
             #expect(executor.cancellations.map(\.runID) == ["run-late"], "the run that started is the one stopped")
             // The graph server reports the run stopped.
             let stored = try #require(try await fixture.store.task(namespace: fixture.namespace, id: task.id))
@@ -182,7 +182,7 @@ final class RacingTaskStore: WrappingTaskStore {
         let executor = ScriptedExecutor(defaultScript: [.event(.runStarted(runID: "r")), .event(.update(.status(.working, message: nil))), .wait("end")])
         try await RuntimeHarness.with(executor: executor) { harness in
             let task = try await Self.start(harness.service, harness.context())
-            #expect(await waitUntil(.seconds(10)) { (try? await harness.store.task(namespace: harness.namespace, id: task.id))?.runID == "r" })
+            #expect(await waitUntil(.seconds(60)) { (try? await harness.store.task(namespace: harness.namespace, id: task.id))?.runID == "r" })
             #expect(try await harness.store.deleteActor(named: "echo", in: harness.namespace))
             let error = await Self.error { try await harness.service.handle(.cancelTask(CancelTaskRequest(id: task.id)), context: harness.context()) }
             #expect(error?.code == JSONRPCError.taskNotCancelableCode)
@@ -198,9 +198,9 @@ final class RacingTaskStore: WrappingTaskStore {
                 + ScriptedExecutor.completes(with: "done").dropFirst())
         try await RuntimeHarness.with(executor: executor) { harness in
             let task = try await Self.start(harness.service, harness.context())
-            #expect(await waitUntil(.seconds(10)) { (try? await harness.store.task(namespace: harness.namespace, id: task.id))?.runID == "r" })
+            #expect(await waitUntil(.seconds(60)) { (try? await harness.store.task(namespace: harness.namespace, id: task.id))?.runID == "r" })
             let response = Task { try await harness.service.handle(.cancelTask(CancelTaskRequest(id: task.id)), context: harness.context()) }
-            #expect(await waitUntil(.seconds(10)) { !executor.cancellations.isEmpty })
+            #expect(await waitUntil(.seconds(60)) { !executor.cancellations.isEmpty })
             // The graph server finishes the run instead of stopping it.
             executor.open("end")
             let error = await Self.error { try await response.value }

@@ -63,7 +63,7 @@ import Testing
                 }
             }
             // Every caller is waiting on the one load before it is let go.
-            #expect(await waitUntil(.seconds(10)) { started.count == 1 })
+            #expect(await waitUntil(.seconds(60)) { started.count == 1 })
             open.yield()
             open.finish()
             return try await group.reduce(into: [NamespaceActor?]()) { $0.append($1) }

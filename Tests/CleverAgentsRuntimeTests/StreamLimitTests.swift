@@ -87,7 +87,7 @@ import Testing
             // The stream ends with its task: the slot is free again.
             executor.open("first")
             for try await _ in events {}
-            #expect(await waitUntil(.seconds(10)) { await actor.openStreamCount(principal: "alice") == 0 })
+            #expect(await waitUntil(.seconds(60)) { await actor.openStreamCount(principal: "alice") == 0 })
 
             // A reader that goes away frees its slot too.
             let reader = Task {
@@ -95,9 +95,9 @@ import Testing
                 guard case .stream(let events) = response else { return }
                 for try await _ in events {}
             }
-            #expect(await waitUntil(.seconds(10)) { await actor.openStreamCount(principal: "alice") == 1 })
+            #expect(await waitUntil(.seconds(60)) { await actor.openStreamCount(principal: "alice") == 1 })
             reader.cancel()
-            #expect(await waitUntil(.seconds(10)) { await actor.openStreamCount(principal: "alice") == 0 })
+            #expect(await waitUntil(.seconds(60)) { await actor.openStreamCount(principal: "alice") == 0 })
             executor.open("second")
         }
     }

@@ -98,7 +98,7 @@ import Testing
         try await Self.running(worker) { () async throws in
             worker.wake()
             #expect(
-                await waitUntil(.seconds(10)) {
+                await waitUntil(.seconds(60)) {
                     let orphan = try? await state("orphan")
                     let stray = try? await state("stray")
                     return orphan == .failed && stray == .failed
@@ -109,7 +109,7 @@ import Testing
             let stray = try await store.task(namespace: namespace, id: "stray")
             #expect(stray?.status.message?.parts.first?.text == "The actor 'renamed' of the task no longer exists")
             #expect(executor.requests.isEmpty, "no graph was asked to run")
-            #expect(await waitUntil(.seconds(10)) { worker.runningTasks.isEmpty })
+            #expect(await waitUntil(.seconds(60)) { worker.runningTasks.isEmpty })
         }
     }
 
@@ -126,12 +126,12 @@ import Testing
         let key = TaskKey(namespace: namespace, id: "locked")
         try await Self.running(worker) { () async throws in
             worker.wake()
-            #expect(await waitUntil(.seconds(10)) { queue.released.contains(key) })
+            #expect(await waitUntil(.seconds(60)) { queue.released.contains(key) })
             // Given back, it waits for the next poll (ten minutes here): not claimed again at
             // once, and again, in a loop. A task that can run is claimed and run meanwhile.
             try await queueElsewhere(task("runnable"), on: queue)
             worker.wake()
-            #expect(await waitUntil(.seconds(10)) { (try? await state("runnable")) == .completed })
+            #expect(await waitUntil(.seconds(60)) { (try? await state("runnable")) == .completed })
             #expect(queue.claims <= 3, "claims: \(queue.claims)")
         }
         let stored = try #require(try await store.task(namespace: namespace, id: "locked"))
@@ -151,7 +151,7 @@ import Testing
             #expect(worker.submit(try job(record), leased: true))
             #expect(worker.runningTasks == [TaskKey(namespace: namespace, id: "listed")])
             executor.open("go")
-            #expect(await waitUntil(.seconds(10)) { worker.runningTasks.isEmpty })
+            #expect(await waitUntil(.seconds(60)) { worker.runningTasks.isEmpty })
             #expect(try await state("listed") == .completed)
         }
     }
@@ -172,7 +172,7 @@ import Testing
             // No poll runs: once the hand-off fails, only the claim that follows can run the second task.
             queue.fail(.leaseNext)
             executor.open("go")
-            #expect(await waitUntil(.seconds(10)) { (try? await state("second")) == .completed })
+            #expect(await waitUntil(.seconds(60)) { (try? await state("second")) == .completed })
             #expect(try await state("first") == .completed)
             #expect(queue.handOffs >= 1, "the ended run tried to hand its place over")
         }
@@ -216,7 +216,7 @@ import Testing
         let running = Task { try await worker.run() }
         #expect(try await worker.create(record, events: events(record), pushConfigs: [], in: store))
         #expect(worker.submit(try job(record), leased: true))
-        #expect(await waitUntil(.seconds(10)) { (try? await state("held")) == .working })
+        #expect(await waitUntil(.seconds(60)) { (try? await state("held")) == .working })
         running.cancel()
         try await running.value
         // The run was stopped and its own lease given back; the failed release of the rest only
@@ -242,9 +242,9 @@ import Testing
             trigger.triggerGracefulShutdown()
             // A wake-up is refused once the worker has taken the shutdown in.
             let leasedJob = try job(record)
-            #expect(await waitUntil(.seconds(10)) { !worker.submit(leasedJob) })
+            #expect(await waitUntil(.seconds(60)) { !worker.submit(leasedJob) })
             #expect(worker.submit(leasedJob, leased: true) == false, "not run here")
-            #expect(await waitUntil(.seconds(10)) { queue.released.contains(key) })
+            #expect(await waitUntil(.seconds(60)) { queue.released.contains(key) })
             #expect(queue.leases[key] == nil)
             try await running.value
         }
