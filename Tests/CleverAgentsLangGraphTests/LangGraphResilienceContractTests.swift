@@ -115,19 +115,15 @@ import Testing
         try await ContractHarness.with(server, proxied: true) { harness in
             let proxy = try #require(harness.proxy)
             let executor = harness.executor()
-            var events: [ExecutionEvent] = []
-            var wentDown = false
-            for try await event in executor.execute(harness.request(harness.actor("steps"), .message(Self.user(.text("go"), .data(["delay": 0.4]))))) {
-                events.append(event)
-                if !wentDown, case .update(.status(.working, let message?)) = event, message.parts.first?.dataValue?["progress"] == "one" {
-                    wentDown = true
-                    try await proxy.down()
-                    // Down long enough for re-joins to be refused; the run goes on in LangGraph.
-                    try await harness.waitForLog("LangGraph is unreachable; retrying", count: 2)
-                    try await proxy.up()
-                }
+            // The run's stream is cut after four events, the proxy down from that moment: the
+            // run goes on in LangGraph while every re-join is refused, however fast either side is.
+            proxy.cutNextStream(afterEvents: 4, thenDown: true)
+            let running = Task {
+                try await harness.collect(executor.execute(harness.request(harness.actor("steps"), .message(Self.user(.text("go"), .data(["delay": 0.4]))))))
             }
-            #expect(wentDown)
+            try await harness.waitForLog("LangGraph is unreachable; retrying", count: 2)
+            try await proxy.up()
+            let events = try await running.value
             try Self.expectStepsEvents(events, delay: 0.4, server: server, "\(events)\n\(harness.logs.messages)")
             #expect(try await harness.runsOnThread().count == 1)
         }

@@ -274,6 +274,9 @@ import Testing
 
     @Test func adminResultsPrintAsTablesForPeople() async throws {
         let database = try #require(TestEnvironment.databaseURL)
+        // On a fresh database this test may run first: it migrates as an operator would.
+        let migrated = try await ChildProcess.run(ChildProcess.cleveragents, ["migrate", "--database-url", database])
+        try #require(migrated.status == 0, "\(migrated.stderr)")
         let namespace = TestEnvironment.uniqueName("tables")
         let alice = TestEnvironment.uniqueName("alice")
         let created = try await ChildProcess.run(ChildProcess.cleveragents, ["admin", "namespace", "create", namespace, "--database-url", database])
@@ -322,6 +325,9 @@ import Testing
 
     @Test func adminCommandsRefuseWhatCannotWorkBeforeActing() async throws {
         let database = try #require(TestEnvironment.databaseURL)
+        // On a fresh database this test may run first: it migrates as an operator would.
+        let migrated = try await ChildProcess.run(ChildProcess.cleveragents, ["migrate", "--database-url", database])
+        try #require(migrated.status == 0, "\(migrated.stderr)")
         let cli = { (arguments: [String], environment: [String: String]) in
             try await ChildProcess.run(ChildProcess.cleveragents, arguments + ["--database-url", database], environment: environment)
         }

@@ -32,8 +32,9 @@ public final class FaultProxy: Sendable {
         /// Forward the request, then close instead of relaying the answer.
         case dropResponse
         /// Relay the answer until `events` SSE events (blank-line terminated) and `extraBytes`
-        /// more went through, then close.
-        case cutStream(events: Int, extraBytes: Int)
+        /// more went through, then close; with `thenDown`, stop listening first (as ``down()``),
+        /// so that the client sees the cut only once connecting is refused.
+        case cutStream(events: Int, extraBytes: Int, thenDown: Bool)
     }
 
     private struct State {
@@ -127,6 +128,12 @@ public final class FaultProxy: Sendable {
     /// The port stays bound (without listening) meanwhile: a closed port could be handed to a
     /// listener of a concurrent test, whose answers would then reach this proxy's client.
     public func down() async throws {
+        try await stopListening()?.get()
+        dropConnections()
+    }
+
+    /// Stops listening, the port kept bound; the future completes once connecting is refused.
+    func stopListening() throws -> EventLoopFuture<Void>? {
         let reservation = try PortReservation(port: port)
         let listener = state.withLock { state -> (any Channel)? in
             defer {
@@ -135,8 +142,7 @@ public final class FaultProxy: Sendable {
             }
             return state.listener
         }
-        try await listener?.close()
-        dropConnections()
+        return listener?.close()
     }
 
     /// Listens again on the same port.
@@ -162,8 +168,11 @@ public final class FaultProxy: Sendable {
     }
 
     /// The next new connection's answer is cut after `events` SSE events and `extraBytes` bytes.
-    public func cutNextStream(afterEvents events: Int, extraBytes: Int = 0) {
-        state.withLock { $0.faults.append(.cutStream(events: events, extraBytes: extraBytes)) }
+    ///
+    /// With `thenDown`, the proxy goes down at the cut, before the client can see it: every
+    /// reconnection is refused until ``up()``, whatever the client's and the server's pace.
+    public func cutNextStream(afterEvents events: Int, extraBytes: Int = 0, thenDown: Bool = false) {
+        state.withLock { $0.faults.append(.cutStream(events: events, extraBytes: extraBytes, thenDown: thenDown)) }
     }
 
     /// Stops the proxy for good.
@@ -242,7 +251,7 @@ private final class FrontHandler: ChannelInboundHandler {
         ClientBootstrap(group: context.eventLoop)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(BackHandler(front: front, fault: fault))
+                    try channel.pipeline.syncOperations.addHandler(BackHandler(proxy: proxy, front: front, fault: fault))
                 }
             }
             .connect(host: upstreamHost, port: upstreamPort)
@@ -303,6 +312,7 @@ private final class FrontHandler: ChannelInboundHandler {
 private final class BackHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
 
+    let proxy: FaultProxy
     let front: any Channel
     let fault: FaultProxy.Fault?
     private var terminators = 0
@@ -310,7 +320,8 @@ private final class BackHandler: ChannelInboundHandler {
     private var extraSent = 0
     private var cut = false
 
-    init(front: any Channel, fault: FaultProxy.Fault?) {
+    init(proxy: FaultProxy, front: any Channel, fault: FaultProxy.Fault?) {
+        self.proxy = proxy
         self.front = front
         self.fault = fault
     }
@@ -323,7 +334,7 @@ private final class BackHandler: ChannelInboundHandler {
             cut = true
             front.close(promise: nil)
             context.close(promise: nil)
-        case .cutStream(let events, let extraBytes):
+        case .cutStream(let events, let extraBytes, let thenDown):
             // The response head ends with the first blank line; each event with another.
             var forward: [UInt8] = []
             for byte in buffer.readableBytesView {
@@ -346,10 +357,16 @@ private final class BackHandler: ChannelInboundHandler {
                     }
                 }
             }
-            front.writeAndFlush(ByteBuffer(bytes: forward), promise: nil)
-            if cut {
-                front.close(promise: nil)
-                context.close(promise: nil)
+            guard cut else {
+                front.writeAndFlush(ByteBuffer(bytes: forward), promise: nil)
+                return
+            }
+            let front = self.front
+            let back = context.channel
+            let stopped = thenDown ? (try? proxy.stopListening()) ?? nil : nil
+            (stopped ?? context.eventLoop.makeSucceededVoidFuture()).hop(to: front.eventLoop).whenComplete { _ in
+                front.writeAndFlush(ByteBuffer(bytes: forward)).whenComplete { _ in front.close(promise: nil) }
+                back.close(promise: nil)
             }
         case .status, nil:
             front.writeAndFlush(buffer.readSlice(length: buffer.readableBytes)!, promise: nil)
