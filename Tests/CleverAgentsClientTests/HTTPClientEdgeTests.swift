@@ -23,14 +23,7 @@ import Testing
     let cardPath = "/ns/a/.well-known/agent-card.json"
 
     func withAgent(_ body: (ScriptedAgent) async throws -> Void) async throws {
-        let agent = try await ScriptedAgent.start()
-        do {
-            try await body(agent)
-        } catch {
-            try await agent.stop()
-            throw error
-        }
-        try await agent.stop()
+        try await ScriptedAgent.with(body)
     }
 
     /// A scripted agent behind a fault proxy.

@@ -46,6 +46,18 @@ final class ScriptedAgent: Sendable {
 
     var requests: [(path: String, body: String, authorization: String?)] { state.withLock { $0.requests } }
 
+    /// Runs `body` with a started agent and stops it afterwards, whether `body` throws or not.
+    static func with(_ body: (ScriptedAgent) async throws -> Void) async throws {
+        let agent = try await start()
+        do {
+            try await body(agent)
+        } catch {
+            try await agent.stop()
+            throw error
+        }
+        try await agent.stop()
+    }
+
     static func start() async throws -> ScriptedAgent {
         let box = Mutex<ScriptedAgent?>(nil)
         let router = Router()
@@ -106,14 +118,7 @@ final class ScriptedAgent: Sendable {
     let fast = RetryPolicy(maximumAttempts: 3, initialBackoff: .milliseconds(1), maximumBackoff: .milliseconds(5))
 
     func withAgent(_ body: (ScriptedAgent) async throws -> Void) async throws {
-        let agent = try await ScriptedAgent.start()
-        do {
-            try await body(agent)
-        } catch {
-            try await agent.stop()
-            throw error
-        }
-        try await agent.stop()
+        try await ScriptedAgent.with(body)
     }
 
     @Test func idempotentCallsAreRetriedOn503AndOthersAreNot() async throws {

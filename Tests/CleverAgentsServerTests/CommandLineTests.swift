@@ -370,11 +370,7 @@ import Testing
         process.standardError = FileHandle.nullDevice
         try process.run()
         let client = RPCTestClient()
-        var ready = false
-        for _ in 0..<200 where !ready {
-            ready = (try? await client.get("http://127.0.0.1:\(port)/readyz"))?.status == 200
-            if !ready { try await Task.sleep(for: .milliseconds(50)) }
-        }
+        let ready = await Self.becomesReady(port: port, client: client)
         #expect(ready, "the server became ready")
         process.terminate()  // SIGTERM
         let status = try await ChildProcess.wait(for: process)
@@ -398,11 +394,7 @@ import Testing
         try process.run()
         defer { if process.isRunning { process.terminate() } }
         let client = RPCTestClient()
-        var ready = false
-        for _ in 0..<400 where !ready {
-            ready = (try? await client.get("http://127.0.0.1:\(port)/readyz"))?.status == 200
-            if !ready { try await Task.sleep(for: .milliseconds(50)) }
-        }
+        let ready = await Self.becomesReady(port: port, client: client)
         #expect(ready, "the server became ready")
         process.terminate()
         #expect(try await ChildProcess.wait(for: process) == 0)
@@ -423,6 +415,11 @@ import Testing
         #expect(try await Self.eventLoops(of: ["/usr/bin/taskset", "-c", "0", ChildProcess.cleveragents], environment: ["CLEVERAGENTS_RUNTIME_THREADS": "3"]) == 3)
     }
 
+    /// Whether the server started on `port` answers `/readyz` with 200 within 20 s.
+    static func becomesReady(port: Int, client: RPCTestClient) async -> Bool {
+        await waitUntil(.seconds(20)) { (try? await client.get("http://127.0.0.1:\(port)/readyz"))?.status == 200 }
+    }
+
     /// Starts `cleveragents serve` with `command`, counts the threads of SwiftNIO's event loops
     /// once it is ready, and stops it.
     static func eventLoops(of command: [String], environment: [String: String] = [:]) async throws -> Int {
@@ -437,11 +434,7 @@ import Testing
         try process.run()
         defer { if process.isRunning { process.terminate() } }
         let client = RPCTestClient()
-        var ready = false
-        for _ in 0..<400 where !ready {
-            ready = (try? await client.get("http://127.0.0.1:\(port)/readyz"))?.status == 200
-            if !ready { try await Task.sleep(for: .milliseconds(50)) }
-        }
+        let ready = await Self.becomesReady(port: port, client: client)
         try #require(ready, "the server became ready")
         let threads = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(process.processIdentifier)/task")
         let names = threads.compactMap { try? String(contentsOfFile: "/proc/\(process.processIdentifier)/task/\($0)/comm", encoding: .utf8) }
