@@ -42,9 +42,9 @@ import Testing
         return (events, request.threadID)
     }
 
-    /// Waits until `condition` holds, checking every 10 ms for at most 10 s.
+    /// Waits until `condition` holds, checking every 10 ms for at most a minute.
     static func wait(_ what: String, _ condition: () -> Bool) async throws {
-        for _ in 0..<1000 {
+        for _ in 0..<6000 {
             if condition() { return }
             try await Task.sleep(for: .milliseconds(10))
         }

@@ -50,7 +50,7 @@ import Testing
 
                 // NOTIFY until the listener hears one: its LISTEN may not be in place yet.
                 func notifyUntilHeard(_ payload: String) async throws -> Bool {
-                    for _ in 0..<200 {
+                    for _ in 0..<1200 {
                         try await client.query(PostgresQuery(unsafeSQL: "NOTIFY \(channel), '\(payload)'"), logger: logger)
                         if heard.payloads.withLock({ $0.contains(payload) }) { return true }
                         try await Task.sleep(for: .milliseconds(50))

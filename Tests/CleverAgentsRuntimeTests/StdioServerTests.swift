@@ -112,9 +112,9 @@ import Testing
         ])
         let messages = try await serve([], executor: executor) { input, output in
             input.send(#"{"jsonrpc":"2.0","id":"s","method":"SendStreamingMessage","params":{"message":{"messageId":"m1","role":"ROLE_USER","parts":[{"text":"hi"}]}}}"# + "\n")
-            for _ in 0..<400 where output.written.count < 2 { try await Task.sleep(for: .milliseconds(10)) }
+            #expect(await waitUntil(.seconds(60)) { output.written.count >= 2 })
             input.send(#"{"jsonrpc":"2.0","method":"_cleveragents/cancelRequest","params":{"requestId":"s"}}"# + "\n")
-            for _ in 0..<400 where !output.written.contains(where: { $0.contains(#""id":"s""#) }) { try await Task.sleep(for: .milliseconds(10)) }
+            #expect(await waitUntil(.seconds(60)) { output.written.contains(where: { $0.contains(#""id":"s""#) }) })
             executor.open("never")
         }
         let final = try #require(messages.last { $0["id"] == "s" })
@@ -140,7 +140,7 @@ import Testing
             try await testGracefulShutdown { trigger in
                 input.send(#"{"jsonrpc":"2.0","id":1,"method":"_cleveragents/sync/status"}"# + "\n")
                 let running = Task { try await server.run() }
-                for _ in 0..<400 where output.written.isEmpty { try await Task.sleep(for: .milliseconds(10)) }
+                #expect(await waitUntil(.seconds(60)) { !output.written.isEmpty })
                 trigger.triggerGracefulShutdown()
                 try await running.value
             }

@@ -415,9 +415,9 @@ import Testing
         #expect(try await Self.eventLoops(of: ["/usr/bin/taskset", "-c", "0", ChildProcess.cleveragents], environment: ["CLEVERAGENTS_RUNTIME_THREADS": "3"]) == 3)
     }
 
-    /// Whether the server started on `port` answers `/readyz` with 200 within 20 s.
+    /// Whether the server started on `port` answers `/readyz` with 200 within a minute.
     static func becomesReady(port: Int, client: RPCTestClient) async -> Bool {
-        await waitUntil(.seconds(20)) { (try? await client.get("http://127.0.0.1:\(port)/readyz"))?.status == 200 }
+        await waitUntil(.seconds(60)) { (try? await client.get("http://127.0.0.1:\(port)/readyz"))?.status == 200 }
     }
 
     /// Starts `cleveragents serve` with `command`, counts the threads of SwiftNIO's event loops

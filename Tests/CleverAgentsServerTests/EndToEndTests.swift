@@ -182,7 +182,7 @@ import Testing
             let sent = try await RPCTestClient().call(first.endpoint(namespace.rawValue), method: "SendMessage", params: params)
             taskId = try #require(try sent.result().at("task.id")?.stringValue)
             // Wait until the receiver has refused at least one delivery, so notifications are pending.
-            for _ in 0..<400 where webhook.received.isEmpty { try await Task.sleep(for: .milliseconds(25)) }
+            _ = await waitUntil(.seconds(60)) { !webhook.received.isEmpty }
             #expect(!webhook.received.isEmpty)
         } catch {
             try await first.stop()

@@ -170,7 +170,8 @@ struct ReplicaProcess {
             }
             try process.run()
             let client = RPCTestClient()
-            for _ in 0..<200 where process.isRunning {
+            // Up to a minute: a replica starting while the whole suite runs on two cores is slow.
+            for _ in 0..<1200 where process.isRunning {
                 if (try? await client.get("http://127.0.0.1:\(port)/readyz"))?.status == 200 {
                     return ReplicaProcess(name: name, port: port, process: process)
                 }
