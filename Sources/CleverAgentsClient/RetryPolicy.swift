@@ -6,6 +6,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+import A2AProtocol
+
 /// When an HTTP call is tried again.
 ///
 /// The reference is the A2A Python SDK (a2a-sdk 1.3.0): it makes exactly one attempt per call
@@ -31,10 +33,7 @@ public struct RetryPolicy: Sendable, Hashable {
 
     /// The wait before attempt `attempt + 1` (attempts count from 1).
     public func backoff(after attempt: Int, retryAfter: Duration? = nil) -> Duration {
-        var delay = initialBackoff
-        for _ in 1..<max(1, attempt) {
-            delay = min(delay * 2, maximumBackoff)
-        }
+        var delay = ExponentialBackoff(initial: initialBackoff, maximum: maximumBackoff).delay(afterAttempt: attempt)
         if let retryAfter { delay = max(delay, min(retryAfter, maximumBackoff * 5)) }
         return min(delay, maximumBackoff * 5)
     }

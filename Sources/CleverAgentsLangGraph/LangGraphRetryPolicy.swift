@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+import A2AProtocol
 import AsyncHTTPClient
 import CleverAgentsEgress
 import CleverAgentsRuntime
@@ -58,11 +59,7 @@ struct LangGraphRetryPolicy: Sendable, Hashable {
     /// The delay before retry number `attempt` (1-based): doubling from ``initialBackoff`` up to
     /// ``maximumBackoff``, with ±20 % jitter.
     func backoff(attempt: Int) -> Duration {
-        var delay = initialBackoff
-        for _ in 1..<max(attempt, 1) {
-            delay = min(delay * 2, maximumBackoff)
-        }
-        return delay * Double.random(in: 0.8...1.2)
+        ExponentialBackoff(initial: initialBackoff, maximum: maximumBackoff).delay(afterAttempt: attempt) * Double.random(in: 0.8...1.2)
     }
 
     /// Sorts an error thrown by AsyncHTTPClient (or NIO beneath it) into a ``Failure``.

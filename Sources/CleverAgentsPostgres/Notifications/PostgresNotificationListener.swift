@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+import A2AProtocol
 public import Logging
 public import PostgresNIO
 public import ServiceLifecycle
@@ -87,9 +88,7 @@ public final class PostgresNotificationListener: Service, Sendable {
                 }
                 if Task.isCancelled { return }
                 if failures == 0 { failures = 1 }
-                var delay = Duration.milliseconds(100)
-                for _ in 1..<max(failures, 1) { delay = min(delay * 2, self.maximumBackoff) }
-                try? await Task.sleep(for: delay)
+                try? await Task.sleep(for: ExponentialBackoff(initial: .milliseconds(100), maximum: self.maximumBackoff).delay(afterAttempt: failures))
                 connectedBefore = true
             }
         }

@@ -51,11 +51,7 @@ public final class PushDeliveryWorker: Service, TaskEventBus, Sendable {
 
         /// The delay after attempt `attempt` failed: doubling from `initialBackoff`, capped.
         func backoff(afterAttempt attempt: Int) -> Duration {
-            var delay = initialBackoff
-            for _ in 1..<max(attempt, 1) {
-                delay = min(delay * 2, maximumBackoff)
-            }
-            return delay
+            ExponentialBackoff(initial: initialBackoff, maximum: maximumBackoff).delay(afterAttempt: attempt)
         }
     }
 
