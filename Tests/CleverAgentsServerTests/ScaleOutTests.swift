@@ -240,7 +240,7 @@ struct ReplicaProcess {
                 let victim = try #require(replicas.firstIndex { $0.name == owner }, "round \(round): \(owner) is one of the replicas")
                 try await replicas[victim].kill()
 
-                try await ScaleOutTests.wait(seconds: 60, "round \(round): the task ended") {
+                try await ScaleOutTests.wait(seconds: 120, "round \(round): the task ended") {
                     try await arranger.store.task(namespace: namespace, id: taskId)?.state.isTerminal == true
                 }
                 let task = try #require(try await arranger.store.task(namespace: namespace, id: taskId))
