@@ -49,7 +49,8 @@ import Testing
     }
 
     @Test func concurrentLookupsOfOneNameShareOneQueryAndOneActor() async throws {
-        let directory = NamespaceDirectory()
+        // Settings kept for an hour: the default 5 s can pass before the last lookup on a busy machine.
+        let directory = NamespaceDirectory { NamespaceActor(name: $0, snapshot: $1, snapshotTTL: .seconds(3600)) }
         let started = Loads()
         let (gate, open) = AsyncStream<Void>.makeStream()
         let resolved = try await withThrowingTaskGroup(of: NamespaceActor?.self) { group in
