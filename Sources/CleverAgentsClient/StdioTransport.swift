@@ -184,9 +184,9 @@ public final class StdioTransport: A2ATransport {
     public func waitForExit(grace: Duration, killAfter: Duration = .seconds(10)) async -> Int32 {
         let timeout = Task { [weak self] in
             try await Task.sleep(for: grace)
-            self?.signal(SIGTERM)
+            self?.send(SIGTERM)
             try await Task.sleep(for: killAfter)
-            self?.signal(SIGKILL)
+            self?.send(SIGKILL)
         }
         defer { timeout.cancel() }
         return await withCheckedContinuation { continuation in
@@ -200,7 +200,8 @@ public final class StdioTransport: A2ATransport {
         }
     }
 
-    private func signal(_ signal: Int32) {
+    /// Sends `signal` to the local process while it runs.
+    private func send(_ signal: Int32) {
         process.withLock { process in
             if process.isRunning { kill(process.processIdentifier, signal) }
         }

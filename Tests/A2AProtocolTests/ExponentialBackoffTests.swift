@@ -35,5 +35,6 @@ import Testing
         let backoff = ExponentialBackoff(initial: .milliseconds(100), maximum: .seconds(5))
         #expect(backoff.delay(afterAttempt: 1_000_000) == .seconds(5))
         #expect(backoff.delay(afterAttempt: .max) == .seconds(5))
+        #expect(ExponentialBackoff(initial: .zero, maximum: .seconds(5)).delay(afterAttempt: .max) == .zero, "no wait to double")
     }
 }

@@ -363,7 +363,8 @@ private final class BackHandler: ChannelInboundHandler {
             }
             let front = self.front
             let back = context.channel
-            let stopped = thenDown ? (try? proxy.stopListening()) ?? nil : nil
+            // A proxy that cannot stop listening stays up: the test then waits in vain for refusals.
+            let stopped = thenDown ? (try? proxy.stopListening()).flatMap { $0 } : nil
             (stopped ?? context.eventLoop.makeSucceededVoidFuture()).hop(to: front.eventLoop).whenComplete { _ in
                 front.writeAndFlush(ByteBuffer(bytes: forward)).whenComplete { _ in front.close(promise: nil) }
                 back.close(promise: nil)

@@ -28,8 +28,9 @@ package struct ExponentialBackoff: Sendable, Hashable {
     package func delay(afterAttempt attempt: Int) -> Duration {
         var delay = initial
         var doublings = max(attempt, 1) - 1
-        // Stops at the cap: a count of failures that keeps growing costs nothing more.
-        while doublings > 0, delay != maximum {
+        // Stops once the wait can change no more (at the cap, or zero): a count of failures that
+        // keeps growing costs nothing more.
+        while doublings > 0, delay != maximum, delay != .zero {
             delay = min(delay * 2, maximum)
             doublings -= 1
         }
