@@ -171,11 +171,31 @@ import Testing
         }
     }
 
-    @Test func idleStreamsGetHeartbeatsAndLatencyDelaysEachNode() async throws {
-        let configuration = EmulatorConfiguration(stepLatency: .milliseconds(600), heartbeatInterval: .milliseconds(50))
-        try await Self.withEmulator(configuration) { emulator, http in
+    @Test func idleStreamsGetHeartbeats() async throws {
+        try await Self.withEmulator(EmulatorConfiguration(heartbeatInterval: .milliseconds(50))) { emulator, http in
+            var request = HTTPClientRequest(url: "\(emulator.url)/threads/\(Self.newThread())/runs/stream")
+            request.method = .POST
+            request.headers.add(name: "content-type", value: "application/json")
+            // A run of 30 s: a heartbeat every 50 ms while its stream is idle between progress
+            // events. Reads until the first one, however late a busy machine schedules it.
+            request.body = .bytes(ByteBuffer(string: Self.run("slow", extra: #","seconds":30"#, modes: #"["values"]"#)))
+            let response = try await http.execute(request, timeout: .seconds(60))
+            var received = ""
+            for try await buffer in response.body {
+                received += String(buffer: buffer)
+                if received.contains(": heartbeat\r\n\r\n") { break }
+            }
+            #expect(received.contains(": heartbeat\r\n\r\n"))
+            #expect(received.hasPrefix("event: metadata"), "heartbeats come between the run's events")
+        }
+    }
+
+    @Test func latencyDelaysEachNode() async throws {
+        try await Self.withEmulator(EmulatorConfiguration(stepLatency: .milliseconds(300))) { emulator, http in
+            let clock = ContinuousClock()
+            let start = clock.now
             let answer = try await Self.call(http, "\(emulator.url)/threads/\(Self.newThread())/runs/stream", .POST, body: Self.run("echo"))
-            #expect(answer.body.contains(": heartbeat\r\n\r\n"))
+            #expect(clock.now - start >= .milliseconds(300), "the echo graph's one node waited its latency")
             #expect(answer.events.map(\.event) == ["metadata", "values", "updates", "values"])
         }
     }
