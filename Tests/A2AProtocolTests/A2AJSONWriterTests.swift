@@ -161,6 +161,16 @@ import Testing
         #expect(written == #""a\"b\\c/d\n\u0001é😀""#)
     }
 
+    @Test func escapingNonASCIIWritesWhatPythonsJSONDumpsWrites() {
+        // The spelling is Python's: `json.dumps("a\"b\\c/d\n\x01\x7f\u00e9\U0001F600\b\f\t\r")`.
+        var output: [UInt8] = []
+        A2AJSONWriter.appendQuoted("a\"b\\c/d\n\u{1}\u{7F}é😀\u{8}\u{C}\t\r", to: &output, escapingNonASCII: true)
+        #expect(String(decoding: output, as: UTF8.self) == #""a\"b\\c/d\n\u0001\u007f\u00e9\ud83d\ude00\b\f\t\r""#)
+        output = []
+        A2AJSONWriter.appendQuoted("a\"b\\c/d\n\u{1}\u{7F}é😀", to: &output)
+        #expect(String(decoding: output, as: UTF8.self) == #""a\"b\\c/d\n\u0001"# + "\u{7F}é😀\"", "DEL and non-ASCII stay as they are")
+    }
+
     @Test func integralNumbersHaveNoFraction() throws {
         #expect(String(decoding: try A2AJSONWriter.encode(JSONValue.number(3)), as: UTF8.self) == "3")
         #expect(String(decoding: try A2AJSONWriter.encode(JSONValue.number(-0.0)), as: UTF8.self) == "0")

@@ -106,34 +106,65 @@ public struct A2AJSONWriter: Sendable {
     /// Writes a string, escaping what JSON requires (quote, backslash, control characters) and
     /// nothing else: `/` and non-ASCII characters are written as they are.
     public mutating func string(_ value: String) {
-        bytes.append(UInt8(ascii: "\""))
-        var value = value
-        value.withUTF8 { utf8 in
-            var start = 0
-            for index in utf8.indices {
-                let byte = utf8[index]
-                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
-                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<index]))
-                appendEscaped(byte)
-                start = index + 1
-            }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start...]))
-        }
-        bytes.append(UInt8(ascii: "\""))
+        Self.appendQuoted(value, to: &bytes)
     }
 
-    private mutating func appendEscaped(_ byte: UInt8) {
-        bytes.append(UInt8(ascii: "\\"))
+    /// Appends `value` as a JSON string to `output`: the package's one string escaper (the log
+    /// handler and the LangGraph emulator write their strings with it too).
+    ///
+    /// Escapes the quote, the backslash and the control characters (`\b \f \n \r \t`, others as
+    /// `\u00XX`). With `escapingNonASCII`, everything above `~` is written as `\uXXXX` too (a
+    /// UTF-16 surrogate pair above the Basic Multilingual Plane), as Python's `json.dumps` does.
+    package static func appendQuoted(_ value: String, to output: inout [UInt8], escapingNonASCII: Bool = false) {
+        output.append(UInt8(ascii: "\""))
+        if escapingNonASCII {
+            for scalar in value.unicodeScalars {
+                if scalar.isASCII, scalar.value != 0x7F {
+                    appendEscapingASCII(UInt8(scalar.value), to: &output)
+                } else {
+                    for unit in String(scalar).utf16 {
+                        output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u")])
+                        for shift in stride(from: 12, through: 0, by: -4) { output.append(hexDigits[Int((unit >> UInt16(shift)) & 0xF)]) }
+                    }
+                }
+            }
+        } else {
+            var value = value
+            value.withUTF8 { utf8 in
+                var start = 0
+                for index in utf8.indices {
+                    let byte = utf8[index]
+                    guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+                    output.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<index]))
+                    appendEscaped(byte, to: &output)
+                    start = index + 1
+                }
+                output.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start...]))
+            }
+        }
+        output.append(UInt8(ascii: "\""))
+    }
+
+    private static func appendEscapingASCII(_ byte: UInt8, to output: inout [UInt8]) {
+        if byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+            appendEscaped(byte, to: &output)
+        } else {
+            output.append(byte)
+        }
+    }
+
+    private static func appendEscaped(_ byte: UInt8, to output: inout [UInt8]) {
+        output.append(UInt8(ascii: "\\"))
         switch byte {
-        case UInt8(ascii: "\""): bytes.append(UInt8(ascii: "\""))
-        case UInt8(ascii: "\\"): bytes.append(UInt8(ascii: "\\"))
-        case 0x08: bytes.append(UInt8(ascii: "b"))
-        case 0x0C: bytes.append(UInt8(ascii: "f"))
-        case 0x0A: bytes.append(UInt8(ascii: "n"))
-        case 0x0D: bytes.append(UInt8(ascii: "r"))
-        case 0x09: bytes.append(UInt8(ascii: "t"))
+        case UInt8(ascii: "\""): output.append(UInt8(ascii: "\""))
+        case UInt8(ascii: "\\"): output.append(UInt8(ascii: "\\"))
+        case 0x08: output.append(UInt8(ascii: "b"))
+        case 0x0C: output.append(UInt8(ascii: "f"))
+        case 0x0A: output.append(UInt8(ascii: "n"))
+        case 0x0D: output.append(UInt8(ascii: "r"))
+        case 0x09: output.append(UInt8(ascii: "t"))
         default:
-            bytes.append(contentsOf: [UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), Self.hexDigits[Int(byte >> 4)], Self.hexDigits[Int(byte & 0xF)]])
+            output.append(contentsOf: [UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0xF)]])
         }
     }
 

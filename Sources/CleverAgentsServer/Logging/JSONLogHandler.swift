@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+import A2AProtocol
 import Foundation
 public import Logging
 import Synchronization
@@ -60,19 +61,10 @@ public struct JSONLogHandler: LogHandler {
     }
 
     static func quote(_ string: String) -> String {
-        var output = "\""
-        for scalar in string.unicodeScalars {
-            switch scalar {
-            case "\"": output += "\\\""
-            case "\\": output += "\\\\"
-            case "\n": output += "\\n"
-            case "\r": output += "\\r"
-            case "\t": output += "\\t"
-            case _ where scalar.value < 0x20: output += String(format: "\\u%04x", scalar.value)
-            default: output.unicodeScalars.append(scalar)
-            }
-        }
-        return output + "\""
+        var output: [UInt8] = []
+        output.reserveCapacity(string.utf8.count + 2)
+        A2AJSONWriter.appendQuoted(string, to: &output)
+        return String(decoding: output, as: UTF8.self)
     }
 
     /// The current time in RFC 3339 UTC with milliseconds (`2026-12-06T18:52:20.123Z`).

@@ -66,33 +66,7 @@ public enum JSONWriter {
     }
 
     static func writeString(_ text: String, into output: inout [UInt8], asciiOnly: Bool = false) {
-        output.append(UInt8(ascii: "\""))
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": output.append(contentsOf: "\\\"".utf8)
-            case "\\": output.append(contentsOf: "\\\\".utf8)
-            case "\n": output.append(contentsOf: "\\n".utf8)
-            case "\r": output.append(contentsOf: "\\r".utf8)
-            case "\t": output.append(contentsOf: "\\t".utf8)
-            case "\u{08}": output.append(contentsOf: "\\b".utf8)
-            case "\u{0C}": output.append(contentsOf: "\\f".utf8)
-            default:
-                if scalar.value < 0x20 || (asciiOnly && scalar.value > 0x7E) {
-                    appendEscaped(scalar, into: &output)
-                } else {
-                    output.append(contentsOf: String(scalar).utf8)
-                }
-            }
-        }
-        output.append(UInt8(ascii: "\""))
-    }
-
-    /// `\uXXXX`, as a UTF-16 surrogate pair above the BMP.
-    private static func appendEscaped(_ scalar: Unicode.Scalar, into output: inout [UInt8]) {
-        for unit in String(scalar).utf16 {
-            let hex = String(unit, radix: 16)
-            output.append(contentsOf: ("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).utf8)
-        }
+        A2AJSONWriter.appendQuoted(text, to: &output, escapingNonASCII: asciiOnly)
     }
 
     /// What Python's `json.dumps(value, sort_keys=True)` writes (`, ` and `: ` separators,
