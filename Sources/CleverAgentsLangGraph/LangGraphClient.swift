@@ -39,13 +39,13 @@ struct LangGraphClient: Sendable {
 
     // MARK: Calls
 
-    /// The run's status (`pending`, `running`, `success`, `error`, `timeout`, `interrupted`).
-    func runStatus(thread: String, run: String, deadline: NIODeadline) async throws -> String {
+    /// The run's status, or `nil` when the server names one LangGraph does not have.
+    func runStatus(thread: String, run: String, deadline: NIODeadline) async throws -> LangGraphRunStatus? {
         let response = try await call("get run", .GET, "/threads/\(thread)/runs/\(run)", deadline: deadline)
         guard response.status == .ok else {
             throw GraphExecutionError(upstream: "LangGraph answered \(response.status.code) for run \(run): \(await Self.detail(of: response))")
         }
-        return try await json(response, call: "get run")["status"]?.stringValue ?? "unknown"
+        return try await json(response, call: "get run")["status"]?.stringValue.flatMap(LangGraphRunStatus.init(rawValue:))
     }
 
     /// The thread's state: its values and pending interrupts (`[{id, value}]`).

@@ -9,9 +9,11 @@
 /// How the server talks to LangGraph deployments.
 public struct LangGraphConfiguration: Sendable, Hashable {
     /// The stream modes LangGraph knows (`stream_mode`); anything else is refused with 422.
-    public static let knownStreamModes: Set<String> = [
-        "values", "updates", "custom", "messages", "messages-tuple", "events", "debug", "tasks", "checkpoints",
-    ]
+    public static let knownStreamModes: Set<String> = Set(LangGraphStreamMode.allCases.map(\.rawValue))
+
+    /// The stream modes requested when neither the configuration nor an actor names any: state,
+    /// node progress, the graph's own progress and token text.
+    public static let standardStreamModes: [String] = [LangGraphStreamMode.values, .updates, .custom, .messagesTuple].map(\.rawValue)
 
     /// Stream modes requested when an actor names none. `values` is always added: the final
     /// state is the run's output.
@@ -41,7 +43,7 @@ public struct LangGraphConfiguration: Sendable, Hashable {
     public var maximumResponseBytes: Int
 
     public init(
-        defaultStreamModes: [String] = ["values", "updates", "custom", "messages-tuple"],
+        defaultStreamModes: [String] = LangGraphConfiguration.standardStreamModes,
         runTimeout: Duration = .seconds(3600),
         requestTimeout: Duration = .seconds(30),
         maximumAttempts: Int = 4,
@@ -74,6 +76,7 @@ public struct LangGraphConfiguration: Sendable, Hashable {
     /// The stream modes of a run: the actor's (or the default), with `values` first.
     func streamModes(for actorModes: [String]?) -> [String] {
         let modes = actorModes ?? defaultStreamModes
-        return ["values"] + modes.filter { $0 != "values" }
+        let values = LangGraphStreamMode.values.rawValue
+        return [values] + modes.filter { $0 != values }
     }
 }

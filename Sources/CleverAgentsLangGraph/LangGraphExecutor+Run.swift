@@ -159,10 +159,10 @@ extension LangGraphExecutor {
                 return
             }
             let status = try await client.runStatus(thread: request.threadID, run: runID, deadline: deadline)
-            if status == "pending" || status == "running" {
+            if let status, status.isActive {
                 failedJoins += 1
                 guard failedJoins <= configuration.maximumRejoins else {
-                    throw GraphExecutionError(upstream: "The run stream kept closing while the run was still \(status)")
+                    throw GraphExecutionError(upstream: "The run stream kept closing while the run was still \(status.rawValue)")
                 }
                 try await LangGraphClient.sleep(configuration.retryPolicy.backoff(attempt: failedJoins), before: deadline)
                 continue
@@ -172,7 +172,7 @@ extension LangGraphExecutor {
             // from its start, carried both: its final values list its interrupts, as the updates
             // that came before did (one request less for most runs).
             var state: (values: JSONObject?, interrupts: [JSONValue]?) = (nil, nil)
-            if status == "success" && !session.streamTellsHowTheRunEnded(request) {
+            if status == .success && !session.streamTellsHowTheRunEnded(request) {
                 do {
                     state = try await client.threadState(thread: request.threadID, deadline: deadline)
                 } catch let error as GraphExecutionError {
@@ -197,10 +197,10 @@ extension LangGraphExecutor {
         guard let value = try await client.thread(thread, deadline: deadline) else {
             return "The graph cannot resume: its thread no longer exists on the LangGraph server"
         }
-        let status = value["status"]?.stringValue ?? "unknown"
-        guard status == "interrupted" else {
+        let status = value["status"]?.stringValue.flatMap(LangGraphThreadStatus.init(rawValue:))
+        guard status == .interrupted else {
             // Only LangGraph's own thread states are named: nothing else a server says is repeated.
-            let known = ["idle", "busy", "error"].contains(status) ? " (its thread is \(status))" : ""
+            let known = status.map { " (its thread is \($0.rawValue))" } ?? ""
             return "The graph is not waiting for input any more\(known); the question was answered or replaced by a newer message"
         }
         let pending = Set((value["interrupts"]?.objectValue ?? [:]).values.flatMap { $0.arrayValue ?? [] }.compactMap { $0["id"]?.stringValue })

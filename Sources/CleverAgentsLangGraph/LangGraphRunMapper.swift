@@ -91,47 +91,42 @@ struct LangGraphRunMapper {
 
     /// Events that never map to anything by themselves: token text and state.
     static func carriesOnlyState(_ event: ServerSentEvent) -> Bool {
-        let mode = event.event.map(Self.streamMode(of:)) ?? "message"
-        return mode == "values" || mode.hasPrefix("messages")
+        LangGraphStreamEventKind(name: event.event ?? "message").carriesOnlyState
     }
 
     /// Maps one SSE event. Token text is only collected; ``consume(_:)-([ServerSentEvent])``
     /// and ``finish(runStatus:pendingInterrupts:threadValues:)`` send it.
     mutating func consume(_ event: ServerSentEvent) -> [ExecutionEvent] {
         guard !finished else { return [] }
-        let name = event.event ?? "message"
-        let mode = Self.streamMode(of: name)
         let data = Self.decode(event.data)
-        switch mode {
-        case "metadata":
+        switch LangGraphStreamEventKind(name: event.event ?? "message") {
+        case .metadata:
             guard runID == nil, let runID = data?["run_id"]?.stringValue else { return [] }
             self.runID = runID
             return options.catchUp ? [.runStarted(runID: runID)] : [.runStarted(runID: runID), .update(.status(.working, message: nil))]
-        case "values":
+        case .values:
             if let object = data?.objectValue {
                 lastValues = object
                 collectInterrupts(object["__interrupt__"])
             }
             return []
-        case "updates":
+        case .updates:
             collectInterrupts(data?["__interrupt__"])
             return nodeProgress(data)
-        case "custom":
+        case .custom:
             return custom(data ?? .null)
-        case "messages":
-            // `messages-tuple`: `[message chunk, metadata]`.
+        case .messageChunk:
             if let chunk = data?.arrayValue?.first { tokens.add(chunk) }
             return []
-        case "messages/partial", "messages/complete":
-            // `messages`: the messages streamed so far (or finished), each with its whole text.
+        case .messagesSoFar:
             for message in data?.arrayValue ?? [] { tokens.add(partial: message) }
             return []
-        case "error":
+        case .error:
             let type = data?["error"]?.stringValue
             let message = data?["message"]?.stringValue ?? data?["detail"]?.stringValue ?? event.data
             failure = [type, message].compactMap { $0 }.joined(separator: ": ")
             return []
-        default:
+        case .otherMessages, .other:
             return []
         }
     }
@@ -152,7 +147,7 @@ struct LangGraphRunMapper {
     ///     (`GET /threads/{tid}/state`); they replace those collected from the stream, which can
     ///     miss some.
     ///   - threadValues: the thread's values after the run, used when the stream carried none.
-    mutating func finish(runStatus: String? = nil, pendingInterrupts: [JSONValue]? = nil, threadValues: JSONObject? = nil) -> [ExecutionEvent] {
+    mutating func finish(runStatus: LangGraphRunStatus? = nil, pendingInterrupts: [JSONValue]? = nil, threadValues: JSONObject? = nil) -> [ExecutionEvent] {
         guard !finished else { return [] }
         finished = true
         if let pendingInterrupts { interrupts = pendingInterrupts }
@@ -163,12 +158,12 @@ struct LangGraphRunMapper {
         if !interrupts.isEmpty {
             return endTokens(keepingUnsent: true) + completeArtifacts() + [.update(.status(.inputRequired, message: interruptMessage()))]
         }
-        if runStatus == "interrupted" {
+        if runStatus == .interrupted {
             return endTokens(keepingUnsent: false) + [.update(.status(.canceled, message: agentMessage(text: "The run was canceled")))]
         }
-        if runStatus == "error" || runStatus == "timeout" {
+        if let runStatus, runStatus.isFailure {
             return endTokens(keepingUnsent: false)
-                + [.update(.status(.failed, message: agentMessage(text: "The graph run ended with status \(runStatus ?? "")")))]
+                + [.update(.status(.failed, message: agentMessage(text: "The graph run ended with status \(runStatus.rawValue)")))]
         }
         guard let values = lastValues ?? threadValues else {
             return endTokens(keepingUnsent: false) + [.update(.status(.failed, message: agentMessage(text: "The graph run ended without output")))]

@@ -151,7 +151,7 @@ import Testing
         let event = Self.interruptingEvents(1, size: 1000)[0]
         for _ in 0..<1000 { _ = repeated.consume([event]) }
         #expect(!repeated.interruptsExceeded)
-        guard case .update(.status(.inputRequired, let question)) = repeated.finish(runStatus: "success").last else {
+        guard case .update(.status(.inputRequired, let question)) = repeated.finish(runStatus: .success).last else {
             Issue.record("the run did not end asking for input")
             return
         }

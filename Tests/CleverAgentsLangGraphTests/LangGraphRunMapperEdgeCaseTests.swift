@@ -91,6 +91,27 @@ import Testing
         #expect(LangGraphRunMapper.streamMode(of: name) == mode[...])
     }
 
+    @Test(arguments: [
+        ("metadata", LangGraphStreamEventKind.metadata, false), ("values", .values, true), ("updates|inner:t", .updates, false),
+        ("custom", .custom, false), ("messages", .messageChunk, true), ("messages/partial", .messagesSoFar, true),
+        ("messages/complete|a", .messagesSoFar, true), ("messages/metadata", .otherMessages, true), ("error", .error, false),
+        ("debug", .other, false), ("messagesX", .other, false),
+    ])
+    func anEventsKindComesFromItsName(name: String, kind: LangGraphStreamEventKind, onlyState: Bool) {
+        #expect(LangGraphStreamEventKind(name: name) == kind)
+        #expect(kind.carriesOnlyState == onlyState)
+    }
+
+    @Test func runStatusesAreLangGraphsOwnAndNothingElse() {
+        #expect(LangGraphRunStatus(rawValue: "pending")?.isActive == true)
+        #expect(LangGraphRunStatus(rawValue: "running")?.isActive == true)
+        #expect(LangGraphRunStatus(rawValue: "timeout")?.isFailure == true)
+        #expect(LangGraphRunStatus(rawValue: "success")?.isFailure == false)
+        #expect(LangGraphRunStatus(rawValue: "<script>") == nil, "an unknown status is never repeated")
+        #expect(LangGraphConfiguration.knownStreamModes.count == LangGraphStreamMode.allCases.count)
+        #expect(LangGraphConfiguration.standardStreamModes == ["values", "updates", "custom", "messages-tuple"])
+    }
+
     @Test func subgraphEventNamesMapLikeTheirMode() {
         let body = """
             event: metadata
@@ -141,24 +162,24 @@ import Testing
 
 
             """
-        let events = mapEvents(parseEvents(body), inputMessageID: "msg-1", runStatus: "error")
+        let events = mapEvents(parseEvents(body), inputMessageID: "msg-1", runStatus: .error)
         let message = "The graph failed: RuntimeError: When there are multiple pending interrupts, you must specify the interrupt id"
         #expect(events == [.runStarted(runID: "run-1"), workingStatus, .update(.status(.failed, message: agentText("id-1", message)))])
     }
 
     /// How a run that ended with `status` and no output ends the task.
     struct EndWithoutOutput: Sendable, CustomTestStringConvertible {
-        var status: String
+        var status: LangGraphRunStatus
         var state: TaskState
         var text: String
-        var testDescription: String { status }
+        var testDescription: String { status.rawValue }
     }
 
     @Test(arguments: [
-        EndWithoutOutput(status: "interrupted", state: .canceled, text: "The run was canceled"),
-        EndWithoutOutput(status: "error", state: .failed, text: "The graph run ended with status error"),
-        EndWithoutOutput(status: "timeout", state: .failed, text: "The graph run ended with status timeout"),
-        EndWithoutOutput(status: "success", state: .failed, text: "The graph run ended without output"),
+        EndWithoutOutput(status: .interrupted, state: .canceled, text: "The run was canceled"),
+        EndWithoutOutput(status: .error, state: .failed, text: "The graph run ended with status error"),
+        EndWithoutOutput(status: .timeout, state: .failed, text: "The graph run ended with status timeout"),
+        EndWithoutOutput(status: .success, state: .failed, text: "The graph run ended without output"),
     ])
     func runStatusDecidesWhenTheStreamEndsWithoutOutput(end: EndWithoutOutput) {
         let body = "event: metadata\ndata: {\"run_id\":\"run-1\",\"attempt\":1}\n\n"
@@ -167,7 +188,7 @@ import Testing
     }
 
     @Test func canceledRunWithOutputIsStillCanceled() {
-        let events = mapEvents(parseEvents(Self.run(messages: [Self.human])), inputMessageID: "msg-1", runStatus: "interrupted")
+        let events = mapEvents(parseEvents(Self.run(messages: [Self.human])), inputMessageID: "msg-1", runStatus: .interrupted)
         let canceled = ExecutionEvent.update(.status(.canceled, message: agentText("id-1", "The run was canceled")))
         #expect(events == [.runStarted(runID: "run-1"), workingStatus, canceled])
     }
@@ -200,7 +221,7 @@ import Testing
             events += mapper.consume(event)
         }
         #expect(mapper.finished)
-        events += mapper.finish(runStatus: "success")
+        events += mapper.finish(runStatus: .success)
         #expect(events == [.runStarted(runID: "run-1"), workingStatus, .update(.status(state, message: agentText("id-1", "because")))])
     }
 
@@ -265,7 +286,7 @@ import Testing
 
 
             """
-        let events = mapEvents(parseEvents(body), inputMessageID: "msg-1", runStatus: "interrupted")
+        let events = mapEvents(parseEvents(body), inputMessageID: "msg-1", runStatus: .interrupted)
         #expect(
             events == [
                 .runStarted(runID: "run-1"), workingStatus,
@@ -361,8 +382,8 @@ import Testing
         for event in parseEvents(Self.run(messages: [Self.human, Self.ai(#""hi there""#)])) {
             _ = mapper.consume(event)
         }
-        #expect(mapper.finish(runStatus: "success") == [textArtifact("id-1", name: "response", "hi there"), completedStatus])
-        #expect(mapper.finish(runStatus: "success").isEmpty)
+        #expect(mapper.finish(runStatus: .success) == [textArtifact("id-1", name: "response", "hi there"), completedStatus])
+        #expect(mapper.finish(runStatus: .success).isEmpty)
         #expect(mapper.consume(ServerSentEvent(event: "custom", data: #"{"progress":"late"}"#)).isEmpty)
     }
 }

@@ -29,7 +29,7 @@ import Testing
         .update(.artifact(Artifact(artifactId: id, name: first ? "response" : nil, parts: [.text(text)]), append: !first, lastChunk: last))
     }
 
-    static func map(_ body: String, options: LangGraphRunMapper.Options = .init(), runStatus: String? = "success", pendingInterrupts: [JSONValue]? = nil) -> [ExecutionEvent] {
+    static func map(_ body: String, options: LangGraphRunMapper.Options = .init(), runStatus: LangGraphRunStatus? = .success, pendingInterrupts: [JSONValue]? = nil) -> [ExecutionEvent] {
         let ids = SequentialIDs()
         var mapper = LangGraphRunMapper(inputMessageID: "msg-1", options: options, makeID: { ids.makeID() })
         var output: [ExecutionEvent] = []
@@ -53,7 +53,7 @@ import Testing
 
 
             """
-        let events = Self.map(body, runStatus: "interrupted")
+        let events = Self.map(body, runStatus: .interrupted)
         #expect(
             events == [
                 .runStarted(runID: "run-1"), workingStatus, nodeProgress("id-1", "alpha"), nodeProgress("id-2", "zeta"),
@@ -115,10 +115,10 @@ import Testing
 
     @Test func unsentTokensAreDroppedWhenTheRunFailsOrIsCanceledButABegunStreamIsClosed() {
         let unsent = Self.start + Self.token("never sent")
-        #expect(Self.map(unsent, runStatus: "interrupted") == [.runStarted(runID: "run-1"), workingStatus, .update(.status(.canceled, message: agentText("id-1", "The run was canceled")))])
+        #expect(Self.map(unsent, runStatus: .interrupted) == [.runStarted(runID: "run-1"), workingStatus, .update(.status(.canceled, message: agentText("id-1", "The run was canceled")))])
         let begun = Self.start + Self.token("sent") + Self.token(" and closed") + "event: error\ndata: {\"error\":\"Boom\",\"message\":\"bad\"}\n\n"
         #expect(
-            Self.map(begun, runStatus: "error") == [
+            Self.map(begun, runStatus: .error) == [
                 .runStarted(runID: "run-1"), workingStatus, Self.chunk("sent", first: true), Self.chunk(" and closed", last: true),
                 .update(.status(.failed, message: agentText("id-2", "The graph failed: Boom: bad"))),
             ]
@@ -153,7 +153,7 @@ import Testing
         let ids = SequentialIDs()
         var mapper = LangGraphRunMapper(inputMessageID: "msg-1", makeID: { ids.makeID() })
         let values: JSONObject = ["messages": [["type": "human", "content": "hi", "id": "msg-1"], ["type": "ai", "content": "from the thread"]], "count": 2]
-        let events = mapper.consume(parseEvents(Self.start)) + mapper.finish(runStatus: "success", pendingInterrupts: [], threadValues: values)
+        let events = mapper.consume(parseEvents(Self.start)) + mapper.finish(runStatus: .success, pendingInterrupts: [], threadValues: values)
         #expect(events == [.runStarted(runID: "run-1"), workingStatus, textArtifact("id-1", name: "response", "from the thread"), stateArtifact("id-2", ["count": 2]), completedStatus])
     }
 
@@ -197,7 +197,7 @@ import Testing
         let body = Self.start + Self.token("Hello") + Self.token(" there") + Self.token("Again", id: "ai-2") + Self.values("")
         #expect(Self.map(body, options: .init(catchUp: true)) == [.runStarted(runID: "run-1"), responseChunk("id-1", "Hello there\n\nAgain"), completedStatus])
         #expect(
-            Self.map(Self.start + Self.token("Hello"), options: .init(catchUp: true), runStatus: "interrupted") == [
+            Self.map(Self.start + Self.token("Hello"), options: .init(catchUp: true), runStatus: .interrupted) == [
                 .runStarted(runID: "run-1"), .update(.status(.canceled, message: agentText("id-1", "The run was canceled"))),
             ]
         )

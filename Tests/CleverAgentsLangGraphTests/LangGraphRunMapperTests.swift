@@ -23,7 +23,7 @@ import Testing
     func expectMapping(
         _ transcript: Transcript,
         inputMessageID: String?,
-        runStatus: String? = "success",
+        runStatus: LangGraphRunStatus? = .success,
         pendingInterrupts: [JSONValue]? = nil,
         _ expected: [ExecutionEvent],
         sourceLocation: SourceLocation = #_sourceLocation
@@ -73,7 +73,7 @@ import Testing
         expectMapping(
             transcript,
             inputMessageID: "msg-boom",
-            runStatus: "error",
+            runStatus: .error,
             [
                 .runStarted(runID: try transcript.runID()), workingStatus,
                 .update(.status(.failed, message: agentText("id-1", "The graph failed: ValueError: boom requested"))),
@@ -152,7 +152,7 @@ import Testing
         let transcript = try Transcript("tokens")
         let ids = SequentialIDs()
         var mapper = LangGraphRunMapper(inputMessageID: "msg-tokens", makeID: { ids.makeID() })
-        let events = mapper.consume(transcript.events()) + mapper.finish(runStatus: "success")
+        let events = mapper.consume(transcript.events()) + mapper.finish(runStatus: .success)
         #expect(
             events == [
                 .runStarted(runID: try transcript.runID()), workingStatus,
@@ -289,7 +289,7 @@ import Testing
         expectMapping(
             transcript,
             inputMessageID: "msg-slow",
-            runStatus: "interrupted",
+            runStatus: .interrupted,
             [
                 .runStarted(runID: try transcript.runID()), workingStatus,
                 progress("id-1", ["progress": "slow", "elapsed": 1]),

@@ -83,7 +83,7 @@ final class SequentialIDs: IdentifierGenerator {
 func mapEvents(
     _ events: [ServerSentEvent],
     inputMessageID: String?,
-    runStatus: String? = "success",
+    runStatus: LangGraphRunStatus? = .success,
     pendingInterrupts: [JSONValue]? = nil
 ) -> [ExecutionEvent] {
     let ids = SequentialIDs()

@@ -200,7 +200,7 @@ extension ServerConfiguration {
             langGraphReadTimeoutSeconds: try values.integer("langgraph.readTimeoutSeconds", in: 5...3600) ?? 60,
             langGraphMaximumRejoins: try values.integer("langgraph.maxRejoins", in: 0...100) ?? 5,
             langGraphMaximumProgressUpdates: try values.integer("langgraph.maxProgressUpdates", in: 0...10_000) ?? 100,
-            langGraphStreamModes: streamModes.isEmpty ? ["values", "updates", "custom", "messages-tuple"] : streamModes,
+            langGraphStreamModes: streamModes.isEmpty ? LangGraphConfiguration.standardStreamModes : streamModes,
             langGraphMaximumEventBytes: try values.integer("langgraph.maxEventBytes", in: 4096...(1 << 30)) ?? (8 << 20),
             langGraphMaximumEventsPerRun: try values.integer("langgraph.maxEventsPerRun", in: 100...100_000_000) ?? 100_000,
             langGraphMaximumResponseBytes: try values.integer("langgraph.maxResponseBytes", in: 4096...(1 << 30)) ?? (16 << 20),

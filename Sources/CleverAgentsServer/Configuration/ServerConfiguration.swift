@@ -8,6 +8,7 @@
 
 public import CleverAgentsDomain
 public import CleverAgentsHTTP
+public import CleverAgentsLangGraph
 public import CleverAgentsPostgres
 public import CleverAgentsRuntime
 
@@ -192,7 +193,7 @@ public struct ServerConfiguration: Sendable, Hashable {
         langGraphReadTimeoutSeconds: Int = 60,
         langGraphMaximumRejoins: Int = 5,
         langGraphMaximumProgressUpdates: Int = 100,
-        langGraphStreamModes: [String] = ["values", "updates", "custom", "messages-tuple"],
+        langGraphStreamModes: [String] = LangGraphConfiguration.standardStreamModes,
         langGraphMaximumEventBytes: Int = 8 << 20,
         langGraphMaximumEventsPerRun: Int = 100_000,
         langGraphMaximumResponseBytes: Int = 16 << 20,
