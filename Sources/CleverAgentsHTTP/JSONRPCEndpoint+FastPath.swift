@@ -7,19 +7,19 @@
 //===----------------------------------------------------------------------===//
 
 import A2AProtocol
-import NIOCore
 
 extension JSONRPCEndpoint {
-    /// The most frequent request, `GetTask`, read with `JSONValue(parsing:)` instead of
-    /// `JSONDecoder` and its containers.
+    /// The most frequent request, `GetTask`, read from the body's `JSONValue` (which
+    /// ``decode(_:requested:)`` parses once to pick the method's family) instead of `JSONDecoder`
+    /// and its containers.
     ///
     /// Only a plain request is read here: `jsonrpc` "2.0", a string or integer `id`, `method`
     /// "GetTask" and `params` with a string `id` and nothing but a string `tenant` and an integer
     /// `historyLength` besides. Anything else (`null`s, proto spellings, unknown params, other
     /// types) returns `nil` and goes to the full decoder, which alone words errors. For what it
     /// reads, the result equals the full decoder's (the tests compare the two).
-    static func plainGetTask(_ body: ByteBuffer) -> (JSONRPCID, A2AMethodCall)? {
-        guard let value = try? JSONValue(parsing: body.readableBytesView), case .object(let envelope) = value,
+    static func plainGetTask(_ value: JSONValue) -> (JSONRPCID, A2AMethodCall)? {
+        guard case .object(let envelope) = value,
             envelope["jsonrpc"] == .string("2.0"), envelope["method"] == .string("GetTask"),
             case .object(let params)? = envelope["params"], case .string(let taskID)? = params["id"]
         else { return nil }

@@ -242,27 +242,29 @@ struct JSONRPCEndpoint: Sendable {
 
     /// Decodes the request by its method family: administration, A2A 1.0, or A2A 0.3 (asked for
     /// with `A2A-Version: 0.3`, or a slash method name without a version).
+    ///
+    /// The body is parsed once to read its method, which picks the family
+    /// (``JSONRPCMethodFamily``); the family's decoder then reads the call. A plain `GetTask` is
+    /// read from that parse alone.
     static func decode(_ body: ByteBuffer, requested: RequestedVersion) -> Result<(WireCodec, JSONRPCID, Decoded), DecodeError> {
+        let envelope = try? JSONValue(parsing: body.readableBytesView)
         do {
-            if case .supported(.v0_3) = requested {
-                let (id, call) = try decode(body, as: A2A03MethodCall.self) { $0.call }
-                return .success((.v0_3, id, .a2a(call)))
-            }
-            if let (id, call) = plainGetTask(body) {
-                return .success((.v1_0, id, .a2a(call)))
-            }
-            do {
+            switch JSONRPCMethodFamily(method: JSONRPCMethodFamily.method(of: envelope), askedFor: requested.asked) {
+            case .a2a:
+                if let envelope, let (id, call) = plainGetTask(envelope) {
+                    return .success((.v1_0, id, .a2a(call)))
+                }
                 let (id, call) = try decode(body, as: A2AMethodCall.self) { $0 }
                 return .success((.v1_0, id, .a2a(call)))
-            } catch let failure where failure.error.code == JSONRPCError.methodNotFoundCode && failure.method.hasPrefix(AdminCall.prefix) {
-                let (id, call) = try decode(body, as: AdminCall.self) { $0 }
-                return .success((.v1_0, id, .admin(call)))
-            } catch let failure where failure.error.code == JSONRPCError.methodNotFoundCode && failure.method.hasPrefix(SyncMethod.extensionPrefix) {
-                let (id, call) = try decode(body, as: SyncMethodCall.self) { $0 }
-                return .success((.v1_0, id, .sync(call)))
-            } catch let failure where requested == .absent && failure.method.contains("/") && failure.error.code == JSONRPCError.methodNotFoundCode {
+            case .a2a03:
                 let (id, call) = try decode(body, as: A2A03MethodCall.self) { $0.call }
                 return .success((.v0_3, id, .a2a(call)))
+            case .admin:
+                let (id, call) = try decode(body, as: AdminCall.self) { $0 }
+                return .success((.v1_0, id, .admin(call)))
+            case .sync:
+                let (id, call) = try decode(body, as: SyncMethodCall.self) { $0 }
+                return .success((.v1_0, id, .sync(call)))
             }
         } catch let failure {
             let codec: WireCodec = (requested == .supported(.v0_3)) ? .v0_3 : .v1_0
@@ -307,6 +309,15 @@ struct JSONRPCEndpoint: Sendable {
         case absent
         case supported(A2AVersion)
         case unsupported(String)
+
+        /// What the method families make of it.
+        var asked: JSONRPCMethodFamily.AskedVersion {
+            switch self {
+            case .absent: .none
+            case .supported(.v0_3): .v0_3
+            case .supported, .unsupported: .other
+            }
+        }
     }
 
     /// Reads `A2A-Version` (header, or query parameter). Missing or empty means no preference:

@@ -96,34 +96,50 @@ public struct StdioServer: Service {
             bytes = value
         }
         let data = Data(bytes)
-        let request: JSONRPCRequest<A2AMethodCall>
-        do {
-            request = try JSONDecoder().decode(JSONRPCRequest<A2AMethodCall>.self, from: data)
-        } catch let error as JSONRPCError {
-            await send(JSONRPCErrorResponse(id: .null, error: error))
-            return
-        } catch {
-            await send(JSONRPCErrorResponse(id: .null, error: .parseError()))
-            return
-        }
-        if request.method == StdioProtocol.cancelRequestMethod {
+        // The method picks the family (stdio speaks A2A 1.0 and the sync extension; the other
+        // families' names are not found), and the line is decoded once, as that family's call.
+        let method = JSONRPCMethodFamily.method(of: try? JSONValue(parsing: bytes))
+        if method == StdioProtocol.cancelRequestMethod {
             if let cancel = try? JSONDecoder().decode(JSONRPCRequest<CancelRequestCall>.self, from: data), case .success(let call) = cancel.call {
                 inFlight.cancel(call.requestId)
             }
             return
         }
+        switch JSONRPCMethodFamily(method: method, askedFor: .other) {
+        case .sync:
+            guard let (id, call) = await decode(data, as: SyncMethodCall.self) else { return }
+            let context = RequestContext(namespace: namespace, caller: caller, requestID: "\(id)")
+            await serveExtension(call, id: id, context: context)
+        case .a2a, .a2a03, .admin:
+            guard let (id, call) = await decode(data, as: A2AMethodCall.self) else { return }
+            let context = RequestContext(namespace: namespace, caller: caller, requestID: "\(id)")
+            await inFlight.run(id) { await self.serve(call, id: id, context: context) }
+        }
+    }
+
+    /// Decodes a request as `Call`, answering what cannot be served (and ignoring notifications):
+    /// `nil` when nothing is left to do.
+    private func decode<Call: JSONRPCMethodCall>(_ data: Data, as type: Call.Type) async -> (JSONRPCID, Call)? {
+        let request: JSONRPCRequest<Call>
+        do {
+            request = try JSONDecoder().decode(JSONRPCRequest<Call>.self, from: data)
+        } catch let error as JSONRPCError {
+            await send(JSONRPCErrorResponse(id: .null, error: error))
+            return nil
+        } catch {
+            await send(JSONRPCErrorResponse(id: .null, error: .parseError()))
+            return nil
+        }
         guard let id = request.id else {
             logger.warning("Ignoring a notification: only requests (with an id) are served", metadata: ["rpc.method": "\(request.method)"])
-            return
+            return nil
         }
-        let context = RequestContext(namespace: namespace, caller: caller, requestID: "\(id)")
         switch request.call {
         case .success(let call):
-            await inFlight.run(id) { await self.serve(call, id: id, context: context) }
-        case .failure(let error) where error.code == JSONRPCError.methodNotFoundCode && request.method.hasPrefix(SyncMethod.extensionPrefix):
-            await serveExtension(data, id: id, context: context)
+            return (id, call)
         case .failure(let error):
             await send(JSONRPCErrorResponse(id: id, error: error))
+            return nil
         }
     }
 
@@ -155,18 +171,12 @@ public struct StdioServer: Service {
         }
     }
 
-    private func serveExtension(_ data: Data, id: JSONRPCID, context: RequestContext) async {
+    private func serveExtension(_ call: SyncMethodCall, id: JSONRPCID, context: RequestContext) async {
         do {
-            let request = try JSONDecoder().decode(JSONRPCRequest<SyncMethodCall>.self, from: data)
-            switch request.call {
-            case .failure(let error):
-                await send(JSONRPCErrorResponse(id: id, error: error))
-            case .success(let call):
-                switch try await sync.handle(call, context: context) {
-                case .push(let result): await send(JSONRPCResultResponse(id: id, result: result))
-                case .pull(let result): await send(JSONRPCResultResponse(id: id, result: result))
-                case .status(let result): await send(JSONRPCResultResponse(id: id, result: result))
-                }
+            switch try await sync.handle(call, context: context) {
+            case .push(let result): await send(JSONRPCResultResponse(id: id, result: result))
+            case .pull(let result): await send(JSONRPCResultResponse(id: id, result: result))
+            case .status(let result): await send(JSONRPCResultResponse(id: id, result: result))
             }
         } catch {
             await send(JSONRPCErrorResponse(id: id, error: Self.describe(error, logger: logger)))

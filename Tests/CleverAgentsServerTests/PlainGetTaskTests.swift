@@ -45,7 +45,7 @@ import Testing
 
     @Test(arguments: readByTheFastPath)
     func plainRequestsAreReadAsTheFullDecoderReadsThem(body: String) throws {
-        let fast = try #require(JSONRPCEndpoint.plainGetTask(ByteBuffer(string: body)))
+        let fast = try #require((try? JSONValue(parsing: body)).flatMap(JSONRPCEndpoint.plainGetTask))
         let full = try #require(Self.full(body))
         #expect(fast.0 == full.0)
         #expect(fast.1 == full.1)
@@ -53,7 +53,7 @@ import Testing
 
     @Test(arguments: leftToTheFullDecoder)
     func otherRequestsAreLeftToTheFullDecoder(body: String) {
-        #expect(JSONRPCEndpoint.plainGetTask(ByteBuffer(string: body)) == nil)
+        #expect((try? JSONValue(parsing: body)).flatMap(JSONRPCEndpoint.plainGetTask) == nil)
     }
 
     @Test func theEndpointAnswersBothPathsAlike() {
