@@ -53,11 +53,10 @@ import Glibc
     @Test func aServerThatNeverAnswersIsReportedAsNotAnsweringInTime() async throws {
         let silent = try SilentListener()
         let url = try DatabaseURL("postgres://postgres@127.0.0.1:\(silent.port)/x?sslmode=disable")
-        let started = ContinuousClock.now
+        // The suite's time limit bounds a check that waited for ever; `.timedOut` says it gave up.
         let problem = await #expect(throws: DatabaseProblem.self) {
             try await url.check(schema: .any, timeout: .milliseconds(300), logger: Logger(label: "test"))
         }
-        #expect(ContinuousClock.now - started < .seconds(30), "the check gave up instead of waiting for ever")
         #expect(problem?.kind == .timedOut)
         #expect(problem?.exitCode == 69)
         #expect(problem?.message.contains("PostgreSQL at 127.0.0.1:\(silent.port) did not answer within 0.3 seconds") == true, "\(String(describing: problem))")

@@ -418,15 +418,14 @@ import Testing
     // MARK: Store limits and latency
 
     @Test func aRunCanceledWhileItWaitsToStartNeverRuns() async throws {
-        try await Emulator.withEmulator(EmulatorConfiguration(startLatency: .seconds(30))) { emulator, http in
+        try await Emulator.withEmulator(EmulatorConfiguration(startLatency: .seconds(3600))) { emulator, http in
+            // An hour's start latency: a cancel that waited it out fails the suite's time limit.
             let thread = Emulator.newThread()
             let base = "\(emulator.url)/threads/\(thread)/runs"
             let created = try await Emulator.call(http, base, .POST, body: Emulator.run("echo"))
             #expect(created.json?["status"] == "pending")
             let runID = try #require(created.json?["run_id"]?.stringValue)
-            let started = ContinuousClock.now
             #expect(try await Emulator.call(http, "\(base)/\(runID)/cancel?wait=yes", .POST).status == 200)
-            #expect(ContinuousClock.now - started < .seconds(20), "the start latency was cut short")
             #expect(try await Emulator.call(http, "\(base)/\(runID)").json?["status"] == "interrupted")
             let state = try await Emulator.call(http, "\(emulator.url)/threads/\(thread)/state")
             #expect(state.json?["values"]?["messages"] == nil, "the graph never ran")
