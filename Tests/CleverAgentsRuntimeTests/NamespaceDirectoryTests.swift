@@ -94,6 +94,28 @@ import Testing
         #expect(directory.activeCount == 1)
     }
 
+    @Test func theSoleNamespaceIsLookedUpOncePerItsLifeAndDroppedByAChange() async throws {
+        let directory = NamespaceDirectory(soleNamespaceTTL: .seconds(3600))
+        let names = Mutex((count: 0, names: [NamespaceName]()))
+        let load = { names.withLock { state in state.count += 1; return state.names } }
+        #expect(try await directory.soleNamespace(load: load) == nil, "no namespace yet")
+        names.withLock { $0.names = [Self.acme] }
+        #expect(try await directory.soleNamespace(load: load) == nil, "the answer is kept for its life")
+        #expect(names.withLock { $0.count } == 1)
+        await directory.invalidate(Self.acme)
+        #expect(try await directory.soleNamespace(load: load) == Self.acme, "a change here drops it")
+        names.withLock { $0.names = [Self.acme, NamespaceName("other")!] }
+        await directory.invalidate(NamespaceName("other")!)
+        #expect(try await directory.soleNamespace(load: load) == nil, "two namespaces: none is the root's")
+        #expect(names.withLock { $0.count } == 3)
+    }
+
+    @Test func aFailedSoleNamespaceLookupIsNotRemembered() async throws {
+        let directory = NamespaceDirectory(soleNamespaceTTL: .seconds(3600))
+        await #expect(throws: StoreError.self) { try await directory.soleNamespace { throw StoreError.unavailable("down") } }
+        #expect(try await directory.soleNamespace { [Self.acme] } == Self.acme)
+    }
+
     @Test func aFailedLookupIsNotRemembered() async throws {
         let directory = NamespaceDirectory()
         let loads = Loads()

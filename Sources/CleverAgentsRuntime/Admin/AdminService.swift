@@ -150,10 +150,8 @@ public struct AdminService: Sendable {
             // Its tokens, roles, teams and audit entries go with it: a namespace made later under
             // the same name starts with none of them.
             try await identities.removeNamespace(namespace)
-            if let actor = directory.activeActor(for: namespace) {
-                await actor.invalidate()
-                await actor.invalidateCredentials()
-            }
+            await directory.invalidate(namespace)
+            await directory.activeActor(for: namespace)?.invalidateCredentials()
             try await audit(nil, caller, "namespaces.delete", namespace.rawValue)
             return ["deleted": .bool(deleted)]
         case .createNamespace(let params):

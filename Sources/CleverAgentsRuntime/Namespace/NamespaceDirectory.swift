@@ -32,20 +32,43 @@ public final class NamespaceDirectory: Sendable {
         /// Lookups of names without an actor, shared by their concurrent requests.
         var lookups: [NamespaceName: Task<NamespaceSnapshot?, any Error>] = [:]
         var missing: RecentlyMissingNames
+        /// The namespace the server root describes (the only one, if there is exactly one), and
+        /// until when that answer holds.
+        var soleNamespace: (name: NamespaceName?, until: ContinuousClock.Instant)?
     }
 
     private let state: Mutex<State>
     private let makeActor: @Sendable (NamespaceName, NamespaceSnapshot?) -> NamespaceActor
+    /// How long ``soleNamespace(load:)`` keeps its answer.
+    public let soleNamespaceTTL: Duration
 
     /// - Parameters:
     ///   - missingNames: how many names found missing are remembered, and for how long.
+    ///   - soleNamespaceTTL: how long the answer of ``soleNamespace(load:)`` is kept (5 s, as
+    ///     long as a namespace's settings).
     ///   - makeActor: makes the actor of a namespace, with its settings when they were just loaded.
     public init(
         missingNames: RecentlyMissingNames = RecentlyMissingNames(),
+        soleNamespaceTTL: Duration = .seconds(5),
         makeActor: @escaping @Sendable (NamespaceName, NamespaceSnapshot?) -> NamespaceActor = { NamespaceActor(name: $0, snapshot: $1) }
     ) {
         self.state = Mutex(State(missing: missingNames))
+        self.soleNamespaceTTL = soleNamespaceTTL
         self.makeActor = makeActor
+    }
+
+    /// The only namespace, when there is exactly one (the one the server root's card describes
+    /// when none is configured), from `load` (up to two names) at most once per
+    /// ``soleNamespaceTTL``: the root card is served without authentication, so a flood of it
+    /// must not be a flood of queries. Creating or deleting a namespace here drops the answer
+    /// (``invalidate(_:)``); another replica's change shows within the TTL.
+    public func soleNamespace(load: () async throws -> [NamespaceName]) async throws -> NamespaceName? {
+        let now = ContinuousClock.now
+        if let cached = state.withLock({ $0.soleNamespace }), now < cached.until { return cached.name }
+        let names = try await load()
+        let sole = names.count == 1 ? names[0] : nil
+        state.withLock { $0.soleNamespace = (sole, now + soleNamespaceTTL) }
+        return sole
     }
 
     /// The namespace's actor, activated if needed, whether or not the namespace exists: for
@@ -124,6 +147,7 @@ public final class NamespaceDirectory: Sendable {
         let actor = state.withLock { state in
             state.missing.remove(name)
             state.lookups[name] = nil
+            state.soleNamespace = nil
             return state.actors[name]?.actor
         }
         await actor?.invalidate()

@@ -129,11 +129,11 @@ public struct A2AService: Sendable {
     }
 
     /// The namespace whose card the server root serves: `configured` (`namespaces.default`) when
-    /// set, else the only namespace when there is exactly one, else none.
+    /// set, else the only namespace when there is exactly one (looked up at most once per
+    /// ``NamespaceDirectory/soleNamespaceTTL``), else none.
     public func rootNamespace(configured: NamespaceName?) async throws -> NamespaceName? {
         if let configured { return configured }
-        let names = try await namespaces.namespaceNames(limit: 2)
-        return names.count == 1 ? names[0] : nil
+        return try await directory.soleNamespace { try await namespaces.namespaceNames(limit: 2) }
     }
 
     /// The subscription a request follows its task with: a stream slot for a streaming answer
