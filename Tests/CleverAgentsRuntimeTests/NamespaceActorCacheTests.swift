@@ -17,7 +17,7 @@ import Testing
     struct StoreDown: Error, Equatable {}
 
     @Test func aFailedCredentialLoadIsNotCachedAndTheNextRequestLoadsAgain() async throws {
-        let actor = NamespaceActor(name: NamespaceName("creds")!)
+        let actor = NamespaceActor(name: NamespaceName("creds")!, credentialTTL: .seconds(3600))
         let loads = Mutex(0)
         await #expect(throws: StoreDown()) {
             try await actor.credential(tokenID: "tok") {
