@@ -7,6 +7,8 @@
 //===----------------------------------------------------------------------===//
 
 import A2AProtocol
+import Crypto
+import Foundation
 @testable import CleverAgentsDomain
 @testable import CleverAgentsRuntime
 import CleverAgentsTestSupport
@@ -124,6 +126,22 @@ import Testing
         let caller = try await authenticator.authenticate(text, namespace: namespace, actor: actor)
         #expect(caller.role == .admin)
         #expect(try await store.role(of: "alice", in: namespace) == .admin)
+    }
+
+    @Test func aSecretsHashIsHMACSHA256UnderThePepperEveryTime() throws {
+        // Hashes stored by earlier releases (HMAC-SHA256 keyed with the pepper) must still verify,
+        // and a hash must not disturb the next (each starts from a copy of the keyed state).
+        let pepper: [UInt8] = Array(repeating: 9, count: 32)
+        let authenticator = Authenticator(identities: InMemoryIdentityStore(), pepper: pepper)
+        for secret in ["s3cret", "", String(repeating: "long secret ", count: 40), "s3cret"] {
+            let expected = Array(HMAC<SHA256>.authenticationCode(for: Data(secret.utf8), using: SymmetricKey(data: pepper)))
+            #expect(authenticator.hash(secret: secret) == expected)
+            #expect(authenticator.verify(secret: secret, against: expected))
+            #expect(!authenticator.verify(secret: secret + "x", against: expected))
+            #expect(!authenticator.verify(secret: secret, against: Array(expected.dropLast())), "a shorter hash never matches")
+        }
+        let otherPepper = Authenticator(identities: InMemoryIdentityStore(), pepper: Array(repeating: 8, count: 32))
+        #expect(otherPepper.hash(secret: "s3cret") != authenticator.hash(secret: "s3cret"))
     }
 
     @Test func concurrentRequestsWithOneTokenLoadItOnce() async throws {
