@@ -87,8 +87,13 @@ public struct ServerApplication: Sendable {
         var poolLogger = logger
         if poolLogger.logLevel > .debug { poolLogger.logLevel = max(poolLogger.logLevel, .warning) }
         self.postgres = PostgresClient(configuration: postgresConfiguration, backgroundLogger: poolLogger)
-        let replicaName = configuration.replicaName ?? "\(ProcessInfo.processInfo.hostName)-\(UUID().uuidString.prefix(8).lowercased())"
-        self.store = PostgresStore(client: postgres, logger: logger, metrics: metrics, instanceID: replicaName, queueGroup: configuration.taskQueueGroup)
+        self.store = PostgresStore(
+            client: postgres,
+            logger: logger,
+            metrics: metrics,
+            instanceID: Self.instanceID(replicaName: configuration.replicaName),
+            queueGroup: configuration.taskQueueGroup
+        )
         self.migrator = PostgresMigrator(client: postgres, logger: logger)
         self.databaseWatch = DatabaseWatch(url: configuration.databaseURL, logger: logger) { [store] in await store.ping() }
 
@@ -326,5 +331,21 @@ struct ShutdownFlagService: Service {
     func run() async throws {
         try? await gracefulShutdown()
         state.isShuttingDown = true
+    }
+}
+
+extension ServerApplication {
+    /// This process's name in task leases (`tasks.lease_owner`) and in its notifications: the
+    /// replica's name and 8 random hex digits of this process.
+    ///
+    /// A replica's name outlives its process: the Helm chart names a replica after its pod, and a
+    /// container killed in its pod starts again under the same name. Were the name the lease
+    /// owner, the new process would renew its predecessor's leases with its own, and the tasks
+    /// its predecessor was running would wait, run by nobody, for as long as the new process ran
+    /// anything. With the suffix they are another owner's, and another replica (or this one)
+    /// claims them once their leases expire.
+    static func instanceID(replicaName: String?) -> String {
+        let incarnation = UUID().uuidString.prefix(8).lowercased()
+        return "\(replicaName ?? ProcessInfo.processInfo.hostName)-\(incarnation)"
     }
 }

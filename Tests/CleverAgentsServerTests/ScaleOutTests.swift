@@ -185,6 +185,13 @@ struct ReplicaProcess {
 
     func endpoint(_ namespace: NamespaceName) -> String { "http://127.0.0.1:\(port)/ns/\(namespace)" }
 
+    /// Whether a lease owner is a process of this replica's name: `<name>-<8 hex of the process>`.
+    func ownsLeases(of owner: String?) -> Bool {
+        guard let owner, owner.hasPrefix("\(name)-") else { return false }
+        let incarnation = owner.dropFirst(name.count + 1)
+        return incarnation.count == 8 && incarnation.allSatisfy(\.isHexDigit)
+    }
+
     func kill() async throws {
         Foundation.kill(process.processIdentifier, SIGKILL)
         _ = try await ChildProcess.wait(for: process)
@@ -237,7 +244,8 @@ struct ReplicaProcess {
                     owner = try await Self.leaseOwner(arranger.store, namespace, taskId) ?? ""
                     return !owner.isEmpty
                 }
-                let victim = try #require(replicas.firstIndex { $0.name == owner }, "round \(round): \(owner) is one of the replicas")
+                let victim = try #require(replicas.firstIndex { $0.ownsLeases(of: owner) }, "round \(round): \(owner) is one of the replicas")
+                let victimName = replicas[victim].name
                 try await replicas[victim].kill()
 
                 try await ScaleOutTests.wait(seconds: 120, "round \(round): the task ended") {
@@ -261,7 +269,7 @@ struct ReplicaProcess {
                 #expect(Set(artifactStarts).count == artifactStarts.count, "round \(round): no artifact twice")
                 #expect(task.artifacts.count == Set(artifactStarts).count)
 
-                replicas[victim] = try await ReplicaProcess.start(name: owner, group: group, databaseURL: database)
+                replicas[victim] = try await ReplicaProcess.start(name: victimName, group: group, databaseURL: database)
             }
         } catch {
             for replica in replicas { try? await replica.stop() }
@@ -269,6 +277,60 @@ struct ReplicaProcess {
             throw error
         }
         for replica in replicas { try await replica.stop() }
+        try await arranger.stop()
+    }
+
+    @Test func aReplicaRestartedUnderItsNameDoesNotKeepItsPredecessorsTasks() async throws {
+        try await PostgresTestDatabase.withFreshDatabase { database in try await Self.restartedUnderItsName(database: database) }
+    }
+
+    /// A container killed in its pod starts again under the same replica name (the chart names
+    /// replicas after their pods). The task its predecessor ran must be claimed again once that
+    /// lease expires, even while the new process runs tasks of its own and renews its leases.
+    static func restartedUnderItsName(database: String) async throws {
+        let group = TestEnvironment.uniqueName("restarted")
+        let url = try DatabaseURL(database)
+        let arranger = try await TestServer.start { $0.databaseURL = url }
+        var replica = try await ReplicaProcess.start(name: "\(group)-pod", group: group, databaseURL: database)
+        do {
+            let namespace = try await arranger.createNamespace(assistant: "slow")
+            let client = RPCTestClient()
+            func send(_ id: String, seconds: Int) async throws -> String {
+                let sent = try await client.call(
+                    replica.endpoint(namespace), method: "SendMessage",
+                    params: #"{"message":{"messageId":"\#(id)","role":"ROLE_USER","parts":[{"text":"wait"},{"data":{"seconds":\#(seconds)}}]},"configuration":{"returnImmediately":true}}"#
+                )
+                return try #require(try sent.result().at("task.id")?.stringValue)
+            }
+            let orphan = try await send("orphan", seconds: 3)
+            try await ScaleOutTests.wait("the first process runs the task") {
+                let task = try await arranger.store.task(namespace: namespace, id: orphan)
+                let owner = try await Self.leaseOwner(arranger.store, namespace, orphan)
+                return task?.runID != nil && owner != nil
+            }
+            let predecessor = try await Self.leaseOwner(arranger.store, namespace, orphan)
+            try await replica.kill()
+
+            replica = try await ReplicaProcess.start(name: replica.name, group: group, databaseURL: database)
+            // A long task keeps the new process renewing its leases the whole time.
+            let long = try await send("long", seconds: 120)
+            try await ScaleOutTests.wait("the new process runs its own task") {
+                try await Self.leaseOwner(arranger.store, namespace, long) != nil
+            }
+            try await ScaleOutTests.wait(seconds: 100, "the predecessor's task ended while the new process was busy") {
+                try await arranger.store.task(namespace: namespace, id: orphan)?.state.isTerminal == true
+            }
+            #expect(try await arranger.store.task(namespace: namespace, id: orphan)?.state == .completed)
+            #expect(try await arranger.store.task(namespace: namespace, id: long)?.state.isTerminal == false, "the long task still runs: its leases were renewed all along")
+            let successor = try await Self.leaseOwner(arranger.store, namespace, long)
+            #expect(successor != predecessor, "each process leases under its own owner")
+            #expect(replica.ownsLeases(of: successor) && replica.ownsLeases(of: predecessor), "both are the replica's name and a process's 8 hex digits")
+        } catch {
+            try? await replica.stop()
+            try await arranger.stop()
+            throw error
+        }
+        try await replica.stop()
         try await arranger.stop()
     }
 
@@ -342,7 +404,7 @@ struct ReplicaProcess {
             }
             // Once the leaving replica runs some of them, stop it the way Kubernetes does.
             try await ScaleOutTests.wait("the leaving replica runs tasks") {
-                for id in taskIds where try await Self.leaseOwner(arranger.store, namespace, id) == leaving.name { return true }
+                for id in taskIds where leaving.ownsLeases(of: try await Self.leaseOwner(arranger.store, namespace, id)) { return true }
                 return false
             }
             leaving.process.terminate()
