@@ -215,14 +215,19 @@ struct ReplicaProcess {
 @Suite(.enabled(if: TestEnvironment.hasServices), .serialized, .timeLimit(.minutes(5))) struct ReplicaFailureTests {
     // Killed replicas hold what they claimed (push deliveries too) until their leases run out:
     // these tests use a database of their own, so that no other test waits for those leases.
+    /// A queue group of its own, and a test server on `database` that arranges namespaces and
+    /// reads the store (it runs no task of the group).
+    static func arrange(_ name: String, database: String) async throws -> (group: String, arranger: TestServer) {
+        let url = try DatabaseURL(database)
+        return (TestEnvironment.uniqueName(name), try await TestServer.start { $0.databaseURL = url })
+    }
+
     @Test func aTaskWhoseReplicaIsKilledMidRunCompletesOnAnotherWithEveryEventOnce() async throws {
         try await PostgresTestDatabase.withFreshDatabase { database in try await Self.killMidRun(database: database) }
     }
 
     static func killMidRun(database: String) async throws {
-        let group = TestEnvironment.uniqueName("killed")
-        let url = try DatabaseURL(database)
-        let arranger = try await TestServer.start { $0.databaseURL = url }
+        let (group, arranger) = try await arrange("killed", database: database)
         var replicas = [
             try await ReplicaProcess.start(name: "\(group)-1", group: group, databaseURL: database),
             try await ReplicaProcess.start(name: "\(group)-2", group: group, databaseURL: database),
@@ -288,9 +293,7 @@ struct ReplicaProcess {
     /// replicas after their pods). The task its predecessor ran must be claimed again once that
     /// lease expires, even while the new process runs tasks of its own and renews its leases.
     static func restartedUnderItsName(database: String) async throws {
-        let group = TestEnvironment.uniqueName("restarted")
-        let url = try DatabaseURL(database)
-        let arranger = try await TestServer.start { $0.databaseURL = url }
+        let (group, arranger) = try await arrange("restarted", database: database)
         var replica = try await ReplicaProcess.start(name: "\(group)-pod", group: group, databaseURL: database)
         do {
             let namespace = try await arranger.createNamespace(assistant: "slow")
@@ -386,9 +389,7 @@ struct ReplicaProcess {
     }
 
     static func sigtermUnderLoad(database: String) async throws {
-        let group = TestEnvironment.uniqueName("sigterm")
-        let url = try DatabaseURL(database)
-        let arranger = try await TestServer.start { $0.databaseURL = url }
+        let (group, arranger) = try await arrange("sigterm", database: database)
         let leaving = try await ReplicaProcess.start(name: "\(group)-leaving", group: group, databaseURL: database)
         let staying = try await ReplicaProcess.start(name: "\(group)-staying", group: group, databaseURL: database)
         do {
