@@ -120,9 +120,10 @@ public struct A2AJSONWriter: Sendable {
         if escapingNonASCII {
             for scalar in value.unicodeScalars {
                 if scalar.isASCII, scalar.value != 0x7F {
-                    appendEscapingASCII(UInt8(scalar.value), to: &output)
+                    let byte = UInt8(scalar.value)
+                    if needsEscaping(byte) { appendEscaped(byte, to: &output) } else { output.append(byte) }
                 } else {
-                    for unit in String(scalar).utf16 {
+                    for unit in scalar.utf16 {
                         output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u")])
                         for shift in stride(from: 12, through: 0, by: -4) { output.append(hexDigits[Int((unit >> UInt16(shift)) & 0xF)]) }
                     }
@@ -132,11 +133,9 @@ public struct A2AJSONWriter: Sendable {
             var value = value
             value.withUTF8 { utf8 in
                 var start = 0
-                for index in utf8.indices {
-                    let byte = utf8[index]
-                    guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+                for index in utf8.indices where needsEscaping(utf8[index]) {
                     output.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<index]))
-                    appendEscaped(byte, to: &output)
+                    appendEscaped(utf8[index], to: &output)
                     start = index + 1
                 }
                 output.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start...]))
@@ -145,12 +144,9 @@ public struct A2AJSONWriter: Sendable {
         output.append(UInt8(ascii: "\""))
     }
 
-    private static func appendEscapingASCII(_ byte: UInt8, to output: inout [UInt8]) {
-        if byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
-            appendEscaped(byte, to: &output)
-        } else {
-            output.append(byte)
-        }
+    /// What JSON requires escaped: the quote, the backslash and the control characters.
+    private static func needsEscaping(_ byte: UInt8) -> Bool {
+        byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
     }
 
     private static func appendEscaped(_ byte: UInt8, to output: inout [UInt8]) {

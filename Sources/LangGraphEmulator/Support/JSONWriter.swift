@@ -33,7 +33,7 @@ public enum JSONWriter {
         case .number(let number):
             writeNumber(number, into: &output)
         case .string(let text):
-            writeString(text, into: &output)
+            A2AJSONWriter.appendQuoted(text, to: &output)
         case .array(let elements):
             output.append(UInt8(ascii: "["))
             for (index, element) in elements.enumerated() {
@@ -47,7 +47,7 @@ public enum JSONWriter {
             for key in object.keys.sorted() {
                 if !first { output.append(UInt8(ascii: ",")) }
                 first = false
-                writeString(key, into: &output)
+                A2AJSONWriter.appendQuoted(key, to: &output)
                 output.append(UInt8(ascii: ":"))
                 write(object[key]!, into: &output)
             }
@@ -63,10 +63,6 @@ public enum JSONWriter {
         } else {
             output.append(contentsOf: "null".utf8)
         }
-    }
-
-    static func writeString(_ text: String, into output: inout [UInt8], asciiOnly: Bool = false) {
-        A2AJSONWriter.appendQuoted(text, to: &output, escapingNonASCII: asciiOnly)
     }
 
     /// What Python's `json.dumps(value, sort_keys=True)` writes (`, ` and `: ` separators,
@@ -86,7 +82,7 @@ public enum JSONWriter {
         case .number(let number):
             writeNumber(number, into: &output)
         case .string(let text):
-            writeString(text, into: &output, asciiOnly: true)
+            A2AJSONWriter.appendQuoted(text, to: &output, escapingNonASCII: true)
         case .array(let elements):
             output.append(UInt8(ascii: "["))
             for (index, element) in elements.enumerated() {
@@ -98,7 +94,7 @@ public enum JSONWriter {
             output.append(UInt8(ascii: "{"))
             for (index, key) in object.keys.sorted().enumerated() {
                 if index > 0 { output.append(contentsOf: ", ".utf8) }
-                writeString(key, into: &output, asciiOnly: true)
+                A2AJSONWriter.appendQuoted(key, to: &output, escapingNonASCII: true)
                 output.append(contentsOf: ": ".utf8)
                 writePython(object[key]!, into: &output)
             }
