@@ -97,7 +97,7 @@ import Testing
     @Test func theSoleNamespaceIsLookedUpOncePerItsLifeAndDroppedByAChange() async throws {
         let directory = NamespaceDirectory(soleNamespaceTTL: .seconds(3600))
         let names = Mutex((count: 0, names: [NamespaceName]()))
-        let load = { names.withLock { state in state.count += 1; return state.names } }
+        let load: @Sendable () -> [NamespaceName] = { names.withLock { state in state.count += 1; return state.names } }
         #expect(try await directory.soleNamespace(load: load) == nil, "no namespace yet")
         names.withLock { $0.names = [Self.acme] }
         #expect(try await directory.soleNamespace(load: load) == nil, "the answer is kept for its life")
@@ -108,6 +108,25 @@ import Testing
         await directory.invalidate(NamespaceName("other")!)
         #expect(try await directory.soleNamespace(load: load) == nil, "two namespaces: none is the root's")
         #expect(names.withLock { $0.count } == 3)
+    }
+
+    @Test func concurrentSoleNamespaceLookupsShareOneQuery() async throws {
+        let directory = NamespaceDirectory(soleNamespaceTTL: .seconds(3600))
+        let loads = Mutex(0)
+        let (gate, open) = AsyncStream<Void>.makeStream()
+        let load: @Sendable () async throws -> [NamespaceName] = {
+            loads.withLock { $0 += 1 }
+            for await _ in gate { break }
+            return [Self.acme]
+        }
+        async let first = directory.soleNamespace(load: load)
+        async let second = directory.soleNamespace(load: load)
+        async let third = directory.soleNamespace(load: load)
+        while loads.withLock({ $0 }) == 0 { await Task.yield() }
+        open.yield()
+        open.finish()
+        #expect(try await [first, second, third] == [Self.acme, Self.acme, Self.acme])
+        #expect(loads.withLock { $0 } == 1)
     }
 
     @Test func aFailedSoleNamespaceLookupIsNotRemembered() async throws {

@@ -27,14 +27,20 @@ public final class NamespaceDirectory: Sendable {
         var lastTaken: ContinuousClock.Instant
     }
 
+    /// What is known of the server root's namespace: an answer and until when it holds, or the
+    /// lookup under way that every concurrent caller waits for.
+    private enum SoleNamespace {
+        case known(NamespaceName?, until: ContinuousClock.Instant)
+        case loading(Task<NamespaceName?, any Error>)
+    }
+
     private struct State {
         var actors: [NamespaceName: Entry] = [:]
         /// Lookups of names without an actor, shared by their concurrent requests.
         var lookups: [NamespaceName: Task<NamespaceSnapshot?, any Error>] = [:]
         var missing: RecentlyMissingNames
-        /// The namespace the server root describes (the only one, if there is exactly one), and
-        /// until when that answer holds.
-        var soleNamespace: (name: NamespaceName?, until: ContinuousClock.Instant)?
+        /// The namespace the server root describes (the only one, if there is exactly one).
+        var soleNamespace: SoleNamespace?
     }
 
     private let state: Mutex<State>
@@ -61,14 +67,44 @@ public final class NamespaceDirectory: Sendable {
     /// when none is configured), from `load` (up to two names) at most once per
     /// ``soleNamespaceTTL``: the root card is served without authentication, so a flood of it
     /// must not be a flood of queries. Creating or deleting a namespace here drops the answer
-    /// (``invalidate(_:)``); another replica's change shows within the TTL.
-    public func soleNamespace(load: () async throws -> [NamespaceName]) async throws -> NamespaceName? {
-        let now = ContinuousClock.now
-        if let cached = state.withLock({ $0.soleNamespace }), now < cached.until { return cached.name }
-        let names = try await load()
-        let sole = names.count == 1 ? names[0] : nil
-        state.withLock { $0.soleNamespace = (sole, now + soleNamespaceTTL) }
-        return sole
+    /// (``invalidate(_:)``); another replica's change shows within the TTL. Concurrent callers
+    /// share one lookup, and a failed one is not kept.
+    public func soleNamespace(load: @escaping @Sendable () async throws -> [NamespaceName]) async throws -> NamespaceName? {
+        enum Step {
+            case known(NamespaceName?)
+            case wait(Task<NamespaceName?, any Error>, started: Bool)
+        }
+        let step = state.withLock { state -> Step in
+            switch state.soleNamespace {
+            case .known(let name, let until) where ContinuousClock.now < until: return .known(name)
+            case .loading(let lookup): return .wait(lookup, started: false)
+            case .known, nil:
+                let lookup = Task { () async throws -> NamespaceName? in
+                    let names = try await load()
+                    return names.count == 1 ? names[0] : nil
+                }
+                state.soleNamespace = .loading(lookup)
+                return .wait(lookup, started: true)
+            }
+        }
+        switch step {
+        case .known(let name):
+            return name
+        case .wait(let lookup, let started):
+            let result = await lookup.result
+            if started {
+                // Kept only if nothing dropped the lookup meanwhile (a namespace made or deleted);
+                // a failure is not kept, so the next caller asks again.
+                state.withLock { state in
+                    guard case .loading(let current) = state.soleNamespace, current == lookup else { return }
+                    switch result {
+                    case .success(let name): state.soleNamespace = .known(name, until: .now + soleNamespaceTTL)
+                    case .failure: state.soleNamespace = nil
+                    }
+                }
+            }
+            return try result.get()
+        }
     }
 
     /// The namespace's actor, activated if needed, whether or not the namespace exists: for
