@@ -264,7 +264,7 @@ def cmd_headline_row(args):
     """One (system, concurrency) row of scripts/bench's headline scenario, from a JSON object holding:
     wrk (rpc.lua's summary), concurrency, cpuBefore/cpuAfter ({"server", "postgres", ["emulator"]}: CPU seconds
     of each process tree) and, for a system with a database, statsBefore/statsAfter: pg_stat_database (sessions,
-    xactCommit) and pg_stat_statements (calls, execMs, top: [{query, calls, execMs}]) of that database;
+    xactCommit, buffers, rowsRead) and pg_stat_statements (calls, execMs, top: [{query, calls, execMs}]) of that database;
     pg_stat_statements was reset just before statsBefore, so statsAfter holds the run's statements alone."""
     d = json.loads(args.data)
     w, c = d["wrk"], d["concurrency"]
@@ -289,6 +289,9 @@ def cmd_headline_row(args):
     if a and b:
         row["sessionsOpened"] = a["sessions"] - b["sessions"]
         row["commitsPerTask"] = per(a["xactCommit"] - b["xactCommit"], 2)
+        if "buffers" in a and "buffers" in b:
+            row["buffersPerTask"] = per(a["buffers"] - b["buffers"])
+            row["rowsReadPerTask"] = per(a["rowsRead"] - b["rowsRead"])
         row["statementsPerTask"] = per(a["calls"], 2)
         row["execUsPerTask"] = per(a["execMs"] * 1000)
         row["topStatements"] = [

@@ -64,11 +64,17 @@ per task and their sum; from `pg_stat_statements` (reset before each measured ru
 restricted to the system's database) statements per task, execution time per task (`total_exec_time`:
 wall-clock time in the executor, so it includes waiting for locks and for the CPU the backends share
 with the server; COMMIT's WAL flush is not in it) and the five statements with the most execution time; from `pg_stat_database` of that database the sessions
-opened (`sessions`) and commits during the run (read 1 s after the run, as backends publish these
-counts at most once a second, so they are approximate at the run's edges). Then authenticated
+opened (`sessions`), commits, buffers accessed (`blks_hit + blks_read`) and rows read
+(`tup_returned + tup_fetched`) during the run (read 1 s after the run, as backends publish these
+counts at most once a second, so they are approximate at the run's edges). Buffers and rows per
+task count the database's work whatever the machine's noise: compare them before and after a
+change to the write path. Then authenticated
 `GetTask` of finished tasks at c = 64 against the same default-configuration server, reported as a
 ratio to nginx at c = 64 when the run includes `nginx`. JSON lines: `headline-ours`,
-`headline-sdk-pg`, `headline-sdk-memory`, `headline-gettask`.
+`headline-sdk-pg`, `headline-sdk-memory`, `headline-gettask`. For work on the write path,
+`--only headline-ours` runs the same scenario against our server alone (no baselines, so not for
+the report), and `--perf` records CPU 1 with `perf record -g` during each measured run of ours
+(`.local/bench/run/perf-headline-ours-cN.txt`: a flat profile by process and symbol).
 
 **Instructions per request (`--only callgrind`, not in the default set).** The default-configuration
 server (database `cleveragents`) under `valgrind --tool=callgrind --instr-atstart=no` on CPU 1
@@ -208,14 +214,15 @@ def main():
               f"per request; {ng_txt}.\n")
         w("Every figure of the headline runs:\n")
         w("| System | c | tasks/s | p50 / p99 ms | errors | server µs/task | PostgreSQL µs/task | sum | statements/task | "
-          "exec µs/task | commits/task | sessions opened |")
-        w("|---|---|---|---|---|---|---|---|---|---|---|---|")
+          "exec µs/task | commits/task | buffers/task | rows read/task | sessions opened |")
+        w("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
         for key, label in headline_systems + [("headline-gettask", "Ours, GetTask")]:
             for r in sorted(by.get(key, []), key=lambda r: r["concurrency"]):
                 w(f"| {label} | {r['concurrency']} | {fmt(r['rps'])} | {fmt(r['p50Ms'], 2)} / {fmt(r['p99Ms'], 2)} | "
                   f"{fmt(r['errors'])} | {fmt(r.get('serverCpuUsPerTask'), 1)} | {fmt(r.get('postgresCpuUsPerTask'), 1)} | "
                   f"{fmt(r.get('sutCpuUsPerTask'), 1)} | {fmt(r.get('statementsPerTask'), 2)} | {fmt(r.get('execUsPerTask'), 1)} | "
-                  f"{fmt(r.get('commitsPerTask'), 2)} | {fmt(r.get('sessionsOpened'))} |")
+                  f"{fmt(r.get('commitsPerTask'), 2)} | {fmt(r.get('buffersPerTask'))} | {fmt(r.get('rowsReadPerTask'))} | "
+                  f"{fmt(r.get('sessionsOpened'))} |")
         w("")
         top_c = 64 if 64 in hl_levels else hl_levels[-1]
         w(f"The five statements with the most execution time at c = {top_c} (pg_stat_statements, top-level statements, "
