@@ -8,7 +8,7 @@
 
 import A2AProtocol
 import CleverAgentsDomain
-import CleverAgentsPostgres
+@testable import CleverAgentsPostgres
 import CleverAgentsRuntime
 import CleverAgentsTestSupport
 import Foundation
@@ -320,6 +320,73 @@ import Testing
         }
     }
 
+    /// A namespace with 2,000 running tasks, older than the few that wait: a hand-off and a
+    /// leased creation read the waiting tasks (`tasks_waiting`, migration 11), not the running ones.
+    @Test func aHandOffAndALeasedCreationReadTheWaitingTasksNotTheRunningOnes() async throws {
+        try await PostgresTestDatabase.withFreshDatabase { url in
+            try await PostgresTestDatabase.withStore(url: url) { shared, client in
+                let store = PostgresStore(client: client, logger: shared.logger, queueGroup: "", groupCommit: false)
+                let logger = shared.logger
+                try await client.query(
+                    """
+                    INSERT INTO namespaces (name, display_name, description, auth_mode, created_at, updated_at, max_running_tasks)
+                    VALUES ('busy', 'busy', '', 'disabled', now(), now(), 100000)
+                    """,
+                    logger: logger
+                )
+                let run = String(decoding: try JSONEncoder().encode(TaskRunInput(message: RuntimeHarness.message("go"))), as: UTF8.self)
+                // Running: leased for an hour by another replica. Waiting: w1, w2, w3, queued after them.
+                try await client.query(
+                    """
+                    INSERT INTO tasks (namespace, id, context_id, owner, actor, state, status, artifacts, history, thread_id, version,
+                                       last_event_seq, status_at, created_at, updated_at, run_input, queued_at, queue_group,
+                                       lease_owner, lease_expires_at)
+                    SELECT 'busy', CASE WHEN i <= 2000 THEN 'r' || i ELSE 'w' || (i - 2000) END, 'ctx', 'alice', 'echo', 'TASK_STATE_WORKING',
+                           '{"state": "TASK_STATE_WORKING"}', '[]', '[]', gen_random_uuid(), 1, 1, now(), now(), now(),
+                           \(run)::jsonb, now() + i * interval '1 microsecond', '',
+                           CASE WHEN i <= 2000 THEN 'other' END, CASE WHEN i <= 2000 THEN now() + interval '1 hour' END
+                    FROM generate_series(1, 2003) AS i
+                    """,
+                    logger: logger
+                )
+                try await client.query("ANALYZE tasks", logger: logger)
+                // Migration 10's hand-off, kept for replicas of the previous release, walks the running tasks.
+                // (A session's counts of rows read are flushed about once a second: each read is the
+                // difference of two counts in one transaction.)
+                let (previous, previousRead) = try await client.withTransaction(logger: logger) { connection in
+                    let before = try await Self.rowsRead(in: connection, logger)
+                    let rows = try await connection.query("SELECT id FROM cleveragents_lease_next_task_v2('busy', '', 32, 'me', 60)", logger: logger)
+                    let ids = try await rows.collect().map { try $0.decode(String.self) }
+                    return (ids, try await Self.rowsRead(in: connection, logger) - before)
+                }
+                #expect(previous == ["w1"])
+                #expect(previousRead > 2_000, "migration 10's hand-off read \(previousRead)")
+                let (next, read) = try await client.withTransaction(logger: logger) { connection in
+                    let before = try await Self.rowsRead(in: connection, logger)
+                    let next = try await PostgresStore.first(
+                        of: connection.execute(LeaseNextTaskStatement(namespace: NamespaceName("busy")!, queueGroup: "", lease: Self.lease("me", limit: 32)), logger: logger)
+                    )
+                    return (next, try await Self.rowsRead(in: connection, logger) - before)
+                }
+                #expect(next?.id == "w2")
+                #expect(read < 100, "the hand-off read \(read) index entries and rows of tasks")
+                // A creation finds w3 waiting, and is not leased.
+                let (slot, creationRead) = try await client.withTransaction(logger: logger) { connection in
+                    let before = try await Self.rowsRead(in: connection, logger)
+                    let slot = try await connection.query("SELECT cleveragents_lease_new_task_v3('busy', '', 32, 'new', 60)", logger: logger)
+                        .collect().first?.decode(Int?.self)
+                    return (slot, try await Self.rowsRead(in: connection, logger) - before)
+                }
+                #expect(slot == nil, "an older task waits")
+                #expect(creationRead < 100, "the creation read \(creationRead)")
+                // The store leases w3 in turn.
+                #expect(try await store.leaseNextTask(in: NamespaceName("busy")!, lease: Self.lease("me", limit: 32))?.id == "w3")
+                #expect(try await store.leaseNextTask(in: NamespaceName("busy")!, lease: Self.lease("me", limit: 32)) == nil)
+                print("hand-off among 2000 running tasks read \(read) (migration 10: \(previousRead)); creation read \(creationRead)")
+            }
+        }
+    }
+
     /// Index entries and rows of `tasks` read by the transaction so far.
     static func rowsRead(in connection: PostgresConnection, _ logger: Logger) async throws -> Int {
         try await connection.query(
@@ -354,7 +421,7 @@ import Testing
                 ] {
                     try await client.query(PostgresQuery(unsafeSQL: sql), logger: logger)
                 }
-                #expect(try await PostgresMigrator(client: client, logger: logger).migrate() == [8, 9, 10])
+                #expect(try await PostgresMigrator(client: client, logger: logger).migrate() == [8, 9, 10, 11])
                 let store = PostgresStore(client: client, logger: logger, groupCommit: false)
                 let old = NamespaceName("old")!
                 #expect(try await store.task(namespace: old, id: "done")?.state == .completed)
@@ -397,7 +464,7 @@ import Testing
                 ] {
                     try await client.query(PostgresQuery(unsafeSQL: sql), logger: logger)
                 }
-                #expect(try await PostgresMigrator(client: client, logger: logger).migrate() == [10])
+                #expect(try await PostgresMigrator(client: client, logger: logger).migrate() == [10, 11])
                 let store = PostgresStore(client: client, logger: logger, groupCommit: false)
                 let old = NamespaceName("old")!
                 let place = try await client.query("SELECT slot, task_id FROM task_slots WHERE namespace = 'old'", logger: logger)

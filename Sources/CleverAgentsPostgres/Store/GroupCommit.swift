@@ -17,9 +17,9 @@ import Synchronization
 /// bad item fails only its own caller.
 ///
 /// A shared write that failed without an answer (a deadline gave up on it, the connection broke)
-/// may still have committed. Its items' own writes then find them written already; `isWritten`
-/// tells whether an item is stored as it was submitted (and its output then), and such an item
-/// succeeds.
+/// may still have committed. `isWritten` then tells whether an item is stored as it was
+/// submitted (and its output then): such an item succeeds without a second write; the others
+/// are written one by one.
 final class GroupCommit<Item: Sendable, Output: Sendable>: Sendable {
     private struct Pending {
         var item: Item
@@ -92,14 +92,16 @@ final class GroupCommit<Item: Sendable, Output: Sendable>: Sendable {
             } catch let sharedFailure where batch.count > 1 {
                 let ambiguous = mayHaveCommitted(sharedFailure)
                 for pending in batch {
+                    // An item the shared write did store is not written again: a second write
+                    // would fail (a duplicate) or find it changed (a version moved on).
+                    if ambiguous, let output = await isWritten(pending.item) {
+                        pending.continuation.resume(returning: output)
+                        continue
+                    }
                     do {
                         pending.continuation.resume(returning: try await write([pending.item])[0])
                     } catch {
-                        if ambiguous, let output = await isWritten(pending.item) {
-                            pending.continuation.resume(returning: output)
-                        } else {
-                            pending.continuation.resume(throwing: error)
-                        }
+                        pending.continuation.resume(throwing: error)
                     }
                 }
             } catch {

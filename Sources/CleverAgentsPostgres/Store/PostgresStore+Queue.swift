@@ -35,22 +35,10 @@ extension PostgresStore: TaskQueue {
         }
     }
 
-    /// `cleveragents_lease_next_task_v2` (migration 10).
+    /// `cleveragents_lease_next_task_v3` (migration 11), a prepared statement.
     public func leaseNextTask(in namespace: NamespaceName, lease: TaskLeaseRequest) async throws -> TaskRecord? {
         try await translatingErrors {
-            let rows = try await client.query(
-                """
-                SELECT * FROM cleveragents_lease_next_task_v2(
-                    \(namespace.rawValue), \(queueGroup), \(lease.defaultNamespaceLimit), \(lease.owner), \(Self.seconds(lease.duration))
-                )
-                """,
-                logger: logger
-            )
-            var next: TaskRecord?
-            for try await row in rows {
-                next = try Self.decodeTask(row)
-            }
-            return next
+            try await Self.first(of: client.execute(LeaseNextTaskStatement(namespace: namespace, queueGroup: queueGroup, lease: lease), logger: logger))
         }
     }
 

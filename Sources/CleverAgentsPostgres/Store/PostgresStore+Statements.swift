@@ -34,14 +34,14 @@ struct EventBinds {
 
 /// Inserts a task, its context and its first events (which queue no push delivery: a new task
 /// has no push configs yet), leased when asked and its namespace has a free place
-/// (`cleveragents_lease_new_task_v2`, migration 10). One row: whether the task is leased.
+/// (`cleveragents_lease_new_task_v3`, migration 11). One row: whether the task is leased.
 struct InsertTaskStatement: PostgresPreparedStatement {
     typealias Row = Bool
 
-    static let name = "cleveragents_insert_task_10"
+    static let name = "cleveragents_insert_task_11"
     static let sql = """
         WITH lease AS (
-            SELECT CASE WHEN $22::boolean THEN cleveragents_lease_new_task_v2($1, $21, $23, $2, $25) END AS slot
+            SELECT CASE WHEN $22::boolean THEN cleveragents_lease_new_task_v3($1, $21, $23, $2, $25) END AS slot
         ), context AS (
             INSERT INTO contexts (namespace, owner, context_id, thread_id, created_at)
             VALUES ($1, $4, $3, $11::uuid, $17)
@@ -188,5 +188,178 @@ struct UpdateTaskStatement: PostgresPreparedStatement {
 
     func decodeRow(_ row: PostgresRow) throws -> Int {
         try row.makeRandomAccess()[0].decode(Int.self)
+    }
+}
+
+/// ``UpdateTaskStatement`` for several tasks at once: the group commit of concurrent task
+/// updates (``PostgresStore/updateTasks(_:)``), one statement, one round trip and one commit
+/// for all of them. A task whose version moved on is left alone, with its events; the rows say
+/// which were updated. Nullable text is bound as `''` (no JSON document, run id or notice is
+/// empty).
+struct UpdateTasksStatement: PostgresPreparedStatement {
+    /// The position of an updated task in the batch (from 1), and the deliveries its events queued.
+    typealias Row = (position: Int, queued: Int)
+
+    static let name = "cleveragents_update_tasks_10"
+    static let sql = """
+        WITH input AS (
+            SELECT * FROM unnest(
+                $1::text[], $2::text[], $3::text[], $4::text[], $5::boolean[], $6::text[], $7::boolean[], $8::text[],
+                $9::boolean[], $10::text[], $11::text[], $12::boolean[], $13::bigint[], $14::bigint[], $15::timestamptz[],
+                $16::timestamptz[], $17::text[], $18::bigint[], $19::text[]
+            ) WITH ORDINALITY AS i(namespace, id, state, status, write_artifacts, artifacts, write_history, history,
+                                   write_metadata, metadata, run_id, replied, version, last_event_seq, status_at,
+                                   updated_at, run_input, expected_version, notice, position)
+        ), task AS (
+            UPDATE tasks t
+            SET state = i.state, status = i.status::jsonb,
+                artifacts = CASE WHEN i.write_artifacts THEN i.artifacts::jsonb ELSE t.artifacts END,
+                history = CASE WHEN i.write_history THEN i.history::jsonb ELSE t.history END,
+                metadata = CASE WHEN i.write_metadata THEN nullif(i.metadata, '')::jsonb ELSE t.metadata END,
+                run_id = nullif(i.run_id, ''), replied_with_message = i.replied, version = i.version,
+                last_event_seq = i.last_event_seq, status_at = i.status_at, updated_at = i.updated_at,
+                run_input = nullif(i.run_input, '')::jsonb,
+                queued_at = CASE WHEN t.run_input IS NULL AND i.run_input <> '' THEN $20::timestamptz
+                                 WHEN t.run_input IS NULL THEN NULL ELSE t.queued_at END,
+                lease_owner = CASE WHEN i.run_input = '' THEN NULL ELSE t.lease_owner END,
+                lease_expires_at = CASE WHEN i.run_input = '' THEN NULL ELSE t.lease_expires_at END
+            FROM input i
+            WHERE t.namespace = i.namespace AND t.id = i.id AND t.version = i.expected_version
+            RETURNING i.position, t.namespace, t.id, t.lease_slot, i.run_input = '' AS ended, i.notice
+        ), freed AS (
+            UPDATE task_slots s SET task_id = NULL, lease_expires_at = NULL
+            FROM task
+            WHERE task.ended AND s.namespace = task.namespace AND s.slot = task.lease_slot AND s.task_id = task.id
+        ), inserted AS (
+            INSERT INTO task_events (namespace, task_id, seq, payload, created_at)
+            SELECT task.namespace, task.id, e.seq, e.payload::jsonb, now()
+            FROM unnest($21::bigint[], $22::bigint[], $23::text[]) AS e(position, seq, payload)
+            JOIN task ON task.position = e.position
+            RETURNING namespace, task_id, seq
+        ), queued AS (
+            INSERT INTO push_deliveries (namespace, task_id, config_id, event_seq, next_attempt_at, created_at)
+            SELECT c.namespace, c.task_id, c.id, i.seq, now(), now()
+            FROM inserted i JOIN push_configs c ON c.namespace = i.namespace AND c.task_id = i.task_id
+            ON CONFLICT DO NOTHING
+            RETURNING namespace, task_id
+        )
+        SELECT task.position, (SELECT count(*) FROM queued q WHERE q.namespace = task.namespace AND q.task_id = task.id),
+               CASE WHEN task.notice <> '' THEN pg_notify('cleveragents_task_events', task.notice) END
+        FROM task
+        """
+
+    var updates: [TaskUpdateWrite]
+    var origin: String
+
+    func makeBindings() throws -> PostgresBindings {
+        var namespaces: [String] = []
+        var ids: [String] = []
+        var states: [String] = []
+        var statuses: [String] = []
+        var writesArtifacts: [Bool] = []
+        var artifacts: [String] = []
+        var writesHistory: [Bool] = []
+        var histories: [String] = []
+        var writesMetadata: [Bool] = []
+        var metadata: [String] = []
+        var runIDs: [String] = []
+        var replied: [Bool] = []
+        var versions: [Int64] = []
+        var lastSequences: [Int64] = []
+        var statusDates: [Date] = []
+        var updatedDates: [Date] = []
+        var runInputs: [String] = []
+        var expectedVersions: [Int64] = []
+        var notices: [String] = []
+        var eventPositions: [Int64] = []
+        var eventSequences: [Int64] = []
+        var eventPayloads: [String] = []
+        func json(_ value: some A2AJSONWritable) throws -> String {
+            String(decoding: try A2AJSONWriter.encode(value), as: UTF8.self)
+        }
+        for (index, update) in updates.enumerated() {
+            let task = update.task
+            namespaces.append(task.namespace.rawValue)
+            ids.append(task.id)
+            states.append(task.state.rawValue)
+            statuses.append(try json(task.status))
+            // What is unchanged is neither encoded nor sent.
+            writesArtifacts.append(!update.unchanged.contains(.artifacts))
+            artifacts.append(update.unchanged.contains(.artifacts) ? "" : try json(task.artifacts))
+            writesHistory.append(!update.unchanged.contains(.history))
+            histories.append(update.unchanged.contains(.history) ? "" : try json(task.history))
+            writesMetadata.append(!update.unchanged.contains(.metadata))
+            metadata.append(update.unchanged.contains(.metadata) ? "" : try task.metadata.map(json) ?? "")
+            runIDs.append(task.runID ?? "")
+            replied.append(task.repliedWithMessage)
+            versions.append(task.version)
+            lastSequences.append(task.lastEventSequence)
+            statusDates.append(PostgresStore.statusDate(task))
+            updatedDates.append(task.updatedAt.date)
+            runInputs.append(try task.runInput.map(json) ?? "")
+            expectedVersions.append(update.expectedVersion)
+            let events = try EventBinds(update.events, origin: origin)
+            notices.append(events.notice ?? "")
+            eventPositions.append(contentsOf: repeatElement(Int64(index + 1), count: events.sequences.count))
+            eventSequences.append(contentsOf: events.sequences)
+            eventPayloads.append(contentsOf: events.payloads)
+        }
+        var binds = PostgresBindings(capacity: 23)
+        binds.append(namespaces)
+        binds.append(ids)
+        binds.append(states)
+        binds.append(statuses)
+        binds.append(writesArtifacts)
+        binds.append(artifacts)
+        binds.append(writesHistory)
+        binds.append(histories)
+        binds.append(writesMetadata)
+        binds.append(metadata)
+        binds.append(runIDs)
+        binds.append(replied)
+        binds.append(versions)
+        binds.append(lastSequences)
+        binds.append(statusDates)
+        binds.append(updatedDates)
+        binds.append(runInputs)
+        binds.append(expectedVersions)
+        binds.append(notices)
+        binds.append(Date())
+        binds.append(eventPositions)
+        binds.append(eventSequences)
+        binds.append(eventPayloads)
+        return binds
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row {
+        let columns = row.makeRandomAccess()
+        return (try columns[0].decode(Int.self), try columns[1].decode(Int.self))
+    }
+}
+
+/// Leases the next waiting task of a namespace to the replica whose run there ended
+/// (`cleveragents_lease_next_task_v3`, migration 11). At most one row: the task.
+struct LeaseNextTaskStatement: PostgresPreparedStatement {
+    typealias Row = TaskRecord
+
+    static let name = "cleveragents_lease_next_task_11"
+    static let sql = "SELECT * FROM cleveragents_lease_next_task_v3($1, $2, $3, $4, $5)"
+
+    var namespace: NamespaceName
+    var queueGroup: String
+    var lease: TaskLeaseRequest
+
+    func makeBindings() throws -> PostgresBindings {
+        var binds = PostgresBindings(capacity: 5)
+        binds.append(namespace.rawValue)
+        binds.append(queueGroup)
+        binds.append(Int64(lease.defaultNamespaceLimit))
+        binds.append(lease.owner)
+        binds.append(PostgresStore.seconds(lease.duration))
+        return binds
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> TaskRecord {
+        try PostgresStore.decodeTask(row)
     }
 }

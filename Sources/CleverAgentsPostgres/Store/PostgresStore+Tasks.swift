@@ -20,6 +20,15 @@ struct NewTask: Sendable {
     var lease: TaskLeaseRequest? = nil
 }
 
+/// A task update to write: the new state, the version it replaces, the parts of the document it
+/// leaves as they are, and its events.
+struct TaskUpdateWrite: Sendable {
+    var task: TaskRecord
+    var expectedVersion: Int64
+    var unchanged: TaskDocumentParts
+    var events: [TaskEventRecord]
+}
+
 extension PostgresStore: TaskStore {
     /// The channel that announces appended task events (``TaskEventNotice``).
     public static let taskEventsChannel = "cleveragents_task_events"
@@ -121,13 +130,51 @@ extension PostgresStore: TaskStore {
     }
 
     /// Unchanged parts are not written (PostgreSQL keeps their stored values: a large one stays
-    /// where it is, out of line), nor encoded here.
+    /// where it is, out of line), nor encoded here. Concurrent updates of different tasks share
+    /// one statement and one commit (``updateTasks(_:)``).
     public func updateTask(_ task: TaskRecord, expectedVersion: Int64, appending events: [TaskEventRecord], unchanged: TaskDocumentParts) async throws {
-        try await translatingErrors {
-            let statement = UpdateTaskStatement(task: task, expectedVersion: expectedVersion, unchanged: unchanged, events: try EventBinds(events, origin: instanceID))
-            guard let queued = try await Self.first(of: client.execute(statement, logger: logger)) else { throw StoreError.conflict }
-            if queued > 0 { pushWake.signal() }
+        let update = TaskUpdateWrite(task: task, expectedVersion: expectedVersion, unchanged: unchanged, events: events)
+        let updated: Bool
+        if let taskUpdates {
+            updated = try await taskUpdates.submit(update)
+        } else {
+            updated = try await updateTasks([update])[0]
         }
+        guard updated else { throw StoreError.conflict }
+    }
+
+    /// Updates tasks if each still has its expected version and appends their events; tells, for
+    /// each, whether it was updated. One update is ``UpdateTaskStatement``, several are
+    /// ``UpdateTasksStatement``: atomic on their own, so no transaction, and one round trip.
+    func updateTasks(_ updates: [TaskUpdateWrite]) async throws -> [Bool] {
+        try await translatingErrors {
+            if updates.count == 1, let update = updates.first {
+                let statement = UpdateTaskStatement(
+                    task: update.task,
+                    expectedVersion: update.expectedVersion,
+                    unchanged: update.unchanged,
+                    events: try EventBinds(update.events, origin: instanceID)
+                )
+                guard let queued = try await Self.first(of: client.execute(statement, logger: logger)) else { return [false] }
+                if queued > 0 { pushWake.signal() }
+                return [true]
+            }
+            var updated = [Bool](repeating: false, count: updates.count)
+            var queued = 0
+            for try await row in try await client.execute(UpdateTasksStatement(updates: updates, origin: instanceID), logger: logger) {
+                updated[row.position - 1] = true
+                queued += row.queued
+            }
+            if queued > 0 { pushWake.signal() }
+            return updated
+        }
+    }
+
+    /// Whether `update` is stored as it was submitted (after a group write that failed but may
+    /// have committed).
+    func isStored(_ update: TaskUpdateWrite) async -> Bool? {
+        guard let stored = try? await task(namespace: update.task.namespace, id: update.task.id), stored == update.task else { return nil }
+        return true
     }
 
     public func task(namespace: NamespaceName, id: String) async throws -> TaskRecord? {

@@ -31,6 +31,8 @@ public struct PostgresStore: Sendable {
     public let pushWake = PushWakeSignal()
     /// Concurrent task creations share transactions (``GroupCommit``); `nil` when turned off.
     private(set) var taskCreations: GroupCommit<NewTask, Bool>?
+    /// Concurrent task updates share statements (``GroupCommit``); `nil` when turned off.
+    private(set) var taskUpdates: GroupCommit<TaskUpdateWrite, Bool>?
 
     public init(
         client: PostgresClient,
@@ -46,17 +48,25 @@ public struct PostgresStore: Sendable {
         self.instanceID = instanceID ?? UUID().uuidString
         self.queueGroup = queueGroup
         self.taskCreations = nil
+        self.taskUpdates = nil
         if groupCommit {
             let plain = self
+            let mayHaveCommitted: @Sendable (any Error) -> Bool = { error in
+                if case .unavailable = error as? StoreError { return true }
+                return false
+            }
             // A few writers at once keep the pool's parallelism; what arrives meanwhile shares them.
             self.taskCreations = GroupCommit(
                 maximumWriters: 4,
-                mayHaveCommitted: { error in
-                    if case .unavailable = error as? StoreError { return true }
-                    return false
-                },
+                mayHaveCommitted: mayHaveCommitted,
                 isWritten: { new in await plain.storedLease(of: new) },
                 write: { tasks in try await plain.createTasks(tasks) }
+            )
+            self.taskUpdates = GroupCommit(
+                maximumWriters: 4,
+                mayHaveCommitted: mayHaveCommitted,
+                isWritten: { update in await plain.isStored(update) },
+                write: { updates in try await plain.updateTasks(updates) }
             )
         }
     }
