@@ -173,6 +173,35 @@ import Testing
         }
     }
 
+    /// After a shared write that may have committed, an item counts as written only when it is
+    /// stored exactly as submitted.
+    @Test func aWriteCountsAsCommittedOnlyWhenItsItemIsStoredAsSubmitted() async throws {
+        try await Self.withStore { store, _ in
+            let namespace = try await StoreContractTests.makeNamespace(store)
+            let owner = TestEnvironment.uniqueName("replica")
+            let record = TaskQueueTests.runnable(namespace, "kept", at: 0)
+            let new = NewTask(task: record, events: StoreContractTests.created(record), pushConfigs: [], lease: TaskQueueTests.lease(owner))
+            #expect(await store.storedLease(of: new) == nil, "not stored yet")
+            #expect(try await store.createTask(record, events: new.events, pushConfigs: [], lease: TaskQueueTests.lease(owner)))
+            #expect(await store.storedLease(of: new) == true, "stored, and leased as asked")
+            var unleased = new
+            unleased.lease = nil
+            #expect(await store.storedLease(of: unleased) == false, "stored, no lease asked")
+            var other = new
+            other.task.owner = "mallory"
+            #expect(await store.storedLease(of: other) == nil, "a different task under the same id is not this one")
+
+            let update = try Self.updated(record, .status(.working, message: nil), at: 1_700_000_000_500)
+            #expect(await store.isStored(update) == nil, "not written yet")
+            #expect(try await store.updateTasks([update]) == [true])
+            #expect(await store.isStored(update) == true)
+            var later = try Self.updated(update.task, .status(.completed, message: nil), at: 1_700_000_000_600)
+            #expect(await store.isStored(later) == nil, "a later state was not written")
+            later.task.id = "missing"
+            #expect(await store.isStored(later) == nil)
+        }
+    }
+
     @Test func concurrentUpdatesThroughTheGroupCommitEachHearOfTheirOwnOutcome() async throws {
         try await PostgresTestDatabase.withStore { shared, client in
             let store = PostgresStore(client: client, logger: shared.logger, queueGroup: TestEnvironment.uniqueName("queue"), groupCommit: true)
