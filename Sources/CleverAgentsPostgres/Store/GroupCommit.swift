@@ -10,8 +10,9 @@ import Synchronization
 
 /// Writes the items of concurrent callers in shared transactions (group commit).
 ///
-/// A caller's item is written at once when nothing is being written; items that arrive while a
-/// write is under way wait for it and are then written together, in one transaction. Every
+/// A caller's item is written at once, by the caller itself, when a writer is free and nothing
+/// waits; items that arrive while every writer is busy wait and are then written together, in
+/// one transaction, by a writer task. Every
 /// caller returns only after the transaction holding its item committed, so durability is that
 /// of a write of its own. When a shared write fails, its items are written one by one, so one
 /// bad item fails only its own caller.
@@ -63,7 +64,18 @@ final class GroupCommit<Item: Sendable, Output: Sendable>: Sendable {
 
     /// Writes `item`, alone or with others; returns its output once it is committed.
     func submit(_ item: Item) async throws -> Output {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Output, any Error>) in
+        let writesAlone = state.withLock { state in
+            guard state.writers < maximumWriters, state.queue.isEmpty else { return false }
+            state.writers += 1
+            return true
+        }
+        if writesAlone {
+            // Nothing waits and a writer is free: the caller writes its item itself, with no task
+            // to start and no continuation to resume (the common case at low load).
+            defer { finishWriting() }
+            return try await write([item])[0]
+        }
+        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Output, any Error>) in
             let startsWriting = state.withLock { state in
                 state.queue.append(Pending(item: item, continuation: continuation))
                 guard state.writers < maximumWriters else { return false }
@@ -74,6 +86,19 @@ final class GroupCommit<Item: Sendable, Output: Sendable>: Sendable {
                 // The writer runs until the queue is empty; callers only wait for their item.
                 Task { await self.drain() }
             }
+        }
+    }
+
+    /// A caller's own write is done: what arrived meanwhile is written by a writer task, which
+    /// takes over the caller's place among the writers.
+    private func finishWriting() {
+        let handsOver = state.withLock { state in
+            guard state.queue.isEmpty else { return true }
+            state.writers -= 1
+            return false
+        }
+        if handsOver {
+            Task { await self.drain() }
         }
     }
 
