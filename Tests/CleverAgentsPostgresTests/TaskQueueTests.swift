@@ -151,6 +151,27 @@ import Testing
         }
     }
 
+    /// A hand-off in a namespace whose places were never made (its tasks were queued, not
+    /// leased) makes them, and takes one.
+    @Test func aHandOffInANamespaceWithoutPlacesMakesThem() async throws {
+        try await Self.withQueue { store, client in
+            let namespace = try await StoreContractTests.makeNamespace(store)
+            for index in 0..<2 {
+                let record = Self.runnable(namespace, "q\(index)", at: Int64(index))
+                try await store.createTask(record, events: StoreContractTests.created(record), pushConfigs: [])
+            }
+            #expect(try await store.leaseNextTask(in: namespace, lease: Self.lease("r", limit: 3))?.id == "q0")
+            #expect(try await store.leaseNextTask(in: namespace, lease: Self.lease("r", limit: 3))?.id == "q1")
+            #expect(try await store.leaseNextTask(in: namespace, lease: Self.lease("r", limit: 3)) == nil, "nothing waits")
+            let places = try await client.query(
+                "SELECT slot, task_id FROM task_slots WHERE namespace = \(namespace.rawValue) AND task_id IS NOT NULL ORDER BY slot",
+                logger: store.logger
+            ).collect().map { try $0.decode((Int, String).self) }
+            #expect(places.map(\.0) == [0, 1])
+            #expect(places.map(\.1) == ["q0", "q1"])
+        }
+    }
+
     @Test func concurrentLeasedCreationsNeverPassTheNamespacesCap() async throws {
         try await Self.withQueue { store, _ in
             let namespace = try await StoreContractTests.makeNamespace(store)
@@ -236,6 +257,7 @@ import Testing
             try await end(running[0])
             let early = Self.runnable(namespace, "early", at: 10)
             #expect(try await store.createTask(early, events: StoreContractTests.created(early), pushConfigs: [], lease: Self.lease("r", limit: 1)) == false)
+            #expect(try await store.leaseNextTask(in: namespace, lease: Self.lease("h", limit: 1)) == nil, "no hand-off either")
             #expect(try await store.claimTasks(owner: "c", limit: 5, lease: .seconds(60), defaultNamespaceLimit: 1).isEmpty)
             try await end(running[1])
             try await end(running[2])
@@ -363,9 +385,8 @@ import Testing
                 #expect(previousRead > 2_000, "migration 10's hand-off read \(previousRead)")
                 let (next, read) = try await client.withTransaction(logger: logger) { connection in
                     let before = try await Self.rowsRead(in: connection, logger)
-                    let next = try await PostgresStore.first(
-                        of: connection.execute(LeaseNextTaskStatement(namespace: NamespaceName("busy")!, queueGroup: "", lease: Self.lease("me", limit: 32)), logger: logger)
-                    )
+                    let statement = LeaseNextTaskStatement(namespace: NamespaceName("busy")!, queueGroup: "", lease: Self.lease("me", limit: 32))
+                    let next = try await PostgresStore.first(of: connection.execute(LeaseNextTaskFunctionStatement(next: statement), logger: logger))
                     return (next, try await Self.rowsRead(in: connection, logger) - before)
                 }
                 #expect(next?.id == "w2")
@@ -379,10 +400,21 @@ import Testing
                 }
                 #expect(slot == nil, "an older task waits")
                 #expect(creationRead < 100, "the creation read \(creationRead)")
-                // The store leases w3 in turn.
-                #expect(try await store.leaseNextTask(in: NamespaceName("busy")!, lease: Self.lease("me", limit: 32))?.id == "w3")
+                // The store's hand-off (one plain statement: the places exist now) leases w3 in turn.
+                let (plain, plainRead) = try await client.withTransaction(logger: logger) { connection in
+                    let before = try await Self.rowsRead(in: connection, logger)
+                    let statement = LeaseNextTaskStatement(namespace: NamespaceName("busy")!, queueGroup: "", lease: Self.lease("me", limit: 32))
+                    let next = try await PostgresStore.first(of: connection.execute(statement, logger: logger))
+                    return (next, try await Self.rowsRead(in: connection, logger) - before)
+                }
+                guard case .leased(let third) = plain else {
+                    Issue.record("the hand-off leased nothing: \(String(describing: plain))")
+                    return
+                }
+                #expect(third.id == "w3")
+                #expect(plainRead < 100, "the plain hand-off read \(plainRead)")
                 #expect(try await store.leaseNextTask(in: NamespaceName("busy")!, lease: Self.lease("me", limit: 32)) == nil)
-                print("hand-off among 2000 running tasks read \(read) (migration 10: \(previousRead)); creation read \(creationRead)")
+                print("hand-off among 2000 running tasks read \(read), \(plainRead) as one statement (migration 10: \(previousRead)); creation read \(creationRead)")
             }
         }
     }

@@ -35,10 +35,17 @@ extension PostgresStore: TaskQueue {
         }
     }
 
-    /// `cleveragents_lease_next_task_v3` (migration 11), a prepared statement.
+    /// ``LeaseNextTaskStatement``; in a namespace whose places are not all made yet,
+    /// `cleveragents_lease_next_task_v3` (migration 11), which makes them.
     public func leaseNextTask(in namespace: NamespaceName, lease: TaskLeaseRequest) async throws -> TaskRecord? {
         try await translatingErrors {
-            try await Self.first(of: client.execute(LeaseNextTaskStatement(namespace: namespace, queueGroup: queueGroup, lease: lease), logger: logger))
+            let statement = LeaseNextTaskStatement(namespace: namespace, queueGroup: queueGroup, lease: lease)
+            switch try await Self.first(of: client.execute(statement, logger: logger)) {
+            case .leased(let task): return task
+            case nil: return nil
+            case .needsPlaces:
+                return try await Self.first(of: client.execute(LeaseNextTaskFunctionStatement(next: statement), logger: logger))
+            }
         }
     }
 
