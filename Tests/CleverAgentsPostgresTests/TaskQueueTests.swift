@@ -400,6 +400,21 @@ import Testing
                 }
                 #expect(slot == nil, "an older task waits")
                 #expect(creationRead < 100, "the creation read \(creationRead)")
+                // The same through the store's statement, which inserts the task (waiting).
+                let (leased, insertRead) = try await client.withTransaction(logger: logger) { connection in
+                    let before = try await Self.rowsRead(in: connection, logger)
+                    let record = Self.runnable(NamespaceName("busy")!, "new", at: 10_000)
+                    let statement = InsertTaskStatement(
+                        task: record,
+                        events: try EventBinds(StoreContractTests.created(record), origin: "test"),
+                        queueGroup: "",
+                        lease: Self.lease("me", limit: 32)
+                    )
+                    let leased = try await PostgresStore.first(of: connection.execute(statement, logger: logger))
+                    return (leased, try await Self.rowsRead(in: connection, logger) - before)
+                }
+                #expect(leased == false, "an older task waits")
+                #expect(insertRead < 100, "the insert read \(insertRead)")
                 // The store's hand-off (one plain statement: the places exist now) leases w3 in turn.
                 let (plain, plainRead) = try await client.withTransaction(logger: logger) { connection in
                     let before = try await Self.rowsRead(in: connection, logger)
@@ -413,8 +428,9 @@ import Testing
                 }
                 #expect(third.id == "w3")
                 #expect(plainRead < 100, "the plain hand-off read \(plainRead)")
+                #expect(try await store.leaseNextTask(in: NamespaceName("busy")!, lease: Self.lease("me", limit: 32))?.id == "new")
                 #expect(try await store.leaseNextTask(in: NamespaceName("busy")!, lease: Self.lease("me", limit: 32)) == nil)
-                print("hand-off among 2000 running tasks read \(read), \(plainRead) as one statement (migration 10: \(previousRead)); creation read \(creationRead)")
+                print("hand-off among 2000 running tasks read \(read), \(plainRead) as one statement (migration 10: \(previousRead)); creation read \(creationRead), \(insertRead) with its insert")
             }
         }
     }

@@ -33,15 +33,47 @@ struct EventBinds {
 }
 
 /// Inserts a task, its context and its first events (which queue no push delivery: a new task
-/// has no push configs yet), leased when asked and its namespace has a free place
-/// (`cleveragents_lease_new_task_v3`, migration 11). One row: whether the task is leased.
+/// has no push configs yet), leased when asked and its namespace has a free place: no older task
+/// of the namespace waits (`tasks_waiting`), no place above a lowered cap still runs, and a
+/// place below the cap is free (taken with `FOR UPDATE SKIP LOCKED`). As plain parts of the
+/// statement, not `cleveragents_lease_new_task_v3` (migration 11): that function and the one it
+/// calls cost PostgreSQL about eight statements' worth of executor start-up per creation; it is
+/// called only when no place is free and fewer exist than the cap, as it makes them. One row:
+/// whether the task is leased.
 struct InsertTaskStatement: PostgresPreparedStatement {
     typealias Row = Bool
 
-    static let name = "cleveragents_insert_task_11"
+    static let name = "cleveragents_insert_task_12"
     static let sql = """
-        WITH lease AS (
-            SELECT CASE WHEN $22::boolean THEN cleveragents_lease_new_task_v3($1, $21, $23, $2, $25) END AS slot
+        WITH cap AS (
+            SELECT coalesce(ns.max_running_tasks, $23) AS cap FROM namespaces ns WHERE ns.name = $1 AND $22::boolean
+        ), open AS (
+            SELECT cap.cap FROM cap
+            WHERE NOT EXISTS (
+                SELECT 1 FROM tasks t
+                WHERE t.queue_group = $21 AND t.namespace = $1 AND t.run_input IS NOT NULL AND t.lease_owner IS NULL
+                  AND t.state IN ('TASK_STATE_SUBMITTED', 'TASK_STATE_WORKING')
+            ) AND NOT EXISTS (
+                SELECT 1 FROM task_slots s
+                WHERE s.namespace = $1 AND s.slot >= cap.cap AND s.task_id IS NOT NULL AND s.lease_expires_at > now()
+            )
+        ), place AS (
+            SELECT s.slot FROM task_slots s, open
+            WHERE s.namespace = $1 AND s.slot < open.cap AND (s.task_id IS NULL OR s.lease_expires_at <= now())
+            ORDER BY s.slot
+            LIMIT 1
+            FOR UPDATE OF s SKIP LOCKED
+        ), placed AS (
+            UPDATE task_slots s SET task_id = $2, lease_expires_at = now() + make_interval(secs => $25)
+            FROM place
+            WHERE s.namespace = $1 AND s.slot = place.slot
+            RETURNING s.slot
+        ), made AS (
+            SELECT cleveragents_lease_new_task_v3($1, $21, $23, $2, $25) AS slot FROM open
+            WHERE NOT EXISTS (SELECT 1 FROM place)
+              AND (SELECT count(*) FROM task_slots s WHERE s.namespace = $1 AND s.slot < open.cap) < open.cap
+        ), lease AS (
+            SELECT coalesce((SELECT placed.slot FROM placed), (SELECT made.slot FROM made)) AS slot
         ), context AS (
             INSERT INTO contexts (namespace, owner, context_id, thread_id, created_at)
             VALUES ($1, $4, $3, $11::uuid, $17)
