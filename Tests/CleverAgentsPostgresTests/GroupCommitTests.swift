@@ -125,7 +125,7 @@ import Testing
         let batches = Mutex<[[Int]]>([])
         let gate = AsyncStream<Void>.makeStream()
         let firstWriteStarted = AsyncStream<Void>.makeStream()
-        let commit = GroupCommit<Int, Bool> { items in
+        let commit = GroupCommit<Int, Bool>(mayHaveCommitted: { _ in false }, isWritten: { _ in nil }) { items in
             batches.withLock { $0.append(items) }
             if items == [0] {
                 firstWriteStarted.continuation.yield()
@@ -146,6 +146,61 @@ import Testing
         #expect(written.first == [0])
         #expect(written.count == 2, "the five waiting items were written together: \(written)")
         #expect(Set(written.dropFirst().flatMap { $0 }) == Set(1...5))
+    }
+
+    /// An item that waited and is then written alone, and fails, fails its own caller; a shared
+    /// write that surely failed is retried item by item.
+    @Test func aWaitingItemWrittenAloneFailsItsCallerAndASharedFailureIsRetriedItemByItem() async throws {
+        let batches = Mutex<[[Int]]>([])
+        let gate = AsyncStream<Void>.makeStream()
+        let firstWriteStarted = AsyncStream<Void>.makeStream()
+        let commit = GroupCommit<Int, Bool>(mayHaveCommitted: { _ in false }, isWritten: { _ in nil }) { items in
+            batches.withLock { $0.append(items) }
+            if items == [0] {
+                firstWriteStarted.continuation.yield()
+                for await _ in gate.stream { break }
+            }
+            // Item 13 cannot be written, alone or with others; item 7 only with others.
+            if items.contains(13) || (items.count > 1 && items.contains(7)) { throw StoreError.conflict }
+            return items.map { _ in true }
+        }
+        // One item waits behind the first write, and is then written alone.
+        async let first = commit.submit(0)
+        for await _ in firstWriteStarted.stream { break }
+        async let lone = Self.outcome(13, commit)
+        while await Self.queued(commit) < 1 { await Task.yield() }
+        gate.continuation.yield()
+        #expect(try await first)
+        #expect(await lone == false, "the lone item's caller hears its failure")
+        // Two items wait behind another write and fail together: each is written again alone.
+        let secondStarted = AsyncStream<Void>.makeStream()
+        let secondGate = AsyncStream<Void>.makeStream()
+        let gated = GroupCommit<Int, Bool>(mayHaveCommitted: { _ in false }, isWritten: { _ in true }) { items in
+            if items == [100] {
+                secondStarted.continuation.yield()
+                for await _ in secondGate.stream { break }
+            }
+            if items.count > 1 { throw StoreError.conflict }
+            return items.map { $0 != 13 }
+        }
+        async let head = gated.submit(100)
+        for await _ in secondStarted.stream { break }
+        async let seven = Self.outcome(7, gated)
+        async let thirteen = Self.outcome(13, gated)
+        while await Self.queued(gated) < 2 { await Task.yield() }
+        secondGate.continuation.yield()
+        #expect(try await head)
+        #expect(await seven == true, "written again alone (isWritten is not asked: the failure was sure)")
+        #expect(await thirteen == false)
+        #expect(batches.withLock { $0 } == [[0], [13]])
+    }
+
+    static func outcome(_ item: Int, _ commit: GroupCommit<Int, Bool>) async -> Bool {
+        do {
+            return try await commit.submit(item)
+        } catch {
+            return false
+        }
     }
 
     static func queued(_ commit: GroupCommit<Int, Bool>) async -> Int { commit.queuedCount }

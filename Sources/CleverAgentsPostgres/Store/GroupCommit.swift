@@ -30,6 +30,13 @@ final class GroupCommit<Item: Sendable, Output: Sendable>: Sendable {
     private struct State {
         var writers = 0
         var queue: [Pending] = []
+
+        /// Counts one more writer if fewer than `maximum` write.
+        mutating func takeWriter(below maximum: Int) -> Bool {
+            guard writers < maximum else { return false }
+            writers += 1
+            return true
+        }
     }
 
     private let state = Mutex(State())
@@ -48,8 +55,8 @@ final class GroupCommit<Item: Sendable, Output: Sendable>: Sendable {
     init(
         maximumBatch: Int = 64,
         maximumWriters: Int = 1,
-        mayHaveCommitted: @escaping @Sendable (any Error) -> Bool = { _ in false },
-        isWritten: @escaping @Sendable (Item) async -> Output? = { _ in nil },
+        mayHaveCommitted: @escaping @Sendable (any Error) -> Bool,
+        isWritten: @escaping @Sendable (Item) async -> Output?,
         write: @escaping @Sendable ([Item]) async throws -> [Output]
     ) {
         self.maximumBatch = maximumBatch
@@ -65,9 +72,7 @@ final class GroupCommit<Item: Sendable, Output: Sendable>: Sendable {
     /// Writes `item`, alone or with others; returns its output once it is committed.
     func submit(_ item: Item) async throws -> Output {
         let writesAlone = state.withLock { state in
-            guard state.writers < maximumWriters, state.queue.isEmpty else { return false }
-            state.writers += 1
-            return true
+            state.queue.isEmpty && state.takeWriter(below: maximumWriters)
         }
         if writesAlone {
             // Nothing waits and a writer is free: the caller writes its item itself, with no task
@@ -76,16 +81,12 @@ final class GroupCommit<Item: Sendable, Output: Sendable>: Sendable {
             return try await write([item])[0]
         }
         return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Output, any Error>) in
+            // Every writer may have finished since the look above: then this item starts one.
             let startsWriting = state.withLock { state in
                 state.queue.append(Pending(item: item, continuation: continuation))
-                guard state.writers < maximumWriters else { return false }
-                state.writers += 1
-                return true
+                return state.takeWriter(below: maximumWriters)
             }
-            if startsWriting {
-                // The writer runs until the queue is empty; callers only wait for their item.
-                Task { await self.drain() }
-            }
+            if startsWriting { startDrain() }
         }
     }
 
@@ -97,20 +98,29 @@ final class GroupCommit<Item: Sendable, Output: Sendable>: Sendable {
             state.writers -= 1
             return false
         }
-        if handsOver {
-            Task { await self.drain() }
+        if handsOver { startDrain() }
+    }
+
+    /// A writer task: it writes until nothing waits; callers only wait for their item.
+    private func startDrain() {
+        Task { await self.drain() }
+    }
+
+    /// The next items to write together, or `nil` (and one writer fewer) when nothing waits.
+    private func nextBatch() -> [Pending]? {
+        state.withLock { state in
+            guard !state.queue.isEmpty else {
+                state.writers -= 1
+                return nil
+            }
+            let batch = Array(state.queue.prefix(maximumBatch))
+            state.queue.removeFirst(batch.count)
+            return batch
         }
     }
 
     private func drain() async {
-        while true {
-            let batch = state.withLock { state -> [Pending] in
-                let batch = Array(state.queue.prefix(maximumBatch))
-                state.queue.removeFirst(batch.count)
-                if batch.isEmpty { state.writers -= 1 }
-                return batch
-            }
-            guard !batch.isEmpty else { return }
+        while let batch = nextBatch() {
             do {
                 let outputs = try await write(batch.map(\.item))
                 for (pending, output) in zip(batch, outputs) { pending.continuation.resume(returning: output) }
