@@ -121,28 +121,47 @@ import Testing
         #expect((1...5).allSatisfy { outcomes[$0] == false }, "\(outcomes)")
     }
 
-    @Test func itemsArrivingDuringAWriteShareTheNextOne() async throws {
+    /// Writes that record their batches and hold the write of one batch until released.
+    final class HeldWrites: Sendable {
         let batches = Mutex<[[Int]]>([])
-        let gate = AsyncStream<Void>.makeStream()
-        let firstWriteStarted = AsyncStream<Void>.makeStream()
-        let commit = GroupCommit<Int, Bool>(mayHaveCommitted: { _ in false }, isWritten: { _ in nil }) { items in
+        let held: [Int]
+        private let gate = AsyncStream<Void>.makeStream()
+        private let started = AsyncStream<Void>.makeStream()
+
+        init(holding held: [Int]) { self.held = held }
+
+        /// Records `items`; holds them when they are the held batch.
+        func write(_ items: [Int]) async {
             batches.withLock { $0.append(items) }
-            if items == [0] {
-                firstWriteStarted.continuation.yield()
+            if items == held {
+                started.continuation.yield()
                 for await _ in gate.stream { break }
             }
+        }
+
+        func waitUntilHeld() async {
+            for await _ in started.stream { break }
+        }
+
+        func release() { gate.continuation.yield() }
+    }
+
+    @Test func itemsArrivingDuringAWriteShareTheNextOne() async throws {
+        let writes = HeldWrites(holding: [0])
+        let commit = GroupCommit<Int, Bool>(mayHaveCommitted: { _ in false }, isWritten: { _ in nil }) { items in
+            await writes.write(items)
             return items.map { _ in true }
         }
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { _ = try await commit.submit(0) }
-            for await _ in firstWriteStarted.stream { break }
+            await writes.waitUntilHeld()
             for item in 1...5 { group.addTask { _ = try await commit.submit(item) } }
             // Let the five queue up behind the first write, then release it.
-            while batches.withLock({ $0.count }) == 1, await Self.queued(commit) < 5 { await Task.yield() }
-            gate.continuation.yield()
+            while writes.batches.withLock({ $0.count }) == 1, await Self.queued(commit) < 5 { await Task.yield() }
+            writes.release()
             try await group.waitForAll()
         }
-        let written = batches.withLock { $0 }
+        let written = writes.batches.withLock { $0 }
         #expect(written.first == [0])
         #expect(written.count == 2, "the five waiting items were written together: \(written)")
         #expect(Set(written.dropFirst().flatMap { $0 }) == Set(1...5))
@@ -151,48 +170,38 @@ import Testing
     /// An item that waited and is then written alone, and fails, fails its own caller; a shared
     /// write that surely failed is retried item by item.
     @Test func aWaitingItemWrittenAloneFailsItsCallerAndASharedFailureIsRetriedItemByItem() async throws {
-        let batches = Mutex<[[Int]]>([])
-        let gate = AsyncStream<Void>.makeStream()
-        let firstWriteStarted = AsyncStream<Void>.makeStream()
+        let writes = HeldWrites(holding: [0])
         let commit = GroupCommit<Int, Bool>(mayHaveCommitted: { _ in false }, isWritten: { _ in nil }) { items in
-            batches.withLock { $0.append(items) }
-            if items == [0] {
-                firstWriteStarted.continuation.yield()
-                for await _ in gate.stream { break }
-            }
-            // Item 13 cannot be written, alone or with others; item 7 only with others.
-            if items.contains(13) || (items.count > 1 && items.contains(7)) { throw StoreError.conflict }
+            await writes.write(items)
+            if items.contains(13) { throw StoreError.conflict }
             return items.map { _ in true }
         }
         // One item waits behind the first write, and is then written alone.
         async let first = commit.submit(0)
-        for await _ in firstWriteStarted.stream { break }
+        await writes.waitUntilHeld()
         async let lone = Self.outcome(13, commit)
         while await Self.queued(commit) < 1 { await Task.yield() }
-        gate.continuation.yield()
+        writes.release()
         #expect(try await first)
         #expect(await lone == false, "the lone item's caller hears its failure")
+        #expect(writes.batches.withLock { $0 } == [[0], [13]])
         // Two items wait behind another write and fail together: each is written again alone.
-        let secondStarted = AsyncStream<Void>.makeStream()
-        let secondGate = AsyncStream<Void>.makeStream()
+        let shared = HeldWrites(holding: [100])
         let gated = GroupCommit<Int, Bool>(mayHaveCommitted: { _ in false }, isWritten: { _ in true }) { items in
-            if items == [100] {
-                secondStarted.continuation.yield()
-                for await _ in secondGate.stream { break }
-            }
+            await shared.write(items)
             if items.count > 1 { throw StoreError.conflict }
             return items.map { $0 != 13 }
         }
         async let head = gated.submit(100)
-        for await _ in secondStarted.stream { break }
+        await shared.waitUntilHeld()
         async let seven = Self.outcome(7, gated)
         async let thirteen = Self.outcome(13, gated)
         while await Self.queued(gated) < 2 { await Task.yield() }
-        secondGate.continuation.yield()
+        shared.release()
         #expect(try await head)
         #expect(await seven == true, "written again alone (isWritten is not asked: the failure was sure)")
         #expect(await thirteen == false)
-        #expect(batches.withLock { $0 } == [[0], [13]])
+        #expect(shared.batches.withLock { $0 }.count == 4, "the held write, the shared one, then one each")
     }
 
     static func outcome(_ item: Int, _ commit: GroupCommit<Int, Bool>) async -> Bool {
