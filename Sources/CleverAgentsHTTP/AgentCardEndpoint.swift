@@ -40,8 +40,7 @@ struct AgentCardEndpoint: Sendable {
             card = service.cards.card(for: snapshot, requestBaseURL: Self.baseURL(of: request, transport: configuration.transport))
             lastModified = snapshot.lastModified
         } catch {
-            let (rpcError, status) = JSONRPCEndpoint.describe(error, logger: context.logger)
-            return JSONRPCEndpoint.errorResponse(rpcError, id: .null, status: status == .ok ? .internalServerError : status)
+            return JSONRPCEndpoint.plainFailure(error, logger: context.logger)
         }
         let encoder = A2AJSON.makeEncoder()
         encoder.outputFormatting.insert(.sortedKeys)  // a stable body gives a stable ETag

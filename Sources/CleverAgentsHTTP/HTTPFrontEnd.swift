@@ -54,7 +54,10 @@ public struct HTTPFrontEnd: Sendable {
             router.add(middleware: ClientRateLimitMiddleware(limiter: limiter, trustsForwardedFor: configuration.transport == .tlsProxy))
         }
         let jsonRPC = JSONRPCEndpoint(
-            service: service, admin: admin, authenticator: authenticator, configuration: configuration, sync: sync, metrics: metrics
+            dispatcher: JSONRPCDispatcher(service: service, admin: admin, sync: sync),
+            authenticator: authenticator,
+            configuration: configuration,
+            metrics: metrics
         )
         let cards = AgentCardEndpoint(service: service, configuration: configuration)
         // The router matches `{url}` and `{url}/` alike, as clients join paths both ways.
@@ -77,8 +80,7 @@ public struct HTTPFrontEnd: Sendable {
                 do {
                     root = try await service.rootNamespace(configured: configuration.defaultNamespace)
                 } catch {
-                    let (rpcError, status) = JSONRPCEndpoint.describe(error, logger: context.logger)
-                    return JSONRPCEndpoint.errorResponse(rpcError, id: .null, status: status == .ok ? .internalServerError : status)
+                    return JSONRPCEndpoint.plainFailure(error, logger: context.logger)
                 }
                 guard let root else { return Self.noRootCard() }
                 return try await cards.respond(to: request, namespace: root.rawValue, context: context)

@@ -8,9 +8,10 @@
 
 public import A2AProtocol
 public import CleverAgentsRuntime
-public import Foundation
+import Foundation
 public import Hummingbird
 import Logging
+import NIOFoundationCompat
 public import NIOCore
 
 /// The codec path of `POST /ns/{namespace}`, opened to the micro-benchmarks in `Benchmarks/`.
@@ -37,7 +38,9 @@ public enum HTTPCodecPath {
         maximumJSONDepth: Int = HTTPFrontEndConfiguration().maximumJSONDepth
     ) -> A2AMethodCall? {
         guard JSONDepth.isWithin(maximumJSONDepth, body.readableBytesView) else { return nil }
-        guard case .success((_, _, .a2a(let call))) = JSONRPCEndpoint.decode(body, requested: .absent) else { return nil }
+        guard case .success(let request) = JSONRPCDispatcher.decode(Data(buffer: body, byteTransferStrategy: .noCopy), askedFor: .none),
+            case .a2a(let call) = request.call
+        else { return nil }
         return call
     }
 

@@ -20,33 +20,17 @@ import NIOFoundationCompat
 /// `POST /` (server administration): limits, decoding, version negotiation, authentication,
 /// rate limits, dispatch to the application, and the JSON or SSE answer.
 struct JSONRPCEndpoint: Sendable {
-    let service: A2AService
-    let admin: AdminService
+    /// Decodes and routes every request (the one path stdio takes too).
+    let dispatcher: JSONRPCDispatcher
     let authenticator: Authenticator
     let configuration: HTTPFrontEndConfiguration
-    /// Serves `_cleveragents/sync/*`; without it those methods are not found.
-    var sync: SyncService?
     let metrics: ServerMetrics
+
+    var service: A2AService { dispatcher.service }
 
     static let versionHeader = HTTPField.Name(A2AVersion.headerName)!
     static let apiKeyHeader = HTTPField.Name("X-API-Key")!
     static let supportedVersions = [A2AVersion.v1_0.rawValue, A2AVersion.v0_3.rawValue]
-
-    /// A decoded request: which method family, its id, and its codec.
-    enum Decoded {
-        case a2a(A2AMethodCall)
-        case admin(AdminCall)
-        case sync(SyncMethodCall)
-
-        /// The method name, for logs and metrics.
-        var method: String {
-            switch self {
-            case .a2a(let call): call.method.rawValue
-            case .admin(let call): call.methodName
-            case .sync(let call): call.method.rawValue
-            }
-        }
-    }
 
     // MARK: Namespace endpoint
 
@@ -81,14 +65,17 @@ struct JSONRPCEndpoint: Sendable {
             return early.response
         }
         let requested = Self.requestedVersion(request)
-        let (codec, id, decoded): (WireCodec, JSONRPCID, Decoded)
-        switch Self.decode(body, requested: requested) {
-        case .success(let result): (codec, id, decoded) = result
-        case .failure(let failure):
-            (outcome.method, outcome.errorCode) = (failure.method, failure.error.code)
-            return failure.codec.error(failure.error, id: failure.id)
+        let decoded: JSONRPCDecodedRequest
+        switch JSONRPCDispatcher.decode(Data(buffer: body, byteTransferStrategy: .noCopy), askedFor: requested.asked) {
+        case .success(let request): decoded = request
+        case .failure(let rejection):
+            (outcome.method, outcome.errorCode) = (rejection.method, rejection.error.code)
+            // A request that asked for 0.3 hears its error in 0.3's shape.
+            let codec: WireCodec = requested == .supported(.v0_3) ? .v0_3 : .v1_0
+            return codec.error(rejection.error, id: rejection.id)
         }
-        outcome.method = decoded.method
+        let (id, codec) = (decoded.id, WireCodec(decoded.family))
+        outcome.method = decoded.call.method
         if case .unsupported(let value) = requested {
             outcome.errorCode = JSONRPCError.versionNotSupportedCode
             return codec.error(.versionNotSupported(value, supported: Self.supportedVersions), id: id)
@@ -125,27 +112,23 @@ struct JSONRPCEndpoint: Sendable {
                 requestID: context.id,
                 traceParent: request.headers[HTTPField.Name("traceparent")!]
             )
-            switch decoded {
-            case .a2a(let call):
-                metadata["rpc.method"] = "\(call.method.rawValue)"
-                let response = try await service.handle(call, context: requestContext)
+            metadata["rpc.method"] = "\(decoded.call.method)"
+            switch try await dispatcher.serve(decoded.call, context: requestContext) {
+            case .a2a(let response):
                 // Only a stream logs (a failure after the answer started).
                 let streamLogger = if case .stream = response { logger() } else { context.logger }
-                return try codec.encode(response, id: id, untilInterrupted: call.method == .sendStreamingMessage, logger: streamLogger)
-            case .admin(let call):
-                guard !call.isServerLevel else {
-                    throw JSONRPCError.methodNotFound("this method administers the server; call it on POST /")
-                }
-                let result = try await admin.handle(call, context: requestContext)
+                let untilInterrupted = if case .a2a(.sendStreamingMessage) = decoded.call { true } else { false }
+                return try codec.encode(response, id: id, untilInterrupted: untilInterrupted, logger: streamLogger)
+            case .admin(let result):
                 return try WireCodec.json(JSONRPCResultResponse(id: id, result: result))
-            case .sync(let call):
-                guard let sync else { throw JSONRPCError.methodNotFound(call.method.rawValue) }
-                metadata["rpc.method"] = "\(call.method.rawValue)"
-                return try Self.encode(try await sync.handle(call, context: requestContext), id: id)
+            case .sync(let response):
+                return try Self.encode(response, id: id)
             }
         } catch {
-            outcome.errorCode = Self.errorCode(of: error)
-            return Self.failure(error, codec: codec, id: id, logger: logger())
+            let failure = JSONRPCFailure(error)
+            outcome.errorCode = failure.error.code
+            failure.log(to: logger())
+            return Self.answer(failure, for: error, codec: codec, id: id)
         }
     }
 
@@ -157,22 +140,24 @@ struct JSONRPCEndpoint: Sendable {
         case .success(let buffer): body = buffer
         case .failure(let early): return early.response
         }
-        let (id, call): (JSONRPCID, AdminCall)
-        do {
-            (id, call) = try Self.decode(body, as: AdminCall.self) { $0 }
-        } catch let failure {
-            return WireCodec.v1_0.error(failure.error, id: failure.id)
+        let decoded: JSONRPCDecodedRequest
+        switch JSONRPCDispatcher.decodeServerCall(Data(buffer: body, byteTransferStrategy: .noCopy)) {
+        case .success(let request): decoded = request
+        case .failure(let rejection): return WireCodec.v1_0.error(rejection.error, id: rejection.id)
         }
         do {
-            guard call.isServerLevel else {
-                throw JSONRPCError.methodNotFound("this method administers a namespace; call it on POST /ns/{namespace}")
-            }
+            // Before the credential is checked: a namespace's method is not found here for anyone.
+            try JSONRPCDispatcher.check(decoded.call, at: .server)
             let caller = try await authenticator.authenticateServer(Self.credential(of: request))
             let requestContext = RequestContext(namespace: NamespaceName("server")!, caller: caller, requestID: context.id)
-            let result = try await admin.handle(call, context: requestContext)
-            return try WireCodec.json(JSONRPCResultResponse(id: id, result: result))
+            guard case .admin(let result) = try await dispatcher.serve(decoded.call, context: requestContext, at: .server) else {
+                throw JSONRPCError.methodNotFound(decoded.call.method)
+            }
+            return try WireCodec.json(JSONRPCResultResponse(id: decoded.id, result: result))
         } catch {
-            return Self.failure(error, codec: .v1_0, id: id, logger: context.logger)
+            let failure = JSONRPCFailure(error)
+            failure.log(to: context.logger)
+            return Self.answer(failure, for: error, codec: .v1_0, id: decoded.id)
         }
     }
 
@@ -233,77 +218,6 @@ struct JSONRPCEndpoint: Sendable {
         }
     }
 
-    struct DecodeError: Error {
-        var codec: WireCodec
-        var id: JSONRPCID
-        var method: String
-        var error: JSONRPCError
-    }
-
-    /// Decodes the request by its method family: administration, A2A 1.0, or A2A 0.3 (asked for
-    /// with `A2A-Version: 0.3`, or a slash method name without a version).
-    ///
-    /// The body is parsed once to read its method, which picks the family
-    /// (``JSONRPCMethodFamily``); the family's decoder then reads the call. A plain `GetTask` is
-    /// read from that parse alone.
-    static func decode(_ body: ByteBuffer, requested: RequestedVersion) -> Result<(WireCodec, JSONRPCID, Decoded), DecodeError> {
-        let envelope = try? JSONValue(parsing: body.readableBytesView)
-        do {
-            switch JSONRPCMethodFamily(method: JSONRPCMethodFamily.method(of: envelope), askedFor: requested.asked) {
-            case .a2a:
-                if let envelope, let (id, call) = plainGetTask(envelope) {
-                    return .success((.v1_0, id, .a2a(call)))
-                }
-                let (id, call) = try decode(body, as: A2AMethodCall.self) { $0 }
-                return .success((.v1_0, id, .a2a(call)))
-            case .a2a03:
-                let (id, call) = try decode(body, as: A2A03MethodCall.self) { $0.call }
-                return .success((.v0_3, id, .a2a(call)))
-            case .admin:
-                let (id, call) = try decode(body, as: AdminCall.self) { $0 }
-                return .success((.v1_0, id, .admin(call)))
-            case .sync:
-                let (id, call) = try decode(body, as: SyncMethodCall.self) { $0 }
-                return .success((.v1_0, id, .sync(call)))
-            }
-        } catch let failure {
-            let codec: WireCodec = (requested == .supported(.v0_3)) ? .v0_3 : .v1_0
-            return .failure(DecodeError(codec: codec, id: failure.id, method: failure.method, error: failure.error))
-        }
-    }
-
-    /// A request that cannot be served, with what is known of it.
-    struct DecodeFailure: Error {
-        var id: JSONRPCID
-        var method: String
-        var error: JSONRPCError
-    }
-
-    /// Decodes the envelope and the typed params of `Call`.
-    static func decode<Call: JSONRPCMethodCall, Result>(
-        _ body: ByteBuffer,
-        as type: Call.Type,
-        _ extract: (Call) -> Result
-    ) throws(DecodeFailure) -> (JSONRPCID, Result) {
-        let rpc: JSONRPCRequest<Call>
-        do {
-            rpc = try JSONDecoder().decode(JSONRPCRequest<Call>.self, from: body)
-        } catch let error as JSONRPCError {
-            throw DecodeFailure(id: .null, method: "", error: error)
-        } catch {
-            throw DecodeFailure(id: .null, method: "", error: .parseError())
-        }
-        switch rpc.call {
-        case .failure(let error):
-            throw DecodeFailure(id: rpc.responseID, method: rpc.method, error: error)
-        case .success(let call):
-            guard rpc.id != nil else {
-                throw DecodeFailure(id: .null, method: rpc.method, error: .invalidRequest("A2A requests need an id; notifications are not supported"))
-            }
-            return (rpc.responseID, extract(call))
-        }
-    }
-
     /// The version a request asks for.
     enum RequestedVersion: Equatable {
         case absent
@@ -346,6 +260,14 @@ struct JSONRPCEndpoint: Sendable {
         WireCodec.v1_0.error(error, id: id, status: status)
     }
 
+    /// The answer of a route that is not JSON-RPC (an agent card) for a failure: no id to
+    /// answer, and never 200.
+    static func plainFailure(_ error: any Error, logger: Logger) -> Response {
+        let failure = JSONRPCFailure(error)
+        failure.log(to: logger)
+        return errorResponse(failure.error, id: .null, status: HTTPResponse.Status(code: failure.httpStatus == 200 ? 500 : failure.httpStatus))
+    }
+
     static func rateLimited(codec: WireCodec, id: JSONRPCID, retryAfter: Duration) -> Response {
         let seconds = max(1, Int((Double(retryAfter.components.seconds) + Double(retryAfter.components.attoseconds) / 1e18).rounded(.up)))
         var response = codec.error(
@@ -357,60 +279,17 @@ struct JSONRPCEndpoint: Sendable {
         return response
     }
 
-    /// The answer for a failure: authentication 401 (with a challenge), permission 403, the
-    /// rest by ``describe(_:logger:)``.
-    /// The JSON-RPC error code that ``failure(_:codec:id:logger:)`` answers for `error`.
-    static func errorCode(of error: any Error) -> Int {
-        switch error {
-        case is AuthenticationError: JSONRPCError.unauthenticatedCode
-        case is PermissionDenied, SyncError.permissionDenied: JSONRPCError.permissionDeniedCode
-        default: describe(error, logger: Logger(label: "metrics", factory: { _ in SwiftLogNoOpLogHandler() })).0.code
-        }
-    }
-
-    static func failure(_ error: any Error, codec: WireCodec, id: JSONRPCID, logger: Logger) -> Response {
-        switch error {
-        case let error as AuthenticationError:
-            var response = codec.error(JSONRPCError(code: JSONRPCError.unauthenticatedCode, message: "Unauthenticated: \(error)"), id: id, status: .unauthorized)
+    /// The HTTP answer for a failure: ``JSONRPCFailure``'s error and status, with a challenge
+    /// when the credential was not accepted.
+    static func answer(_ failure: JSONRPCFailure, for error: any Error, codec: WireCodec, id: JSONRPCID) -> Response {
+        var response = codec.error(failure.error, id: id, status: HTTPResponse.Status(code: failure.httpStatus))
+        if let error = error as? AuthenticationError {
             var challenge = #"Bearer realm="cleveragents""#
             if let code = error.challengeError {
                 challenge += #", error="\#(code)", error_description="\#(error)""#
             }
             response.headers[.wwwAuthenticate] = challenge
-            return response
-        case SyncError.permissionDenied(let method, let required):
-            return codec.error(.syncPermissionDenied(method: method, required: required), id: id, status: .forbidden)
-        case let error as PermissionDenied:
-            return codec.error(JSONRPCError(code: JSONRPCError.permissionDeniedCode, message: "Permission denied: \(error)"), id: id, status: .forbidden)
-        default:
-            let (rpcError, status) = describe(error, logger: logger)
-            return codec.error(rpcError, id: id, status: status)
         }
-    }
-
-    /// The JSON-RPC error and HTTP status for a failure; server faults are logged, not shown.
-    static func describe(_ error: any Error, logger: Logger) -> (JSONRPCError, HTTPResponse.Status) {
-        switch error {
-        case let error as JSONRPCError:
-            switch error.code {
-            case JSONRPCError.conflictCode: return (error, .conflict)
-            // A cap on open streams or push configs: answered like a rate limit.
-            case JSONRPCError.rateLimitedCode: return (error, .tooManyRequests)
-            default: return (error, .ok)
-            }
-        case ServiceError.namespaceNotFound(let name):
-            return (.namespaceNotFound(name), .notFound)
-        case ServiceError.shuttingDown:
-            return (.serviceUnavailable("the server is shutting down; retry on another replica"), .serviceUnavailable)
-        case StoreError.unavailable(let reason):
-            // Each request while the database is away: the server's DatabaseWatch says it once.
-            logger.debug("Store unavailable", metadata: ["error": "\(reason)"])
-            return (.serviceUnavailable(reason), .serviceUnavailable)
-        case StoreError.alreadyExists:
-            return (JSONRPCError(code: JSONRPCError.conflictCode, message: "It already exists"), .conflict)
-        default:
-            logger.error("Request failed", metadata: ["error": "\(error)"])
-            return (.internalError(), .internalServerError)
-        }
+        return response
     }
 }

@@ -22,6 +22,11 @@ enum WireCodec: Sendable {
     case v1_0
     case v0_3
 
+    /// The codec of a method family's answers: 0.3's shapes for 0.3's names, else 1.0's.
+    init(_ family: JSONRPCMethodFamily) {
+        self = family == .a2a03 ? .v0_3 : .v1_0
+    }
+
     /// Writes a successful answer.
     ///
     /// - Parameter untilInterrupted: the stream ends at input-required too (`SendStreamingMessage`),
@@ -111,7 +116,9 @@ enum WireCodec: Sendable {
                 } catch is CancellationError {
                     // The client went away.
                 } catch {
-                    let (rpcError, _) = JSONRPCEndpoint.describe(error, logger: logger)
+                    let failure = JSONRPCFailure(error)
+                    failure.log(to: logger)
+                    let rpcError = failure.error
                     let id = JSONRPCID.null
                     switch codec {
                     case .v1_0: try await writer.write(try Self.frame(JSONRPCErrorResponse(id: id, error: rpcError), encoder: encoder, event: "error"))

@@ -16,14 +16,13 @@ import Synchronization
 
 /// The stdio front end of local mode: JSON-RPC 2.0 over a byte stream, one message per line.
 ///
-/// Requests are served concurrently, by the same ``A2AService`` and ``SyncService`` as the HTTP
-/// front end, for one namespace and one principal. A streaming method answers with
+/// Requests are served concurrently, through the same ``JSONRPCDispatcher`` as the HTTP front
+/// end (one decode, one routing, one mapping of errors), for one namespace and one principal. A streaming method answers with
 /// `_cleveragents/stream` notifications and then its final response (see ``StdioProtocol``).
 /// At the end of input the server stops reading, answers every request in flight, and returns;
 /// on graceful shutdown it stops reading at once and does the same.
 public struct StdioServer: Service {
-    public let service: A2AService
-    public let sync: SyncService
+    public let dispatcher: JSONRPCDispatcher
     public let namespace: NamespaceName
     public let caller: Caller
     public let input: any StdioInput
@@ -42,8 +41,7 @@ public struct StdioServer: Service {
         maximumMessageBytes: Int = 4 << 20,
         logger: Logger
     ) {
-        self.service = service
-        self.sync = sync
+        self.dispatcher = JSONRPCDispatcher(service: service, sync: sync)
         self.namespace = namespace
         self.caller = caller
         self.input = input
@@ -96,67 +94,46 @@ public struct StdioServer: Service {
             bytes = value
         }
         let data = Data(bytes)
-        // The method picks the family (stdio speaks A2A 1.0 and the sync extension; the other
-        // families' names are not found), and the line is decoded once, as that family's call.
-        let method = JSONRPCMethodFamily.method(of: try? JSONValue(parsing: bytes))
+        let envelope = try? JSONValue(parsing: bytes)
+        let method = JSONRPCMethodFamily.method(of: envelope)
         if method == StdioProtocol.cancelRequestMethod {
             if let cancel = try? JSONDecoder().decode(JSONRPCRequest<CancelRequestCall>.self, from: data), case .success(let call) = cancel.call {
                 inFlight.cancel(call.requestId)
             }
             return
         }
-        switch JSONRPCMethodFamily(method: method, askedFor: .other) {
-        case .sync:
-            guard let (id, call) = await decode(data, as: SyncMethodCall.self) else { return }
-            let context = RequestContext(namespace: namespace, caller: caller, requestID: "\(id)")
-            await serveExtension(call, id: id, context: context)
-        case .a2a, .a2a03, .admin:
-            guard let (id, call) = await decode(data, as: A2AMethodCall.self) else { return }
-            let context = RequestContext(namespace: namespace, caller: caller, requestID: "\(id)")
-            await inFlight.run(id) { await self.serve(call, id: id, context: context) }
+        // Stdio asks for no A2A version: it speaks 1.0, so slash names are not 0.3's.
+        let request: JSONRPCDecodedRequest
+        switch JSONRPCDispatcher.decode(data, envelope: envelope, askedFor: .other) {
+        case .success(let decoded): request = decoded
+        case .failure(let rejection):
+            guard !rejection.isNotification else { return ignoreNotification(rejection.method) }
+            await send(JSONRPCErrorResponse(id: rejection.id, error: rejection.error))
+            return
         }
+        let context = RequestContext(namespace: namespace, caller: caller, requestID: "\(request.id)")
+        await inFlight.run(request.id) { await self.serve(request, context: context) }
     }
 
-    /// Decodes a request as `Call`, answering what cannot be served (and ignoring notifications):
-    /// `nil` when nothing is left to do.
-    private func decode<Call: JSONRPCMethodCall>(_ data: Data, as type: Call.Type) async -> (JSONRPCID, Call)? {
-        let request: JSONRPCRequest<Call>
-        do {
-            request = try JSONDecoder().decode(JSONRPCRequest<Call>.self, from: data)
-        } catch let error as JSONRPCError {
-            await send(JSONRPCErrorResponse(id: .null, error: error))
-            return nil
-        } catch {
-            await send(JSONRPCErrorResponse(id: .null, error: .parseError()))
-            return nil
-        }
-        guard let id = request.id else {
-            logger.warning("Ignoring a notification: only requests (with an id) are served", metadata: ["rpc.method": "\(request.method)"])
-            return nil
-        }
-        switch request.call {
-        case .success(let call):
-            return (id, call)
-        case .failure(let error):
-            await send(JSONRPCErrorResponse(id: id, error: error))
-            return nil
-        }
+    private func ignoreNotification(_ method: String) {
+        logger.warning("Ignoring a notification: only requests (with an id) are served", metadata: ["rpc.method": "\(method)"])
     }
 
-    private func serve(_ call: A2AMethodCall, id: JSONRPCID, context: RequestContext) async {
+    private func serve(_ request: JSONRPCDecodedRequest, context: RequestContext) async {
+        let id = request.id
         var logger = logger
         logger[metadataKey: "rpc.id"] = "\(id)"
-        logger[metadataKey: "rpc.method"] = "\(call.method.rawValue)"
+        logger[metadataKey: "rpc.method"] = "\(request.call.method)"
         do {
-            switch try await service.handle(call, context: context) {
-            case .sendMessage(let result): await send(JSONRPCResultResponse(id: id, result: result))
-            case .task(let result): await send(JSONRPCResultResponse(id: id, result: result))
-            case .taskList(let result): await send(JSONRPCResultResponse(id: id, result: result))
-            case .pushConfig(let result): await send(JSONRPCResultResponse(id: id, result: result))
-            case .pushConfigList(let result): await send(JSONRPCResultResponse(id: id, result: result))
-            case .empty: await send(JSONRPCResultResponse(id: id, result: EmptyResult()))
-            case .agentCard(let result): await send(JSONRPCResultResponse(id: id, result: result))
-            case .stream(let events):
+            switch try await dispatcher.serve(request.call, context: context) {
+            case .a2a(.sendMessage(let result)): await send(JSONRPCResultResponse(id: id, result: result))
+            case .a2a(.task(let result)): await send(JSONRPCResultResponse(id: id, result: result))
+            case .a2a(.taskList(let result)): await send(JSONRPCResultResponse(id: id, result: result))
+            case .a2a(.pushConfig(let result)): await send(JSONRPCResultResponse(id: id, result: result))
+            case .a2a(.pushConfigList(let result)): await send(JSONRPCResultResponse(id: id, result: result))
+            case .a2a(.empty): await send(JSONRPCResultResponse(id: id, result: EmptyResult()))
+            case .a2a(.agentCard(let result)): await send(JSONRPCResultResponse(id: id, result: result))
+            case .a2a(.stream(let events)):
                 var count = 0
                 for try await event in events {
                     try Task.checkCancellation()
@@ -165,21 +142,15 @@ public struct StdioServer: Service {
                 }
                 try Task.checkCancellation()
                 await send(JSONRPCResultResponse(id: id, result: StdioStreamEnd(events: count)))
+            case .admin(let result): await send(JSONRPCResultResponse(id: id, result: result))
+            case .sync(.push(let result)): await send(JSONRPCResultResponse(id: id, result: result))
+            case .sync(.pull(let result)): await send(JSONRPCResultResponse(id: id, result: result))
+            case .sync(.status(let result)): await send(JSONRPCResultResponse(id: id, result: result))
             }
         } catch {
-            await send(JSONRPCErrorResponse(id: id, error: Self.describe(error, logger: logger)))
-        }
-    }
-
-    private func serveExtension(_ call: SyncMethodCall, id: JSONRPCID, context: RequestContext) async {
-        do {
-            switch try await sync.handle(call, context: context) {
-            case .push(let result): await send(JSONRPCResultResponse(id: id, result: result))
-            case .pull(let result): await send(JSONRPCResultResponse(id: id, result: result))
-            case .status(let result): await send(JSONRPCResultResponse(id: id, result: result))
-            }
-        } catch {
-            await send(JSONRPCErrorResponse(id: id, error: Self.describe(error, logger: logger)))
+            let failure = JSONRPCFailure(error, shutdownAdvice: "local mode is shutting down")
+            failure.log(to: logger)
+            await send(JSONRPCErrorResponse(id: id, error: failure.error))
         }
     }
 
@@ -190,28 +161,6 @@ public struct StdioServer: Service {
             try await output.writeLine(Array(json))
         } catch {
             logger.warning("Could not write a response", metadata: ["error": "\(error)"])
-        }
-    }
-
-    /// The JSON-RPC error for a failure; server faults are logged, not shown.
-    static func describe(_ error: any Error, logger: Logger) -> JSONRPCError {
-        switch error {
-        case let error as JSONRPCError:
-            return error
-        case is CancellationError:
-            return JSONRPCError(code: StdioProtocol.requestCancelledCode, message: "Request cancelled")
-        case ServiceError.namespaceNotFound(let name):
-            return .namespaceNotFound(name)
-        case ServiceError.shuttingDown:
-            return .serviceUnavailable("local mode is shutting down")
-        case StoreError.unavailable(let reason):
-            logger.warning("Store unavailable", metadata: ["error": "\(reason)"])
-            return .serviceUnavailable(reason)
-        case SyncError.permissionDenied(let method, let required):
-            return .syncPermissionDenied(method: method, required: required)
-        default:
-            logger.error("Request failed", metadata: ["error": "\(error)"])
-            return .internalError()
         }
     }
 }

@@ -26,6 +26,7 @@ import Testing
         _ lines: [String],
         executor: ScriptedExecutor = ScriptedExecutor(),
         maximumMessageBytes: Int = 4096,
+        caller: Caller = .anonymous,
         interact: @Sendable (MemoryStdioInput, MemoryStdioOutput) async throws -> Void = { _, _ in }
     ) async throws -> [JSONValue] {
         try await RuntimeHarness.with(executor: executor) { harness in
@@ -37,7 +38,7 @@ import Testing
                 service: harness.service,
                 sync: SyncService(entities: harness.store, namespaces: harness.store, directory: harness.service.directory),
                 namespace: harness.namespace,
-                caller: .anonymous,
+                caller: caller,
                 input: input,
                 output: output,
                 maximumMessageBytes: maximumMessageBytes,
@@ -87,6 +88,26 @@ import Testing
         #expect(messages.first { $0["id"] == 1 }?.at("result.kinds.actor") == 1)
         #expect(messages.first { $0["id"] == 2 }?.at("error.code") == .number(Double(JSONRPCError.methodNotFoundCode)))
         #expect(messages.first { $0["id"] == 3 }?.at("error.code") == .number(Double(JSONRPCError.invalidParamsCode)))
+    }
+
+    /// Stdio answers failures as HTTP does (one mapping): a denial is a denial, not an internal
+    /// error, and administration, which local mode does not serve, is not found.
+    @Test func aDenialIsAnsweredAsOnHTTPAndAdministrationIsNotFound() async throws {
+        let messages = try await serve(
+            [
+                #"{"jsonrpc":"2.0","id":1,"method":"SendMessage","params":{"message":{"messageId":"m1","role":"ROLE_USER","parts":[{"text":"hi"}]}}}"#,
+                #"{"jsonrpc":"2.0","id":2,"method":"_cleveragents/sync/push","params":{"batchId":"b","items":[]}}"#,
+                #"{"jsonrpc":"2.0","id":3,"method":"_cleveragents/admin/tokens/list"}"#,
+            ],
+            caller: Caller(principalID: "user:viewer", role: .viewer)
+        )
+        let send = try #require(messages.first { $0["id"] == 1 })
+        #expect(send.at("error.code") == .number(Double(JSONRPCError.permissionDeniedCode)))
+        #expect(send.at("error.message")?.stringValue?.hasPrefix("Permission denied") == true)
+        #expect(messages.first { $0["id"] == 2 }?.at("error.code") == .number(Double(JSONRPCError.permissionDeniedCode)))
+        let admin = try #require(messages.first { $0["id"] == 3 })
+        #expect(admin.at("error.code") == .number(Double(JSONRPCError.methodNotFoundCode)))
+        #expect(admin.at("error.message") == "Method not found: _cleveragents/admin/tokens/list")
     }
 
     @Test func badLinesAreAnsweredAndTheServerGoesOn() async throws {

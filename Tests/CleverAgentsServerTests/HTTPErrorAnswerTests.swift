@@ -35,8 +35,15 @@ import Testing
 
     static let quiet = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
 
+    /// What the namespace endpoint answers for `error`, logging what it logs.
+    static func answer(_ error: any Error, id: JSONRPCID, logger: Logger) -> Response {
+        let failure = JSONRPCFailure(error)
+        failure.log(to: logger)
+        return JSONRPCEndpoint.answer(failure, for: error, codec: .v1_0, id: id)
+    }
+
     @Test func aReplicaShuttingDownAnswers503WithRetryAfter() async throws {
-        let response = JSONRPCEndpoint.failure(ServiceError.shuttingDown, codec: .v1_0, id: .number(4), logger: Self.quiet)
+        let response = Self.answer(ServiceError.shuttingDown, id: .number(4), logger: Self.quiet)
         #expect(response.status == .serviceUnavailable)
         #expect(response.headers[.retryAfter] == "1")
         #expect(response.headers[.contentType] == "application/json")
@@ -49,7 +56,7 @@ import Testing
     }
 
     @Test func aDuplicateTheStoreRefusesIsAConflict() async throws {
-        let response = JSONRPCEndpoint.failure(StoreError.alreadyExists, codec: .v1_0, id: .string("dup"), logger: Self.quiet)
+        let response = Self.answer(StoreError.alreadyExists, id: .string("dup"), logger: Self.quiet)
         #expect(response.status == .conflict)
         #expect(response.headers[.retryAfter] == nil)
         let json = try await Self.json(of: response)
@@ -65,7 +72,7 @@ import Testing
     @Test func aServerFaultIsAnInternalErrorThatIsLoggedAndNotShown() async throws {
         let records = RecordedLogLines()
         let logger = Logger(label: "test") { _ in RecordingLogHandler(records: records) }
-        let response = JSONRPCEndpoint.failure(Fault(), codec: .v1_0, id: .number(1), logger: logger)
+        let response = Self.answer(Fault(), id: .number(1), logger: logger)
         #expect(response.status == .internalServerError)
         let text = try await Self.body(of: response)
         let json = try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
@@ -74,7 +81,7 @@ import Testing
         #expect(!text.contains("fire"), "the fault's text stays in the log: \(text)")
         #expect(records.lines == ["error: Request failed error=disk controller on fire at /var/lib/secret"])
         // The metrics count it under the same code.
-        #expect(JSONRPCEndpoint.errorCode(of: Fault()) == -32603)
+        #expect(JSONRPCFailure(Fault()).error.code == -32603)
     }
 
     @Test func the03CodecHasNoTaskListing() throws {

@@ -7,16 +7,15 @@
 //===----------------------------------------------------------------------===//
 
 import A2AProtocol
-@testable import CleverAgentsHTTP
+@testable import CleverAgentsRuntime
 import Foundation
-import NIOCore
 import Testing
 
 /// The `GetTask` fast path reads only plain requests, and reads them as the full decoder does.
 @Suite(.timeLimit(.minutes(2))) struct PlainGetTaskTests {
     /// What the full decoder makes of `body`.
     static func full(_ body: String) -> (JSONRPCID, A2AMethodCall)? {
-        try? JSONRPCEndpoint.decode(ByteBuffer(string: body), as: A2AMethodCall.self) { $0 }
+        try? JSONRPCDispatcher.decode(Data(body.utf8), as: A2AMethodCall.self) { $0 }
     }
 
     static let readByTheFastPath = [
@@ -45,7 +44,7 @@ import Testing
 
     @Test(arguments: readByTheFastPath)
     func plainRequestsAreReadAsTheFullDecoderReadsThem(body: String) throws {
-        let fast = try #require((try? JSONValue(parsing: body)).flatMap(JSONRPCEndpoint.plainGetTask))
+        let fast = try #require((try? JSONValue(parsing: body)).flatMap(JSONRPCDispatcher.plainGetTask))
         let full = try #require(Self.full(body))
         #expect(fast.0 == full.0)
         #expect(fast.1 == full.1)
@@ -53,17 +52,17 @@ import Testing
 
     @Test(arguments: leftToTheFullDecoder)
     func otherRequestsAreLeftToTheFullDecoder(body: String) {
-        #expect((try? JSONValue(parsing: body)).flatMap(JSONRPCEndpoint.plainGetTask) == nil)
+        #expect((try? JSONValue(parsing: body)).flatMap(JSONRPCDispatcher.plainGetTask) == nil)
     }
 
     @Test func theEndpointAnswersBothPathsAlike() {
         for body in Self.readByTheFastPath {
-            guard case .success(let (codec, id, .a2a(call))) = JSONRPCEndpoint.decode(ByteBuffer(string: body), requested: .absent) else {
+            guard case .success(let request) = JSONRPCDispatcher.decode(Data(body.utf8), askedFor: .none), case .a2a(let call) = request.call else {
                 Issue.record("not decoded: \(body)")
                 continue
             }
-            #expect(codec == .v1_0)
-            #expect(Self.full(body).map { $0.0 == id && $0.1 == call } == true)
+            #expect(request.family == .a2a)
+            #expect(Self.full(body).map { $0.0 == request.id && $0.1 == call } == true)
         }
     }
 }

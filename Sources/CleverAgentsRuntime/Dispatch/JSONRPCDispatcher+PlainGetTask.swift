@@ -8,9 +8,9 @@
 
 import A2AProtocol
 
-extension JSONRPCEndpoint {
+extension JSONRPCDispatcher {
     /// The most frequent request, `GetTask`, read from the body's `JSONValue` (which
-    /// ``decode(_:requested:)`` parses once to pick the method's family) instead of `JSONDecoder`
+    /// ``decode(_:askedFor:)`` parses once to pick the method's family) instead of `JSONDecoder`
     /// and its containers.
     ///
     /// Only a plain request is read here: `jsonrpc` "2.0", a string or integer `id`, `method`
