@@ -110,7 +110,8 @@ struct JSONRPCEndpoint: Sendable {
                 namespace: namespace,
                 caller: caller,
                 requestID: context.id,
-                traceParent: request.headers[HTTPField.Name("traceparent")!]
+                traceParent: request.headers[HTTPField.Name("traceparent")!],
+                resolved: (namespaceActor, snapshot)
             )
             metadata["rpc.method"] = "\(decoded.call.method)"
             switch try await dispatcher.serve(decoded.call, context: requestContext) {

@@ -149,6 +149,27 @@ import Testing
         }
     }
 
+    @Test func theServiceTakesTheNamespaceTheFrontEndResolvedForThatName() async throws {
+        try await RuntimeHarness.with { harness in
+            let dispatcher = JSONRPCDispatcher(service: harness.service)
+            let send = try Self.decode(#"{"jsonrpc":"2.0","id":1,"method":"SendMessage","params":{"message":{"messageId":"m","role":"ROLE_USER","parts":[{"text":"hi"}]},"configuration":{"returnImmediately":true}}}"#).get().call
+            let (namespaceActor, snapshot) = try await harness.service.namespace(harness.namespace)
+            var withoutActors = snapshot
+            withoutActors.actors = []
+            // Resolved by the front end: not looked up again (these settings have no actor to run).
+            let resolved = RequestContext(namespace: harness.namespace, caller: .anonymous, requestID: "r1", resolved: (namespaceActor, withoutActors))
+            let error = await #expect(throws: JSONRPCError.self) { try await dispatcher.serve(send, context: resolved) }
+            #expect(error?.message.contains("has no default actor") == true)
+            // Resolved for another name: ignored, the request's own namespace is looked up.
+            let stranger = harness.service.directory.actor(for: NamespaceName("stranger")!)
+            let mismatched = RequestContext(namespace: harness.namespace, caller: .anonymous, requestID: "r2", resolved: (stranger, withoutActors))
+            guard case .a2a(.sendMessage(.task)) = try await dispatcher.serve(send, context: mismatched) else {
+                Issue.record("SendMessage did not answer with a task")
+                return
+            }
+        }
+    }
+
     // MARK: Failures
 
     struct Fault: Error, CustomStringConvertible {

@@ -16,7 +16,7 @@ extension A2AService {
     /// Cancels a task. A task with a running graph ends `CANCELED` only once the graph server has
     /// really stopped the run; a task that waits (submitted, or needing input) is canceled at once.
     func cancel(_ params: CancelTaskRequest, context: RequestContext) async throws -> A2ATask {
-        let (namespaceActor, snapshot) = try await namespace(context.namespace)
+        let (namespaceActor, snapshot) = try await namespace(of: context)
         guard var record = try await visibleTask(params.id, context: context, forActing: true) else {
             throw JSONRPCError.taskNotFound(params.id)
         }

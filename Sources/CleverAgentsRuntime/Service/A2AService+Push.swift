@@ -12,7 +12,7 @@ import CleverAgentsDomain
 
 extension A2AService {
     func createPushConfig(_ params: TaskPushNotificationConfig, context: RequestContext) async throws -> TaskPushNotificationConfig {
-        _ = try await namespace(context.namespace)
+        _ = try await namespace(of: context)
         guard let task = try await visibleTask(params.taskId, context: context, forActing: true) else {
             throw JSONRPCError.taskNotFound(params.taskId)
         }
@@ -31,7 +31,7 @@ extension A2AService {
     }
 
     func getPushConfig(_ params: GetTaskPushNotificationConfigRequest, context: RequestContext) async throws -> TaskPushNotificationConfig {
-        _ = try await namespace(context.namespace)
+        _ = try await namespace(of: context)
         guard let task = try await visibleTask(params.taskId, context: context, forActing: true) else {
             throw JSONRPCError.taskNotFound(params.taskId)
         }
@@ -57,7 +57,7 @@ extension A2AService {
             }
             offset = decoded
         }
-        _ = try await namespace(context.namespace)
+        _ = try await namespace(of: context)
         guard let task = try await visibleTask(params.taskId, context: context, forActing: true) else {
             throw JSONRPCError.taskNotFound(params.taskId)
         }
@@ -69,7 +69,7 @@ extension A2AService {
 
     /// Deleting is idempotent: a missing configuration is not an error (a missing task is).
     func deletePushConfig(_ params: DeleteTaskPushNotificationConfigRequest, context: RequestContext) async throws {
-        _ = try await namespace(context.namespace)
+        _ = try await namespace(of: context)
         guard let task = try await visibleTask(params.taskId, context: context, forActing: true) else {
             throw JSONRPCError.taskNotFound(params.taskId)
         }

@@ -128,6 +128,15 @@ public struct A2AService: Sendable {
         return found
     }
 
+    /// The actor and settings of the request's namespace: as the front end resolved them, else
+    /// looked up (``namespace(_:)``).
+    func namespace(of context: RequestContext) async throws -> (NamespaceActor, NamespaceSnapshot) {
+        if let resolved = context.resolved, resolved.actor.name == context.namespace {
+            return resolved
+        }
+        return try await namespace(context.namespace)
+    }
+
     /// The namespace whose card the server root serves: `configured` (`namespaces.default`) when
     /// set, else the only namespace when there is exactly one (looked up at most once per
     /// ``NamespaceDirectory/soleNamespaceTTL``), else none.
@@ -161,7 +170,7 @@ public struct A2AService: Sendable {
 
     func sendMessage(_ params: SendMessageRequest, streaming: Bool, context: RequestContext) async throws -> A2AResponse {
         try validate(params.message)
-        let (namespaceActor, snapshot) = try await namespace(context.namespace)
+        let (namespaceActor, snapshot) = try await namespace(of: context)
         if let taskId = params.message.taskId, !taskId.isEmpty {
             return try await continueTask(taskId, params, streaming: streaming, snapshot: snapshot, namespaceActor: namespaceActor, context: context)
         }
@@ -266,7 +275,7 @@ public struct A2AService: Sendable {
     }
 
     func subscribe(_ params: SubscribeToTaskRequest, context: RequestContext) async throws -> A2AResponse {
-        let (namespaceActor, _) = try await namespace(context.namespace)
+        let (namespaceActor, _) = try await namespace(of: context)
         // Listen before reading the task, so nothing committed after the read is missed.
         let subscription: TaskSubscription
         do throws(StreamLimitExceeded) {
@@ -294,7 +303,7 @@ public struct A2AService: Sendable {
         if let historyLength = params.historyLength, historyLength < 0 {
             throw JSONRPCError.invalidParams(field: "historyLength", description: "must not be negative")
         }
-        let (_, snapshot) = try await namespace(context.namespace)
+        let (_, snapshot) = try await namespace(of: context)
         let createdAt = snapshot.namespace.createdAt
         let record: TaskRecord?
         if let finished = finishedTasks.task(namespace: context.namespace, id: params.id, namespaceCreatedAt: createdAt) {
@@ -324,7 +333,7 @@ public struct A2AService: Sendable {
             }
             cursor = decoded
         }
-        _ = try await namespace(context.namespace)
+        _ = try await namespace(of: context)
         let query = TaskQuery(
             owner: context.caller.seesAllTasks ? nil : context.caller.principalID,
             contextId: params.contextId.flatMap { $0.isEmpty ? nil : $0 },

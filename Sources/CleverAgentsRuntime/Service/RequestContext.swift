@@ -16,11 +16,21 @@ public struct RequestContext: Sendable {
     public var requestID: String
     /// W3C `traceparent` of the incoming request, propagated to the graph server.
     public var traceParent: String?
+    /// The namespace's actor and settings when the front end resolved them already (to check
+    /// the credential), so that the service does not look them up again.
+    public var resolved: (actor: NamespaceActor, snapshot: NamespaceSnapshot)?
 
-    public init(namespace: NamespaceName, caller: Caller, requestID: String, traceParent: String? = nil) {
+    public init(
+        namespace: NamespaceName,
+        caller: Caller,
+        requestID: String,
+        traceParent: String? = nil,
+        resolved: (actor: NamespaceActor, snapshot: NamespaceSnapshot)? = nil
+    ) {
         self.namespace = namespace
         self.caller = caller
         self.requestID = requestID
         self.traceParent = traceParent
+        self.resolved = resolved
     }
 }
