@@ -31,6 +31,8 @@ public struct LocalApplication: Sendable {
     public let egressClient: EgressHTTPClient
     public let service: A2AService
     public let sync: SyncService
+    /// Administration of the local namespace (actors, tokens, roles, teams, audit) for its owner.
+    public let admin: AdminService
     public let worker: TaskWorker
     public let pushWorker: PushDeliveryWorker
     public let logger: Logger
@@ -99,7 +101,20 @@ public struct LocalApplication: Sendable {
             logger: logger
         )
         self.sync = SyncService(entities: store, namespaces: store, directory: directory, egress: Self.egressPolicy)
+        self.admin = AdminService(
+            namespaces: store,
+            identities: store,
+            authenticator: Authenticator(identities: store, pepper: secrets.derivedKey(for: Self.tokenPepperPurpose)),
+            secrets: secrets,
+            directory: directory,
+            production: false,
+            egress: Self.egressPolicy,
+            logger: logger
+        )
     }
+
+    /// What the token pepper is derived for from the secrets key: local mode has one secret.
+    static let tokenPepperPurpose = "cleveragents local token pepper"
 
     /// Opens a local store for direct use (`cleveragents sync`), creating its namespace if needed.
     public static func openStore(path: String, logger: Logger) async throws -> SQLiteStore {
@@ -159,6 +174,7 @@ public struct LocalApplication: Sendable {
         let server = StdioServer(
             service: service,
             sync: sync,
+            admin: admin,
             namespace: LocalConfiguration.namespace,
             caller: LocalConfiguration.caller,
             input: input,

@@ -18,6 +18,11 @@ enum SQLiteSchema {
                 try db.execute(sql: statement)
             }
         }
+        migrator.registerMigration("2 identity") { db in
+            for statement in identity {
+                try db.execute(sql: statement)
+            }
+        }
         return migrator
     }()
 
@@ -164,5 +169,73 @@ enum SQLiteSchema {
         )
         """,
         "CREATE INDEX push_deliveries_due ON push_deliveries (next_attempt_at) WHERE failed_at IS NULL",
+    ]
+
+    /// Principals, teams, role bindings, API tokens and the audit log, as the server keeps them
+    /// (its migration 3 and the token's `max_role` of migration 7), for administration over stdio.
+    static let identity = [
+        """
+        CREATE TABLE principals (
+            id TEXT PRIMARY KEY NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('user', 'service')),
+            display_name TEXT NOT NULL,
+            is_superadmin INTEGER NOT NULL DEFAULT 0,
+            disabled INTEGER NOT NULL DEFAULT 0,
+            created_at INTEGER NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE teams (
+            namespace TEXT NOT NULL REFERENCES namespaces (name) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            PRIMARY KEY (namespace, name)
+        )
+        """,
+        """
+        CREATE TABLE team_members (
+            namespace TEXT NOT NULL,
+            team TEXT NOT NULL,
+            principal TEXT NOT NULL REFERENCES principals (id) ON DELETE CASCADE,
+            PRIMARY KEY (namespace, team, principal),
+            FOREIGN KEY (namespace, team) REFERENCES teams (namespace, name) ON DELETE CASCADE
+        )
+        """,
+        """
+        CREATE TABLE role_bindings (
+            namespace TEXT NOT NULL REFERENCES namespaces (name) ON DELETE CASCADE,
+            subject_kind TEXT NOT NULL CHECK (subject_kind IN ('principal', 'team')),
+            subject TEXT NOT NULL,
+            role TEXT NOT NULL CHECK (role IN ('viewer', 'member', 'admin', 'owner')),
+            created_at INTEGER NOT NULL,
+            PRIMARY KEY (namespace, subject_kind, subject)
+        )
+        """,
+        """
+        CREATE TABLE api_tokens (
+            id TEXT PRIMARY KEY NOT NULL,
+            principal TEXT NOT NULL REFERENCES principals (id) ON DELETE CASCADE,
+            namespace TEXT REFERENCES namespaces (name) ON DELETE CASCADE,
+            secret_hash BLOB NOT NULL,
+            name TEXT NOT NULL DEFAULT '',
+            created_at INTEGER NOT NULL,
+            expires_at INTEGER,
+            revoked_at INTEGER,
+            max_role TEXT CHECK (max_role IN ('viewer', 'member', 'admin', 'owner'))
+        )
+        """,
+        "CREATE INDEX api_tokens_by_namespace ON api_tokens (namespace)",
+        """
+        CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            namespace TEXT REFERENCES namespaces (name) ON DELETE CASCADE,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            target TEXT NOT NULL,
+            details TEXT NOT NULL,
+            at INTEGER NOT NULL
+        )
+        """,
+        "CREATE INDEX audit_log_by_namespace ON audit_log (namespace, id DESC)",
     ]
 }

@@ -31,9 +31,12 @@ public struct StdioServer: Service {
     public let maximumMessageBytes: Int
     public let logger: Logger
 
+    /// - Parameter admin: serves `_cleveragents/admin/*` on the namespace (server-level methods
+    ///   are not found); without it those methods are not found.
     public init(
         service: A2AService,
         sync: SyncService,
+        admin: AdminService? = nil,
         namespace: NamespaceName,
         caller: Caller,
         input: any StdioInput,
@@ -41,7 +44,7 @@ public struct StdioServer: Service {
         maximumMessageBytes: Int = 4 << 20,
         logger: Logger
     ) {
-        self.dispatcher = JSONRPCDispatcher(service: service, sync: sync)
+        self.dispatcher = JSONRPCDispatcher(service: service, admin: admin, sync: sync)
         self.namespace = namespace
         self.caller = caller
         self.input = input

@@ -156,6 +156,55 @@ import Glibc
         }
     }
 
+    /// Local mode serves administration as HTTP does, to its owner, on its namespace: what it
+    /// writes is in the store the next time local mode starts; the server's own methods are not
+    /// served, and errors carry HTTP's codes.
+    @Test func theOwnerAdministersTheLocalNamespaceAndItOutlivesTheProcess() async throws {
+        try await withTemporaryDirectory { directory in
+            let store = ["--store", directory.appendingPathComponent("s.sqlite").path]
+            let first = try await stdio(
+                store,
+                input: [
+                    #"{"jsonrpc":"2.0","id":1,"method":"_cleveragents/admin/actors/put","params":{"name":"helper","graphUrl":"http://127.0.0.1:9/","assistantId":"agent"}}"#,
+                    #"{"jsonrpc":"2.0","id":2,"method":"_cleveragents/admin/teams/create","params":{"name":"reviewers"}}"#,
+                    #"{"jsonrpc":"2.0","id":3,"method":"_cleveragents/admin/tokens/create","params":{"principal":"ci-bot","role":"viewer","name":"ci"}}"#,
+                    #"{"jsonrpc":"2.0","id":4,"method":"_cleveragents/admin/namespaces/list"}"#,
+                    #"{"jsonrpc":"2.0","id":5,"method":"_cleveragents/admin/teams/create","params":{"name":"Not A Name"}}"#,
+                ].joined(separator: "\n") + "\n"
+            )
+            #expect(first.status == 0)
+            let answers = try messages(first)
+            #expect(answers.first { $0["id"] == 1 }?.at("result.name") == "helper")
+            #expect(answers.first { $0["id"] == 2 }?.at("result.name") == "reviewers")
+            let token = try #require(answers.first { $0["id"] == 3 }?.at("result.token")?.stringValue)
+            #expect(token.hasPrefix("ca_"))
+            #expect(answers.first { $0["id"] == 4 }?.at("error.code") == -32601, "the server's own methods are not local mode's")
+            #expect(answers.first { $0["id"] == 5 }?.at("error.code") == -32602)
+
+            let second = try await stdio(
+                store,
+                input: [
+                    #"{"jsonrpc":"2.0","id":6,"method":"_cleveragents/admin/actors/list"}"#,
+                    #"{"jsonrpc":"2.0","id":7,"method":"_cleveragents/admin/teams/list"}"#,
+                    #"{"jsonrpc":"2.0","id":8,"method":"_cleveragents/admin/tokens/list"}"#,
+                    #"{"jsonrpc":"2.0","id":9,"method":"_cleveragents/admin/audit/list","params":{"limit":10}}"#,
+                ].joined(separator: "\n") + "\n"
+            )
+            #expect(second.status == 0)
+            let later = try messages(second)
+            #expect(later.first { $0["id"] == 6 }?.at("result.actors")?.arrayValue?.contains { $0["name"] == "helper" } == true)
+            #expect(later.first { $0["id"] == 7 }?.at("result.teams.0.name") == "reviewers")
+            #expect(later.first { $0["id"] == 8 }?.at("result.tokens.0.principal") == "ci-bot")
+            let actions = later.first { $0["id"] == 9 }?.at("result.entries")?.arrayValue?.compactMap { $0["action"]?.stringValue } ?? []
+            #expect(Set(actions).isSuperset(of: ["actors.put", "teams.create", "tokens.create"]), "\(actions)")
+            // The token's secret is stored hashed: the store's files do not hold it.
+            for file in try FileManager.default.contentsOfDirectory(atPath: directory.path) {
+                let bytes = try Data(contentsOf: directory.appendingPathComponent(file))
+                #expect(bytes.range(of: Data(token.utf8)) == nil, "\(file) holds the token in clear")
+            }
+        }
+    }
+
     @Test func anAPIKeyFromTheEnvironmentIsSealedInTheStoreAndSentToTheGraph() async throws {
         // A stand-in graph server that records the x-api-key of every request and refuses it.
         let keys = Mutex<[String]>([])

@@ -52,7 +52,7 @@ import Testing
             try await body(Fixture(namespaces: InMemoryStore(), identities: InMemoryIdentityStore(), production: production))
         case .sqlite:
             try await StoreContractTests.withSQLiteStore { store in
-                try await body(Fixture(namespaces: store, identities: InMemoryIdentityStore(), production: production))
+                try await body(Fixture(namespaces: store, identities: store, production: production))
             }
         case .postgres:
             try await PostgresTestDatabase.withFreshDatabase { url in

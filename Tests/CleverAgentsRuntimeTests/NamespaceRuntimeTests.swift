@@ -126,6 +126,17 @@ import Testing
         #expect(Set((0..<1000).map { _ in UUIDv7Generator().makeID() }).count == 1000)
     }
 
+    @Test func aDerivedKeyIsStablePerPurposeAndNeverTheKeyItself() throws {
+        let material = Array(repeating: UInt8(1), count: 32)
+        let box = try AESGCMSecretBox(keyMaterial: material)
+        let pepper = box.derivedKey(for: "token pepper")
+        #expect(pepper.count == 32)
+        #expect(pepper == (try AESGCMSecretBox(keyMaterial: material)).derivedKey(for: "token pepper"), "the same after a restart")
+        #expect(pepper != material)
+        #expect(pepper != box.derivedKey(for: "something else"))
+        #expect(pepper != (try AESGCMSecretBox(keyMaterial: Array(repeating: 2, count: 32))).derivedKey(for: "token pepper"))
+    }
+
     @Test func sealedSecretsOpenOnlyWithTheirKeyAndForTheirBinding() throws {
         let box = try AESGCMSecretBox(keyMaterial: Array(repeating: 1, count: 32))
         let namespace = NamespaceName("acme")!

@@ -71,6 +71,12 @@ public struct AESGCMSecretBox: SecretBox {
         try self.init(keyMaterial: Array(data))
     }
 
+    /// 32 bytes derived from the key for one `purpose` (HKDF-SHA256): a second secret where a
+    /// deployment has only this one (local mode's token pepper), never usable as the key itself.
+    public func derivedKey(for purpose: String) -> [UInt8] {
+        HKDF<SHA256>.deriveKey(inputKeyMaterial: key, info: Data(purpose.utf8), outputByteCount: 32).withUnsafeBytes { Array($0) }
+    }
+
     public func seal(_ plaintext: String, for binding: SecretBinding) throws -> SealedSecret {
         let box = try AES.GCM.seal(Data(plaintext.utf8), using: key, authenticating: binding.bytes)
         guard let combined = box.combined else { throw SecretBoxError.sealFailed }
