@@ -179,7 +179,7 @@ import Testing
     @Test(arguments: [
         (AuthenticationError.invalid as any Error & Sendable, JSONRPCError.unauthenticatedCode, 401),
         (PermissionDenied(.sendMessages), JSONRPCError.permissionDeniedCode, 403),
-        (SyncError.permissionDenied(method: "_cleveragents/sync/push", required: .admin), JSONRPCError.permissionDeniedCode, 403),
+        (PermissionDenied.grant(needing: .owner), JSONRPCError.permissionDeniedCode, 403),
         (ServiceError.namespaceNotFound("gone"), JSONRPCError.namespaceNotFoundCode, 404),
         (ServiceError.shuttingDown, JSONRPCError.serviceUnavailableCode, 503),
         (StoreError.unavailable("the database went away"), JSONRPCError.serviceUnavailableCode, 503),
@@ -211,6 +211,31 @@ import Testing
             "error Request failed error=the disk at /var/lib/secret is on fire",
             "debug Store unavailable error=the database went away",
         ])
+    }
+
+    /// One table and one refusal for every family: the permission each call needs, the lowest
+    /// role that has it, and the same error whichever service refused.
+    @Test func everyFamilyIsAuthorizedByOnePolicyAndRefusedAlike() throws {
+        let member = Caller(principalID: "user:m", role: .member)
+        let push = try Self.decode(#"{"jsonrpc":"2.0","id":1,"method":"_cleveragents/sync/push","params":{"batchId":"b","items":[]}}"#).get().call
+        let tokens = try Self.decode(#"{"jsonrpc":"2.0","id":2,"method":"_cleveragents/admin/tokens/list"}"#).get().call
+        let send = try Self.decode(#"{"jsonrpc":"2.0","id":3,"method":"SendMessage","params":{"message":{"messageId":"m","role":"ROLE_USER","parts":[{"text":"hi"}]}}}"#).get().call
+        #expect(throws: PermissionDenied(.pushEntities)) { try NamespacePolicy.authorize(member, push) }
+        #expect(throws: PermissionDenied(.manageTokens)) { try NamespacePolicy.authorize(member, tokens) }
+        try NamespacePolicy.authorize(member, send)
+        try NamespacePolicy.authorize(Caller(principalID: "root", role: nil, isSuperadmin: true), push)
+        #expect(throws: PermissionDenied(.sendMessages)) { try NamespacePolicy.authorize(Caller(principalID: "x", role: nil), send) }
+
+        let refusal = JSONRPCFailure(PermissionDenied(.pushEntities))
+        #expect(refusal.httpStatus == 403)
+        #expect(refusal.error.message == "Permission denied: permission 'pushEntities' is required (the role 'admin' or higher in this namespace)")
+        #expect(refusal.error.data?.first?["reason"] == "PERMISSION_DENIED")
+        #expect(refusal.error.data?.first?.at("metadata.requiredRole") == "admin")
+        #expect(refusal.error.data?.first?.at("metadata.permission") == "pushEntities")
+        // A grant beyond the caller's power says why, and names no role to ask for.
+        let grant = JSONRPCFailure(PermissionDenied.grant(needing: .owner))
+        #expect(grant.error.data?.first?.at("metadata.requiredRole") == nil)
+        #expect(PermissionDenied(.manageServer).requiredRole == nil, "only a superadmin manages the server")
     }
 
     @Test func theShutdownAdviceIsTheFrontEndsOwn() {

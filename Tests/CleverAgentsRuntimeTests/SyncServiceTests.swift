@@ -122,24 +122,28 @@ import Testing
     @Test func viewersPullAndAdminsPush() async throws {
         let service = try await makeService()
         let push = SyncMethodCall.push(SyncPushRequest(batchId: "b", items: []))
-        await #expect(throws: SyncError.permissionDenied(method: "_cleveragents/sync/push", required: .admin)) {
+        await #expect(throws: PermissionDenied(.pushEntities)) {
             _ = try await service.handle(push, context: context(.member))
         }
-        await #expect(throws: SyncError.permissionDenied(method: "_cleveragents/sync/pull", required: .viewer)) {
+        await #expect(throws: PermissionDenied(.pullEntities)) {
             _ = try await service.handle(.pull(SyncPullRequest()), context: context(nil))
         }
         _ = try await service.handle(.pull(SyncPullRequest()), context: context(.viewer))
         _ = try await service.handle(push, context: context(.admin))
         let superadmin = RequestContext(namespace: namespace, caller: Caller(principalID: "root", role: nil, isSuperadmin: true), requestID: "t")
         _ = try await service.handle(push, context: superadmin)
-        #expect(SyncPermissions.requiredRole(for: .status) == .viewer)
+        #expect(PermissionDenied(SyncMethod.status.permission).requiredRole == .viewer)
+        #expect(PermissionDenied(SyncMethod.push.permission).requiredRole == .admin)
     }
 
     @Test(arguments: [SyncMethod.push, .pull, .status])
     func theRoleNamedInTheErrorIsTheLowestThatHoldsThePermission(method: SyncMethod) {
-        let permission = SyncPermissions.permission(for: method)
-        let lowest = NamespaceRole.allCases.sorted().first { $0.permissions.contains(permission) }
-        #expect(lowest == SyncPermissions.requiredRole(for: method))
+        let required = try? #require(PermissionDenied(method.permission).requiredRole)
+        for role in NamespaceRole.allCases {
+            #expect(role.permissions.contains(method.permission) == (required.map { role >= $0 } ?? false), "\(role)")
+        }
+        let error = JSONRPCError.permissionDenied(PermissionDenied(method.permission))
+        #expect(error.message.contains("the role '\(required?.rawValue ?? "")' or higher"))
     }
 
     @Test(arguments: [

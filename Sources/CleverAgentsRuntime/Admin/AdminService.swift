@@ -55,7 +55,7 @@ public struct AdminService: Sendable {
     /// Handles a namespace-level call on the namespace of `context`, or a server-level call
     /// (`context.namespace` is then ignored).
     public func handle(_ call: AdminCall, context: RequestContext) async throws -> JSONValue {
-        guard context.caller.has(call.permission) else { throw PermissionDenied(call.permission) }
+        try NamespacePolicy.authorize(context.caller, .admin(call))
         let namespace = context.namespace
         let caller = context.caller
         switch call {

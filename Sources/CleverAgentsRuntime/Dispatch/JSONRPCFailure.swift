@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 public import A2AProtocol
+import CleverAgentsDomain
 public import Logging
 
 /// What a failure answers, on every front end: the JSON-RPC error the caller sees and the HTTP
@@ -41,9 +42,7 @@ public struct JSONRPCFailure: Sendable {
         case let error as AuthenticationError:
             self.init(JSONRPCError(code: JSONRPCError.unauthenticatedCode, message: "Unauthenticated: \(error)"), status: 401)
         case let error as PermissionDenied:
-            self.init(JSONRPCError(code: JSONRPCError.permissionDeniedCode, message: "Permission denied: \(error)"), status: 403)
-        case SyncError.permissionDenied(let method, let required):
-            self.init(.syncPermissionDenied(method: method, required: required), status: 403)
+            self.init(.permissionDenied(error), status: 403)
         case is CancellationError:
             // The caller went away or cancelled the request: nothing failed.
             self.init(JSONRPCError(code: StdioProtocol.requestCancelledCode, message: "Request cancelled"), status: 200)
@@ -74,5 +73,19 @@ public struct JSONRPCFailure: Sendable {
         case .fault(let cause): logger.error("Request failed", metadata: ["error": "\(cause)"])
         case nil: break
         }
+    }
+}
+
+extension JSONRPCError {
+    /// The one refusal of every method family (HTTP 403): what was missing, and the lowest role
+    /// that has it.
+    public static func permissionDenied(_ denial: PermissionDenied) -> JSONRPCError {
+        var metadata = ["permission": denial.permission.rawValue]
+        if denial.detail == nil, let role = denial.requiredRole { metadata["requiredRole"] = role.rawValue }
+        return JSONRPCError(
+            code: permissionDeniedCode,
+            message: "Permission denied: \(denial)",
+            data: [errorInfo(reason: "PERMISSION_DENIED", metadata: metadata).withDomain("cleveragents.dev")]
+        )
     }
 }

@@ -152,5 +152,14 @@ public struct PermissionDenied: Error, Sendable, Hashable, CustomStringConvertib
         PermissionDenied(.manageAccess, detail: GrantRules.refusal(needing: role))
     }
 
-    public var description: String { detail ?? "permission '\(permission.rawValue)' is required" }
+    /// The lowest role that holds the permission (`nil`: none does; a superadmin's).
+    public var requiredRole: NamespaceRole? {
+        NamespaceRole.allCases.sorted().first { $0.permissions.contains(permission) }
+    }
+
+    public var description: String {
+        if let detail { return detail }
+        guard let requiredRole else { return "permission '\(permission.rawValue)' is required (a superadmin's)" }
+        return "permission '\(permission.rawValue)' is required (the role '\(requiredRole.rawValue)' or higher in this namespace)"
+    }
 }

@@ -75,8 +75,7 @@ public struct A2AService: Sendable {
         if let tenant = call.tenant, !tenant.isEmpty, tenant != context.namespace.rawValue {
             throw JSONRPCError.invalidParams(field: "tenant", description: "does not match the namespace of the endpoint")
         }
-        let permission = Self.permission(for: call.method)
-        guard context.caller.has(permission) else { throw PermissionDenied(permission) }
+        try NamespacePolicy.authorize(context.caller, .a2a(call))
         switch call {
         case .sendMessage(let params):
             return try await sendMessage(params, streaming: false, context: context)
@@ -101,19 +100,6 @@ public struct A2AService: Sendable {
             return .empty
         case .getExtendedAgentCard:
             throw JSONRPCError.unsupportedOperation("This agent does not declare an extended agent card")
-        }
-    }
-
-    /// The permission each method needs (see `docs/security.md`).
-    public static func permission(for method: A2AMethod) -> Permission {
-        switch method {
-        case .sendMessage, .sendStreamingMessage: .sendMessages
-        case .getTask, .listTasks, .subscribeToTask: .readTasks
-        case .cancelTask: .cancelTasks
-        case .createTaskPushNotificationConfig, .getTaskPushNotificationConfig, .listTaskPushNotificationConfigs,
-            .deleteTaskPushNotificationConfig:
-            .managePushConfigs
-        case .getExtendedAgentCard: .readExtendedCard
         }
     }
 

@@ -35,14 +35,12 @@ public struct SyncService: Sendable {
     }
 
     /// Handles one sync call. Throws ``JSONRPCError`` for errors the client should see,
-    /// ``SyncError`` for a missing permission, ``ServiceError`` for a missing namespace.
+    /// ``PermissionDenied`` for a missing permission, ``ServiceError`` for a missing namespace.
     public func handle(_ call: SyncMethodCall, context: RequestContext) async throws -> SyncResponse {
         if let tenant = call.tenant, !tenant.isEmpty, tenant != context.namespace.rawValue {
             throw JSONRPCError.invalidParams(field: "tenant", description: "does not match the namespace of the endpoint")
         }
-        guard context.caller.has(SyncPermissions.permission(for: call.method)) else {
-            throw SyncError.permissionDenied(method: call.method.rawValue, required: SyncPermissions.requiredRole(for: call.method))
-        }
+        try NamespacePolicy.authorize(context.caller, .sync(call))
         guard try await namespaces.namespace(named: context.namespace) != nil else {
             throw ServiceError.namespaceNotFound(context.namespace.rawValue)
         }
@@ -191,39 +189,3 @@ public struct SyncLimits: Sendable, Hashable {
     }
 }
 
-/// Which role each sync method needs (documented in docs/sync.md): reading is for viewers,
-/// changing entities is for admins, as the architecture's role table has it.
-public enum SyncPermissions {
-    /// The permission of the namespace's permission table that the method needs.
-    public static func permission(for method: SyncMethod) -> Permission {
-        switch method {
-        case .pull, .status: .pullEntities
-        case .push: .pushEntities
-        }
-    }
-
-    /// The lowest role that holds ``permission(for:)``, named in the error.
-    public static func requiredRole(for method: SyncMethod) -> NamespaceRole {
-        switch method {
-        case .pull, .status: .viewer
-        case .push: .admin
-        }
-    }
-}
-
-/// Failures of the sync service that are not JSON-RPC errors of the request itself.
-public enum SyncError: Error, Sendable, Hashable {
-    /// The caller's role in the namespace does not allow the method.
-    case permissionDenied(method: String, required: NamespaceRole)
-}
-
-extension JSONRPCError {
-    /// The caller may not call `method` (HTTP 403).
-    public static func syncPermissionDenied(method: String, required: NamespaceRole) -> JSONRPCError {
-        JSONRPCError(
-            code: permissionDeniedCode,
-            message: "Permission denied: \(method) needs the role '\(required.rawValue)' or higher in this namespace",
-            data: [errorInfo(reason: "PERMISSION_DENIED", metadata: ["method": method, "requiredRole": required.rawValue]).withDomain("cleveragents.dev")]
-        )
-    }
-}
