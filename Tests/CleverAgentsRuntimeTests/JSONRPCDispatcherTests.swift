@@ -12,7 +12,6 @@ import CleverAgentsRuntime
 import CleverAgentsTestSupport
 import Foundation
 import Logging
-import Synchronization
 import Testing
 
 /// The one decode, routing and error mapping that every front end uses.
@@ -197,8 +196,8 @@ import Testing
     }
 
     @Test func aFaultIsLoggedAndNotShownAndNothingElseIsLoggedAsAnError() {
-        let lines = LoggedLines()
-        var logger = Logger(label: "test") { _ in LineRecorder(lines: lines) }
+        let lines = RecordedLogLines()
+        var logger = Logger(label: "test") { _ in RecordingLogHandler(records: lines) }
         logger.logLevel = .trace
         let fault = JSONRPCFailure(Fault())
         fault.log(to: logger)
@@ -208,8 +207,8 @@ import Testing
         JSONRPCFailure(CancellationError()).log(to: logger)
         JSONRPCFailure(PermissionDenied(.sendMessages)).log(to: logger)
         #expect(lines.lines == [
-            "error Request failed error=the disk at /var/lib/secret is on fire",
-            "debug Store unavailable error=the database went away",
+            "error: Request failed error=the disk at /var/lib/secret is on fire",
+            "debug: Store unavailable error=the database went away",
         ])
     }
 
@@ -241,32 +240,5 @@ import Testing
     @Test func theShutdownAdviceIsTheFrontEndsOwn() {
         #expect(JSONRPCFailure(ServiceError.shuttingDown).error.message == "Service unavailable: the server is shutting down; retry on another replica")
         #expect(JSONRPCFailure(ServiceError.shuttingDown, shutdownAdvice: "local mode is shutting down").error.message == "Service unavailable: local mode is shutting down")
-    }
-}
-
-/// Log lines as `level message key=value…`, kept across tasks.
-private final class LoggedLines: Sendable {
-    private let storage = Mutex<[String]>([])
-
-    var lines: [String] { storage.withLock { $0 } }
-
-    func append(_ line: String) {
-        storage.withLock { $0.append(line) }
-    }
-}
-
-private struct LineRecorder: LogHandler {
-    let lines: LoggedLines
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .trace
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        let fields = (event.metadata ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
-        lines.append((["\(event.level) \(event.message)"] + fields).joined(separator: " "))
     }
 }

@@ -176,31 +176,3 @@ import Testing
         #expect(ClientRateLimitMiddleware.clientKey(remote: nil, forwardedFor: nil) == nil)
     }
 }
-
-/// Log lines (`level: message key=value…`), collected across tasks.
-final class RecordedLogLines: Sendable {
-    private let storage = Mutex<[String]>([])
-
-    var lines: [String] { storage.withLock { $0 } }
-
-    func append(_ line: String) {
-        storage.withLock { $0.append(line) }
-    }
-}
-
-/// A log handler that keeps its lines in ``RecordedLogLines``.
-struct RecordingLogHandler: LogHandler {
-    let records: RecordedLogLines
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .trace
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        let fields = metadata.merging(event.metadata ?? [:]) { $1 }.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
-        records.append((["\(event.level): \(event.message)"] + fields).joined(separator: " "))
-    }
-}
