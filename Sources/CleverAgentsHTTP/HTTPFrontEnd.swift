@@ -63,7 +63,7 @@ public struct HTTPFrontEnd: Sendable {
         // The router matches `{url}` and `{url}/` alike, as clients join paths both ways.
         router.post("/ns/:namespace") { [metrics] request, context in
             let started = ContinuousClock.now
-            return try await jsonRPC.respond(to: request, namespace: context.parameters.get("namespace") ?? "", context: context)
+            return await jsonRPC.respond(to: request, namespace: context.parameters.get("namespace") ?? "", context: context)
                 .endingWhenTheClientLeaves(context.channel) { metrics.recordStreamFirstEvent(after: .now - started) }
         }
         // Server administration (namespaces, principals): superadmins only.

@@ -35,59 +35,49 @@ struct JSONRPCEndpoint: Sendable {
     // MARK: Namespace endpoint
 
     /// Answers one request and records it in the RPC metrics (method and result).
-    func respond(to request: Request, namespace rawNamespace: String, context: A2ARequestContext) async throws -> Response {
+    func respond(to request: Request, namespace rawNamespace: String, context: A2ARequestContext) async -> Response {
         let started = ContinuousClock.now
-        var outcome = RPCOutcome()
-        defer {
-            metrics.recordRPC(method: outcome.method, errorCode: outcome.errorCode, namespace: outcome.namespace, duration: ContinuousClock.now - started)
-        }
-        do {
-            return try await answer(request, namespace: rawNamespace, context: context, outcome: &outcome)
-        } catch {
-            outcome.errorCode = JSONRPCError.internalErrorCode
-            throw error
-        }
+        let answered = await answer(request, namespace: rawNamespace, context: context)
+        metrics.recordRPC(method: answered.method, errorCode: answered.errorCode, namespace: answered.namespace, duration: ContinuousClock.now - started)
+        return answered.response
     }
 
-    /// What the metrics learn about a call while it is answered.
-    struct RPCOutcome {
+    /// An answer, and what the metrics learn of its call.
+    struct Answered {
+        var response: Response
         var method: String?
         var namespace: NamespaceName?
+        /// The JSON-RPC error answered, if any.
         var errorCode: Int?
     }
 
-    func answer(_ request: Request, namespace rawNamespace: String, context: A2ARequestContext, outcome: inout RPCOutcome) async throws -> Response {
+    func answer(_ request: Request, namespace rawNamespace: String, context: A2ARequestContext) async -> Answered {
         let body: ByteBuffer
         switch await readBody(request) {
         case .success(let buffer): body = buffer
-        case .failure(let early):
-            outcome.errorCode = early.code
-            return early.response
+        case .failure(let early): return Answered(response: early.response, errorCode: early.code)
         }
         let requested = Self.requestedVersion(request)
         let decoded: JSONRPCDecodedRequest
         switch JSONRPCDispatcher.decode(Data(buffer: body, byteTransferStrategy: .noCopy), askedFor: requested.asked) {
         case .success(let request): decoded = request
         case .failure(let rejection):
-            (outcome.method, outcome.errorCode) = (rejection.method, rejection.error.code)
             // A request that asked for 0.3 hears its error in 0.3's shape.
             let codec: WireCodec = requested == .supported(.v0_3) ? .v0_3 : .v1_0
-            return codec.error(rejection.error, id: rejection.id)
+            return Answered(response: codec.error(rejection.error, id: rejection.id), method: rejection.method, errorCode: rejection.error.code)
         }
-        let (id, codec) = (decoded.id, WireCodec(decoded.family))
-        outcome.method = decoded.call.method
+        let (id, codec, method) = (decoded.id, WireCodec(decoded.family), decoded.call.method)
         if case .unsupported(let value) = requested {
-            outcome.errorCode = JSONRPCError.versionNotSupportedCode
-            return codec.error(.versionNotSupported(value, supported: Self.supportedVersions), id: id)
+            let error = JSONRPCError.versionNotSupported(value, supported: Self.supportedVersions)
+            return Answered(response: codec.error(error, id: id), method: method, errorCode: error.code)
         }
         guard let namespace = NamespaceName(rawNamespace) else {
-            outcome.errorCode = JSONRPCError.namespaceNotFoundCode
-            return codec.error(.namespaceNotFound(rawNamespace), id: id, status: .notFound)
+            let error = JSONRPCError.namespaceNotFound(rawNamespace)
+            return Answered(response: codec.error(error, id: id, status: .notFound), method: method, errorCode: error.code)
         }
-        outcome.namespace = namespace
         // The request's log metadata goes into a logger only when something is logged: a
         // handler may format its metadata on every change (StreamLogHandler does).
-        var metadata: Logger.Metadata = ["namespace": "\(namespace)"]
+        var metadata: Logger.Metadata = ["namespace": "\(namespace)", "rpc.method": "\(method)"]
         func logger() -> Logger {
             var logger = context.logger
             for (key, value) in metadata { logger[metadataKey: key] = value }
@@ -103,8 +93,8 @@ struct JSONRPCEndpoint: Sendable {
             }
             metadata["principal"] = "\(caller.principalID)"
             if case .limited(let retryAfter) = await namespaceActor.admit(tokenID: caller.tokenID) {
-                outcome.errorCode = JSONRPCError.rateLimitedCode
-                return Self.rateLimited(codec: codec, id: id, retryAfter: retryAfter)
+                let response = Self.rateLimited(codec: codec, id: id, retryAfter: retryAfter)
+                return Answered(response: response, method: method, namespace: namespace, errorCode: JSONRPCError.rateLimitedCode)
             }
             let requestContext = RequestContext(
                 namespace: namespace,
@@ -113,23 +103,23 @@ struct JSONRPCEndpoint: Sendable {
                 traceParent: request.headers[HTTPField.Name("traceparent")!],
                 resolved: (namespaceActor, snapshot)
             )
-            metadata["rpc.method"] = "\(decoded.call.method)"
+            let response: Response
             switch try await dispatcher.serve(decoded.call, context: requestContext) {
-            case .a2a(let response):
+            case .a2a(let answer):
                 // Only a stream logs (a failure after the answer started).
-                let streamLogger = if case .stream = response { logger() } else { context.logger }
+                let streamLogger = if case .stream = answer { logger() } else { context.logger }
                 let untilInterrupted = if case .a2a(.sendStreamingMessage) = decoded.call { true } else { false }
-                return try codec.encode(response, id: id, untilInterrupted: untilInterrupted, logger: streamLogger)
+                response = try codec.encode(answer, id: id, untilInterrupted: untilInterrupted, logger: streamLogger)
             case .admin(let result):
-                return try WireCodec.json(JSONRPCResultResponse(id: id, result: result))
-            case .sync(let response):
-                return try Self.encode(response, id: id)
+                response = try WireCodec.json(JSONRPCResultResponse(id: id, result: result))
+            case .sync(let answer):
+                response = try Self.encode(answer, id: id)
             }
+            return Answered(response: response, method: method, namespace: namespace)
         } catch {
             let failure = JSONRPCFailure(error)
-            outcome.errorCode = failure.error.code
             failure.log(to: logger())
-            return Self.answer(failure, for: error, codec: codec, id: id)
+            return Answered(response: Self.answer(failure, for: error, codec: codec, id: id), method: method, namespace: namespace, errorCode: failure.error.code)
         }
     }
 
