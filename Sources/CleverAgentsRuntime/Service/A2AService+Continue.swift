@@ -70,8 +70,8 @@ extension A2AService {
             await subscription?.cancel()
             throw error
         }
-        let request = GraphRunRequest(task: record, input: input, actor: actor, apiKey: try actor.openAPIKey(in: record.namespace, with: secrets))
-        return try await start(TaskJob(task: record, request: request), subscription: subscription, streaming: streaming, historyLength: params.configuration?.historyLength)
+        let job = try TaskJob(task: record, input: input, actor: actor, secrets: secrets)
+        return try await start(job, subscription: subscription, streaming: streaming, historyLength: params.configuration?.historyLength)
     }
 
     /// The ids of the interrupts the task's run is waiting on (kept in its status message).

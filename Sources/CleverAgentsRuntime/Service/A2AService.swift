@@ -197,7 +197,8 @@ public struct A2AService: Sendable {
         let created = TaskEventRecord(namespace: context.namespace, taskId: taskId, sequence: 1, event: .task(record.a2aTask()))
         let input = TaskRunInput(message: message, traceParent: context.traceParent)
         record.runInput = input
-        let request = GraphRunRequest(task: record, input: input, actor: actor, apiKey: try actor.openAPIKey(in: context.namespace, with: secrets))
+        // Made before the task is written: an API key that does not open fails the request, not the task.
+        let job = try TaskJob(task: record, input: input, actor: actor, secrets: secrets)
         let returnImmediately = !streaming && (params.configuration?.returnImmediately ?? false)
         let subscription = try await subscription(
             to: taskId, streaming: streaming, returnImmediately: returnImmediately, on: namespaceActor, context: context
@@ -211,7 +212,7 @@ public struct A2AService: Sendable {
         }
         await bus.publish([created])
         return try await start(
-            TaskJob(task: record, request: request),
+            job,
             leased: leased,
             subscription: subscription,
             streaming: streaming,

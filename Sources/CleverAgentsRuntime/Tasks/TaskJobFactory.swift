@@ -30,8 +30,7 @@ public struct TaskJobFactory: Sendable {
         guard let actor = snapshot?.actors.first(where: { $0.name == task.actorName }) else {
             return .failure(GraphExecutionError("The actor '\(task.actorName)' of the task no longer exists"))
         }
-        let apiKey = try actor.openAPIKey(in: task.namespace, with: secrets)
-        return .success(TaskJob(task: task, request: GraphRunRequest(task: task, input: input, actor: actor, apiKey: apiKey)))
+        return .success(try TaskJob(task: task, input: input, actor: actor, secrets: secrets))
     }
 }
 
