@@ -12,7 +12,7 @@ public import Foundation
 /// The one path from a JSON-RPC request's bytes to the application, for every front end (HTTP,
 /// stdio): one decode that picks the method family by name (``JSONRPCMethodFamily``) and reads
 /// the request once as that family's call, then routing to the service that owns the family.
-/// Each service authorizes the call against the caller's permissions; what a failure answers is
+/// Each service authorizes the call first (``NamespacePolicy``); what a failure answers is
 /// ``JSONRPCFailure``'s single mapping.
 ///
 /// A front end reads the request (a body, a line), calls ``decode(_:askedFor:)``, authenticates
