@@ -119,7 +119,7 @@ struct JSONRPCEndpoint: Sendable {
         } catch {
             let failure = JSONRPCFailure(error)
             failure.log(to: logger())
-            return Answered(response: Self.answer(failure, for: error, codec: codec, id: id), method: method, namespace: namespace, errorCode: failure.error.code)
+            return Answered(response: Self.failureResponse(failure, for: error, codec: codec, id: id), method: method, namespace: namespace, errorCode: failure.error.code)
         }
     }
 
@@ -148,7 +148,7 @@ struct JSONRPCEndpoint: Sendable {
         } catch {
             let failure = JSONRPCFailure(error)
             failure.log(to: context.logger)
-            return Self.answer(failure, for: error, codec: .v1_0, id: decoded.id)
+            return Self.failureResponse(failure, for: error, codec: .v1_0, id: decoded.id)
         }
     }
 
@@ -272,7 +272,7 @@ struct JSONRPCEndpoint: Sendable {
 
     /// The HTTP answer for a failure: ``JSONRPCFailure``'s error and status, with a challenge
     /// when the credential was not accepted.
-    static func answer(_ failure: JSONRPCFailure, for error: any Error, codec: WireCodec, id: JSONRPCID) -> Response {
+    static func failureResponse(_ failure: JSONRPCFailure, for error: any Error, codec: WireCodec, id: JSONRPCID) -> Response {
         var response = codec.error(failure.error, id: id, status: HTTPResponse.Status(code: failure.httpStatus))
         if let error = error as? AuthenticationError {
             var challenge = #"Bearer realm="cleveragents""#

@@ -223,7 +223,9 @@ extension SQLiteStore: IdentityStore {
             for row in rows {
                 let team: String = row[0]
                 let member: String? = row[1]
-                teams[team, default: []].append(contentsOf: member.map { [$0] } ?? [])
+                var members = teams[team] ?? []  // a team without members is listed too
+                if let member { members.append(member) }
+                teams[team] = members
             }
             return teams
         }

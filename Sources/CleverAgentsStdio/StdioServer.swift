@@ -17,8 +17,9 @@ import Synchronization
 /// The stdio front end of local mode: JSON-RPC 2.0 over a byte stream, one message per line.
 ///
 /// Requests are served concurrently, through the same ``JSONRPCDispatcher`` as the HTTP front
-/// end (one decode, one routing, one mapping of errors), for one namespace and one principal. A streaming method answers with
-/// `_cleveragents/stream` notifications and then its final response (see ``StdioProtocol``).
+/// end (one decode, one routing, one mapping of errors), for one namespace and one principal. A
+/// streaming method answers with `_cleveragents/stream` notifications and then its final
+/// response (see ``StdioProtocol``).
 /// At the end of input the server stops reading, answers every request in flight, and returns;
 /// on graceful shutdown it stops reading at once and does the same.
 public struct StdioServer: Service {

@@ -39,7 +39,7 @@ import Testing
     static func answer(_ error: any Error, id: JSONRPCID, logger: Logger) -> Response {
         let failure = JSONRPCFailure(error)
         failure.log(to: logger)
-        return JSONRPCEndpoint.answer(failure, for: error, codec: .v1_0, id: id)
+        return JSONRPCEndpoint.failureResponse(failure, for: error, codec: .v1_0, id: id)
     }
 
     @Test func aReplicaShuttingDownAnswers503WithRetryAfter() async throws {
