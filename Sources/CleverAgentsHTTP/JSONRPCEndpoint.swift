@@ -84,15 +84,15 @@ struct JSONRPCEndpoint: Sendable {
             return logger
         }
         do {
-            let (namespaceActor, snapshot) = try await service.namespace(namespace)
-            let caller: Caller
-            if snapshot.namespace.authMode == .disabled && !configuration.production {
-                caller = .anonymous
-            } else {
-                caller = try await authenticator.authenticate(Self.credential(of: request), namespace: namespace, actor: namespaceActor)
-            }
+            let (namespaceActor, admission) = try await service.admission(
+                to: namespace,
+                presenting: Self.credential(of: request),
+                authenticator: authenticator,
+                anonymousAllowed: !configuration.production
+            )
+            let caller = admission.caller
             metadata["principal"] = "\(caller.principalID)"
-            if case .limited(let retryAfter) = await namespaceActor.admit(tokenID: caller.tokenID) {
+            if case .limited(let retryAfter) = admission.rate {
                 let response = Self.rateLimited(codec: codec, id: id, retryAfter: retryAfter)
                 return Answered(response: response, method: method, namespace: namespace, errorCode: JSONRPCError.rateLimitedCode)
             }
@@ -101,7 +101,7 @@ struct JSONRPCEndpoint: Sendable {
                 caller: caller,
                 requestID: context.id,
                 traceParent: request.headers[HTTPField.Name("traceparent")!],
-                resolved: (namespaceActor, snapshot)
+                resolved: (namespaceActor, admission.snapshot)
             )
             let response: Response
             switch try await dispatcher.serve(decoded.call, context: requestContext) {

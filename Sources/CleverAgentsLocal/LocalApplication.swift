@@ -65,7 +65,7 @@ public struct LocalApplication: Sendable {
         httpConfiguration.timeout = .init(connect: .seconds(10), read: .seconds(60))
         self.egressClient = EgressHTTPClient(policy: Self.egressPolicy, resolver: SystemHostResolver(), configuration: httpConfiguration)
         let ids = UUIDv7Generator()
-        let directory = NamespaceDirectory()
+        let directory = NamespaceDirectory(ports: NamespacePorts(namespaces: store, identities: store))
         let executor = LangGraphExecutor(
             http: egressClient,
             ids: ids,

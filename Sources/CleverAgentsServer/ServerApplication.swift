@@ -111,11 +111,11 @@ public struct ServerApplication: Sendable {
         self.egressClient = EgressHTTPClient(policy: configuration.egress, resolver: SystemHostResolver(), configuration: httpConfiguration)
 
         let ids = UUIDv7Generator()
-        let (rateLimits, streamLimits) = (configuration.rateLimits, configuration.streamLimits)
-        let missingNames = RecentlyMissingNames(capacity: configuration.missingNamespaceCapacity, timeToLive: configuration.missingNamespaceTimeToLive)
-        let directory = NamespaceDirectory(missingNames: missingNames) {
-            NamespaceActor(name: $0, snapshot: $1, rateLimits: rateLimits, streamLimits: streamLimits)
-        }
+        let directory = NamespaceDirectory(
+            ports: NamespacePorts(namespaces: store, identities: store),
+            actorSettings: NamespaceActor.Settings(rateLimits: configuration.rateLimits, streamLimits: configuration.streamLimits),
+            missingNames: RecentlyMissingNames(capacity: configuration.missingNamespaceCapacity, timeToLive: configuration.missingNamespaceTimeToLive)
+        )
         let executor = LangGraphExecutor(
             http: egressClient,
             ids: ids,
@@ -157,7 +157,7 @@ public struct ServerApplication: Sendable {
             runner: runner,
             queue: TaskWorker.QueueSettings(
                 queue: store,
-                jobs: TaskJobFactory(directory: directory, namespaces: store, secrets: secrets),
+                jobs: TaskJobFactory(directory: directory, secrets: secrets),
                 owner: store.instanceID,
                 lease: .seconds(configuration.taskLeaseSeconds),
                 maximumRuns: configuration.maximumConcurrentRuns,

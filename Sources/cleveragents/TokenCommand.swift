@@ -163,7 +163,7 @@ extension DatabaseOptions {
                 identities: store,
                 authenticator: Authenticator(identities: store, pepper: Array(pepper)),
                 secrets: try AESGCMSecretBox(base64Key: configuration.secretsKey ?? ServerConfiguration.developmentSecretsKeyForTools),
-                directory: NamespaceDirectory(),
+                directory: NamespaceDirectory(ports: NamespacePorts(namespaces: store, identities: store)),
                 production: configuration.mode == .production,
                 egress: configuration.egress,
                 logger: logger

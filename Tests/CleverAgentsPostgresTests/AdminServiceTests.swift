@@ -25,18 +25,19 @@ import Testing
     struct Fixture {
         let namespaces: any NamespaceStore
         let identities: any IdentityStore
-        let directory = NamespaceDirectory()
+        let directory: NamespaceDirectory
         let admin: AdminService
         let namespace = NamespaceName("acme")!
 
         init(namespaces: any NamespaceStore, identities: any IdentityStore, production: Bool) async throws {
             self.namespaces = namespaces
             self.identities = identities
+            self.directory = NamespaceDirectory(ports: NamespacePorts(namespaces: namespaces, identities: identities))
             let secrets = try AESGCMSecretBox(keyMaterial: Array(repeating: 3, count: 32))
             admin = AdminService(
                 namespaces: namespaces, identities: identities,
                 authenticator: Authenticator(identities: identities, pepper: Array(repeating: 4, count: 32)),
-                secrets: secrets, directory: directory, production: production, logger: Logger(label: "admin-test")
+                secrets: secrets, directory: self.directory, production: production, logger: Logger(label: "admin-test")
             )
             try await namespaces.createNamespace(Namespace(name: namespace, createdAt: .now))
         }

@@ -63,13 +63,13 @@ import Testing
             let runner = TaskRunner(
                 store: store, executor: executor, bus: CompositeTaskEventBus([]), ids: UUIDv7Generator(), clock: .system, logger: store.logger
             )
-            let directory = NamespaceDirectory { NamespaceActor(name: $0, snapshot: $1, snapshotTTL: .zero) }
+            let directory = NamespaceDirectory(ports: NamespacePorts(namespaces: store, identities: store), actorSettings: NamespaceActor.Settings(snapshotTTL: .zero))
             let secrets = try AESGCMSecretBox(keyMaterial: Array(repeating: 7, count: 32))
             // No poll while the test runs: only hand-offs and wake-ups move the queue.
             let worker = TaskWorker(
                 runner: runner,
                 queue: .init(
-                    queue: queue, jobs: TaskJobFactory(directory: directory, namespaces: store, secrets: secrets),
+                    queue: queue, jobs: TaskJobFactory(directory: directory, secrets: secrets),
                     owner: TestEnvironment.uniqueName("worker"), maximumRuns: 16, pollInterval: .seconds(600)
                 )
             )

@@ -46,7 +46,7 @@ import Testing
             admin = AdminService(
                 namespaces: store, identities: identities,
                 authenticator: Authenticator(identities: identities, pepper: Array(repeating: 4, count: 32), clock: clock),
-                secrets: try AESGCMSecretBox(keyMaterial: Array(repeating: 3, count: 32)), directory: NamespaceDirectory(), clock: clock,
+                secrets: try AESGCMSecretBox(keyMaterial: Array(repeating: 3, count: 32)), directory: NamespaceDirectory(ports: .inMemory()), clock: clock,
                 production: false, queue: queue, logger: Logger(label: "test-admin")
             )
             try await store.createNamespace(Namespace(name: namespace, createdAt: .now))

@@ -22,7 +22,7 @@ import Testing
     func make() async throws -> (InMemoryIdentityStore, Authenticator, NamespaceActor) {
         let store = InMemoryIdentityStore()
         let authenticator = Authenticator(identities: store, pepper: Array(repeating: 9, count: 32))
-        return (store, authenticator, NamespaceActor(name: namespace))
+        return (store, authenticator, NamespaceActor(name: namespace, ports: .inMemory(identities: store)))
     }
 
     func token(_ store: InMemoryIdentityStore, _ authenticator: Authenticator, principal: String = "alice", role: NamespaceRole? = .member,
@@ -145,43 +145,94 @@ import Testing
     }
 
     @Test func concurrentRequestsWithOneTokenLoadItOnce() async throws {
+        let probe = ProbedStores()
         // An hour's cache: the default minute can pass between two calls when the whole suite
         // starts at once on two cores (as the settings cache's 5 s did).
-        let actor = NamespaceActor(name: namespace, credentialTTL: .seconds(3600))
-        let loads = Mutex(0)
-        let (gate, open) = AsyncStream<Void>.makeStream()
-        let load: @Sendable () async throws -> Credential? = {
-            loads.withLock { $0 += 1 }
-            for await _ in gate { break }
-            return nil
-        }
-        async let first = actor.credential(tokenID: "t", loading: load)
-        async let second = actor.credential(tokenID: "t", loading: load)
-        while loads.withLock({ $0 }) == 0 { await Task.yield() }
-        open.yield()
-        open.finish()
+        let actor = NamespaceActor(name: namespace, ports: probe.ports, settings: NamespaceActor.Settings(credentialTTL: .seconds(3600)))
+        probe.close()
+        async let first = actor.credential(tokenID: "t")
+        async let second = actor.credential(tokenID: "t")
+        #expect(await waitUntil(.seconds(60)) { probe.credentialLoads == 1 })
+        probe.open()
         _ = try await (first, second)
-        #expect(loads.withLock { $0 } == 1)
-        _ = try await actor.credential(tokenID: "t", loading: load)
-        #expect(loads.withLock { $0 } == 1, "cached")
+        #expect(probe.credentialLoads == 1)
+        _ = try await actor.credential(tokenID: "t")
+        #expect(probe.credentialLoads == 1, "cached")
         #expect(await actor.cachedCredentialCount == 1)
     }
 
     @Test func aLoadThatStartedBeforeAnInvalidationIsNotCached() async throws {
-        let actor = NamespaceActor(name: namespace)
-        let (gate, open) = AsyncStream<Void>.makeStream()
-        let started = Mutex(false)
-        async let loaded = actor.credential(tokenID: "t") {
-            started.withLock { $0 = true }
-            for await _ in gate { break }
-            return nil
-        }
-        while !started.withLock({ $0 }) { await Task.yield() }
+        let probe = ProbedStores()
+        let actor = NamespaceActor(name: namespace, ports: probe.ports)
+        probe.close()
+        async let loaded = actor.credential(tokenID: "t")
+        #expect(await waitUntil(.seconds(60)) { probe.credentialLoads == 1 })
         await actor.invalidateCredentials()
-        open.yield()
-        open.finish()
+        probe.open()
         _ = try await loaded
         #expect(await actor.cachedCredentialCount == 0)
+    }
+
+    /// A request's admission in one visit to the actor: the namespace, the caller, and the rate
+    /// limits, whose buckets only a caller with the right secret draws from.
+    @Test func anAdmissionNamesTheCallerAndDrawsOnlyAnAuthenticatedCallersBucket() async throws {
+        let (identities, authenticator, _) = try await make()
+        let namespaces = InMemoryStore()
+        try await namespaces.createNamespace(Namespace(name: namespace, authMode: .required, createdAt: .init(millisecondsSinceEpoch: 1)))
+        let actor = NamespaceActor(
+            name: namespace, ports: NamespacePorts(namespaces: namespaces, identities: identities),
+            settings: NamespaceActor.Settings(rateLimits: RateLimits(tokenPerSecond: 0.001, tokenBurst: 2))
+        )
+        let text = try await token(identities, authenticator, namespace: namespace)
+        let admitted = try #require(try await actor.admission(presenting: text, authenticator: authenticator, anonymousAllowed: true))
+        #expect(admitted.snapshot.namespace.name == namespace)
+        #expect(admitted.caller.principalID == "alice")
+        #expect(admitted.caller.role == .member)
+        #expect(admitted.rate == .allowed)
+        // Someone who knows the token's id but not its secret is refused, and spends nothing of it.
+        let forged = String(text.dropLast()) + (text.last == "A" ? "B" : "A")
+        #expect(APITokenText(forged)?.id == APITokenText(text)?.id)
+        for _ in 0..<3 {
+            await #expect(throws: AuthenticationError.invalid) {
+                try await actor.admission(presenting: forged, authenticator: authenticator, anonymousAllowed: true)
+            }
+        }
+        await #expect(throws: AuthenticationError.missing) { try await actor.admission(presenting: nil, authenticator: authenticator, anonymousAllowed: true) }
+        await #expect(throws: AuthenticationError.malformed) { try await actor.admission(presenting: "hello", authenticator: authenticator, anonymousAllowed: true) }
+        #expect(try await actor.admission(presenting: text, authenticator: authenticator, anonymousAllowed: true)?.rate == .allowed)
+        guard case .limited = try await actor.admission(presenting: text, authenticator: authenticator, anonymousAllowed: true)?.rate else {
+            Issue.record("the token's burst of two is spent")
+            return
+        }
+        // A namespace that does not exist admits nobody, whatever the credential.
+        let ghost = NamespaceActor(name: other, ports: NamespacePorts(namespaces: namespaces, identities: identities))
+        #expect(try await ghost.admission(presenting: text, authenticator: authenticator, anonymousAllowed: true) == nil)
+    }
+
+    @Test func aNamespaceWithoutAuthenticationAdmitsAnonymousCallersOnlyWhenAllowed() async throws {
+        let (identities, authenticator, _) = try await make()
+        let namespaces = InMemoryStore()
+        try await namespaces.createNamespace(Namespace(name: namespace, authMode: .disabled, createdAt: .init(millisecondsSinceEpoch: 1)))
+        let actor = NamespaceActor(name: namespace, ports: NamespacePorts(namespaces: namespaces, identities: identities))
+        let open = try #require(try await actor.admission(presenting: nil, authenticator: authenticator, anonymousAllowed: true))
+        #expect(open.caller == .anonymous)
+        // In production a namespace's disabled authentication counts for nothing.
+        await #expect(throws: AuthenticationError.missing) { try await actor.admission(presenting: nil, authenticator: authenticator, anonymousAllowed: false) }
+        let text = try await token(identities, authenticator, role: .viewer, namespace: namespace)
+        let named = try #require(try await actor.admission(presenting: text, authenticator: authenticator, anonymousAllowed: false))
+        #expect(named.caller.role == .viewer)
+    }
+
+    @Test func theServiceAdmitsToANamespaceThatExistsAndSaysNotFoundBeforeAnythingElse() async throws {
+        try await RuntimeHarness.with { harness in
+            let authenticator = Authenticator(identities: InMemoryIdentityStore(), pepper: Array(repeating: 9, count: 32))
+            await #expect(throws: ServiceError.namespaceNotFound("ghost")) {
+                try await harness.service.admission(to: NamespaceName("ghost")!, presenting: "hello", authenticator: authenticator, anonymousAllowed: false)
+            }
+            let (actor, admission) = try await harness.service.admission(to: harness.namespace, presenting: nil, authenticator: authenticator, anonymousAllowed: true)
+            #expect(actor === harness.service.directory.activeActor(for: harness.namespace))
+            #expect(admission.caller == .anonymous)
+        }
     }
 
     @Test func tokensHaveTheirFormAndRoundTrip() {
@@ -212,7 +263,10 @@ import Testing
     }
 
     @Test func aNamespaceActorLimitsTheNamespaceAndEachToken() async {
-        let actor = NamespaceActor(name: namespace, rateLimits: RateLimits(namespacePerSecond: 1, namespaceBurst: 3, tokenPerSecond: 1, tokenBurst: 1))
+        let actor = NamespaceActor(
+            name: namespace, ports: .inMemory(),
+            settings: NamespaceActor.Settings(rateLimits: RateLimits(namespacePerSecond: 1, namespaceBurst: 3, tokenPerSecond: 1, tokenBurst: 1))
+        )
         #expect(await actor.admit(tokenID: "a") == .allowed)
         if case .limited(let after) = await actor.admit(tokenID: "a") { #expect(after > .zero) } else { Issue.record("the token is limited") }
         #expect(await actor.admit(tokenID: "b") == .allowed)

@@ -73,7 +73,7 @@ final class RacingTaskStore: WrappingTaskStore {
         let namespace = NamespaceName("racing")!
         try await store.base.createNamespace(Namespace(name: namespace, authMode: .disabled, createdAt: .init(millisecondsSinceEpoch: 1_000)))
         try await store.base.putActor(ActorDefinition(name: "echo", graphURL: "http://graphs.invalid", assistantID: "echo", isDefault: true), in: namespace)
-        let directory = NamespaceDirectory { NamespaceActor(name: $0, snapshot: $1, snapshotTTL: .zero) }
+        let directory = NamespaceDirectory(ports: .inMemory(store.base), actorSettings: NamespaceActor.Settings(snapshotTTL: .zero))
         var logger = Logger(label: "test-cancel")
         logger.logLevel = .critical
         let bus = LocalTaskEventBus(directory: directory)

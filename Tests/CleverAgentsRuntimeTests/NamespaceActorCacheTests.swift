@@ -8,42 +8,35 @@
 
 import CleverAgentsDomain
 import CleverAgentsRuntime
+import CleverAgentsTestSupport
 import Synchronization
 import Testing
 
 /// The namespace actor's credential cache when a load fails, and the bound on its per-token
 /// rate buckets.
 @Suite(.timeLimit(.minutes(2))) struct NamespaceActorCacheTests {
-    struct StoreDown: Error, Equatable {}
-
     @Test func aFailedCredentialLoadIsNotCachedAndTheNextRequestLoadsAgain() async throws {
-        let actor = NamespaceActor(name: NamespaceName("creds")!, credentialTTL: .seconds(3600))
-        let loads = Mutex(0)
-        await #expect(throws: StoreDown()) {
-            try await actor.credential(tokenID: "tok") {
-                loads.withLock { $0 += 1 }
-                throw StoreDown()
-            }
-        }
+        let probe = ProbedStores()
+        let actor = NamespaceActor(name: NamespaceName("creds")!, ports: probe.ports, settings: NamespaceActor.Settings(credentialTTL: .seconds(3600)))
+        probe.state.withLock { $0.failing = true }
+        await #expect(throws: StoreError.self) { try await actor.credential(tokenID: "tok") }
         #expect(await actor.cachedCredentialCount == 0)
         // The store answers again: an unknown token, which is cached.
-        let credential = try await actor.credential(tokenID: "tok") {
-            loads.withLock { $0 += 1 }
-            return nil
-        }
+        probe.state.withLock { $0.failing = false }
+        let credential = try await actor.credential(tokenID: "tok")
         #expect(credential == nil)
-        #expect(loads.withLock { $0 } == 2, "the failure was not kept in place of a load")
+        #expect(probe.credentialLoads == 2, "the failure was not kept in place of a load")
         #expect(await actor.cachedCredentialCount == 1)
-        _ = try await actor.credential(tokenID: "tok") {
-            loads.withLock { $0 += 1 }
-            return nil
-        }
-        #expect(loads.withLock { $0 } == 2, "now served from the cache")
+        _ = try await actor.credential(tokenID: "tok")
+        #expect(probe.credentialLoads == 2, "now served from the cache")
     }
 
     @Test func perTokenBucketsStartOverWhenThereAreAsManyAsCachedCredentials() async {
         // One token bucket at most, holding one request, refilled once in a thousand seconds.
-        let actor = NamespaceActor(name: NamespaceName("rates")!, credentialCacheSize: 1, rateLimits: RateLimits(tokenPerSecond: 0.001, tokenBurst: 1))
+        let actor = NamespaceActor(
+            name: NamespaceName("rates")!, ports: .inMemory(),
+            settings: NamespaceActor.Settings(credentialCacheSize: 1, rateLimits: RateLimits(tokenPerSecond: 0.001, tokenBurst: 1))
+        )
         #expect(await actor.admit(tokenID: "a") == .allowed)
         guard case .limited = await actor.admit(tokenID: "a") else {
             Issue.record("the second request of token a is over its burst")

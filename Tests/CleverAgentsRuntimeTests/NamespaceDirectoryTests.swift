@@ -22,80 +22,61 @@ import Testing
         NamespaceSnapshot(namespace: Namespace(name: acme, createdAt: .init(millisecondsSinceEpoch: 1)), actors: [])
     }
 
-    /// Counts the loads of a stand-in store, and answers with what it holds now.
-    final class Loads: Sendable {
-        let state = Mutex((count: 0, exists: false, failing: false))
-        var count: Int { state.withLock { $0.count } }
-
-        func load() throws -> NamespaceSnapshot? {
-            try state.withLock { state in
-                state.count += 1
-                if state.failing { throw StoreError.unavailable("down") }
-                return state.exists ? NamespaceDirectoryTests.snapshot : nil
-            }
-        }
-    }
-
     @Test func unknownNamesAllocateNoActorAndTheirMissIsRemembered() async throws {
-        let directory = NamespaceDirectory(missingNames: RecentlyMissingNames(capacity: 100, timeToLive: .seconds(3600)))
-        let loads = Loads()
+        let probe = ProbedStores()
+        let directory = NamespaceDirectory(ports: probe.ports, missingNames: RecentlyMissingNames(capacity: 100, timeToLive: .seconds(3600)))
         for _ in 0..<3 {
-            #expect(try await directory.resolve(Self.acme) { try loads.load() } == nil)
+            #expect(try await directory.resolve(Self.acme) == nil)
         }
-        #expect(loads.count == 1, "one query; the miss is remembered")
+        #expect(try await directory.existingActor(Self.acme) == nil)
+        #expect(probe.namespaceLoads == 1, "one query; the miss is remembered")
         #expect(directory.activeCount == 0)
         #expect(directory.activeActor(for: Self.acme) == nil)
         #expect(directory.missingCount == 1)
     }
 
     @Test func concurrentLookupsOfOneNameShareOneQueryAndOneActor() async throws {
+        let probe = ProbedStores(namespace: Self.snapshot.namespace)
         // Settings kept for an hour: the default 5 s can pass before the last lookup on a busy machine.
-        let directory = NamespaceDirectory { NamespaceActor(name: $0, snapshot: $1, snapshotTTL: .seconds(3600)) }
-        let started = Loads()
-        let (gate, open) = AsyncStream<Void>.makeStream()
+        let directory = NamespaceDirectory(ports: probe.ports, actorSettings: NamespaceActor.Settings(snapshotTTL: .seconds(3600)))
+        probe.close()
         let resolved = try await withThrowingTaskGroup(of: NamespaceActor?.self) { group in
-            for _ in 0..<50 {
+            for index in 0..<50 {
                 group.addTask {
-                    try await directory.resolve(Self.acme) {
-                        started.state.withLock { $0.count += 1 }
-                        for await _ in gate { break }
-                        return Self.snapshot
-                    }?.0
+                    index.isMultiple(of: 2) ? try await directory.resolve(Self.acme)?.0 : try await directory.existingActor(Self.acme)
                 }
             }
             // Every caller is waiting on the one load before it is let go.
-            #expect(await waitUntil(.seconds(60)) { started.count == 1 })
-            open.yield()
-            open.finish()
+            #expect(await waitUntil(.seconds(60)) { probe.namespaceLoads == 1 })
+            probe.open()
             return try await group.reduce(into: [NamespaceActor?]()) { $0.append($1) }
         }
-        #expect(started.count == 1, "one load for 50 callers")
+        #expect(probe.namespaceLoads == 1, "one load for 50 callers")
         let actors = resolved.compactMap { $0 }
         #expect(actors.count == 50)
         #expect(actors.allSatisfy { $0 === actors[0] })
         #expect(directory.activeCount == 1)
         // The actor holds the settings just loaded: the next request needs no load.
-        let again = try await directory.resolve(Self.acme) {
-            Issue.record("the settings were loaded again")
-            return nil
-        }
+        let again = try await directory.resolve(Self.acme)
         #expect(again?.1 == Self.snapshot)
+        #expect(try await directory.existingActor(Self.acme) === actors[0])
+        #expect(probe.namespaceLoads == 1, "the settings were not loaded again")
     }
 
     @Test func aCreatedNamespaceIsFoundOnceItsMissIsInvalidated() async throws {
-        let directory = NamespaceDirectory(missingNames: RecentlyMissingNames(capacity: 100, timeToLive: .seconds(3600)))
-        let loads = Loads()
-        #expect(try await directory.resolve(Self.acme) { try loads.load() } == nil)
-        loads.state.withLock { $0.exists = true }
-        #expect(try await directory.resolve(Self.acme) { try loads.load() } == nil, "still remembered as missing")
+        let probe = ProbedStores()
+        let directory = NamespaceDirectory(ports: probe.ports, missingNames: RecentlyMissingNames(capacity: 100, timeToLive: .seconds(3600)))
+        #expect(try await directory.resolve(Self.acme) == nil)
+        probe.state.withLock { $0.namespace = Self.snapshot.namespace }
+        #expect(try await directory.resolve(Self.acme) == nil, "still remembered as missing")
         await directory.invalidate(Self.acme)
-        #expect(try await directory.resolve(Self.acme) { try loads.load() }?.1 == Self.snapshot)
+        #expect(try await directory.resolve(Self.acme)?.1 == Self.snapshot)
         #expect(directory.missingCount == 0)
         #expect(directory.activeCount == 1)
     }
 
     @Test func theSoleNamespaceIsLookedUpOncePerItsLifeAndDroppedByAChange() async throws {
-        let directory = NamespaceDirectory(soleNamespaceTTL: .seconds(3600))
+        let directory = NamespaceDirectory(ports: .inMemory(), soleNamespaceTTL: .seconds(3600))
         let names = Mutex((count: 0, names: [NamespaceName]()))
         let load: @Sendable () -> [NamespaceName] = { names.withLock { state in state.count += 1; return state.names } }
         #expect(try await directory.soleNamespace(load: load) == nil, "no namespace yet")
@@ -111,7 +92,7 @@ import Testing
     }
 
     @Test func concurrentSoleNamespaceLookupsShareOneQuery() async throws {
-        let directory = NamespaceDirectory(soleNamespaceTTL: .seconds(3600))
+        let directory = NamespaceDirectory(ports: .inMemory(), soleNamespaceTTL: .seconds(3600))
         let loads = Mutex(0)
         let (gate, open) = AsyncStream<Void>.makeStream()
         let load: @Sendable () async throws -> [NamespaceName] = {
@@ -130,22 +111,23 @@ import Testing
     }
 
     @Test func aFailedSoleNamespaceLookupIsNotRemembered() async throws {
-        let directory = NamespaceDirectory(soleNamespaceTTL: .seconds(3600))
+        let directory = NamespaceDirectory(ports: .inMemory(), soleNamespaceTTL: .seconds(3600))
         await #expect(throws: StoreError.self) { try await directory.soleNamespace { throw StoreError.unavailable("down") } }
         #expect(try await directory.soleNamespace { [Self.acme] } == Self.acme)
     }
 
     @Test func aFailedLookupIsNotRemembered() async throws {
-        let directory = NamespaceDirectory()
-        let loads = Loads()
-        loads.state.withLock { $0.failing = true }
-        await #expect(throws: StoreError.self) { try await directory.resolve(Self.acme) { try loads.load() } }
-        loads.state.withLock { state in
+        let probe = ProbedStores()
+        let directory = NamespaceDirectory(ports: probe.ports)
+        probe.state.withLock { $0.failing = true }
+        await #expect(throws: StoreError.self) { try await directory.resolve(Self.acme) }
+        await #expect(throws: StoreError.self) { try await directory.existingActor(Self.acme) }
+        probe.state.withLock { state in
             state.failing = false
-            state.exists = true
+            state.namespace = Self.snapshot.namespace
         }
-        #expect(try await directory.resolve(Self.acme) { try loads.load() } != nil)
-        #expect(loads.count == 2)
+        #expect(try await directory.resolve(Self.acme) != nil)
+        #expect(probe.namespaceLoads == 3)
         #expect(directory.missingCount == 0)
     }
 
@@ -196,7 +178,7 @@ import Testing
     @Test func madeUpTokensStayWithinTheCredentialCache() async throws {
         let identities = InMemoryIdentityStore()
         let authenticator = Authenticator(identities: identities, pepper: Array(repeating: 9, count: 32))
-        let actor = NamespaceActor(name: Self.acme, credentialCacheSize: 64)
+        let actor = NamespaceActor(name: Self.acme, ports: .inMemory(identities: identities), settings: NamespaceActor.Settings(credentialCacheSize: 64))
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<1000 {
             let made = APITokenText.generate(using: &generator)

@@ -21,55 +21,47 @@ import Testing
     static let namespace = Namespace(name: NamespaceName("acme")!, createdAt: .init(millisecondsSinceEpoch: 1))
 
     @Test func concurrentCallersShareOneLoad() async throws {
+        let probe = ProbedStores(namespace: Self.namespace)
         // An hour to live: the default 5 s can pass between two calls on a machine this busy.
-        let actor = NamespaceActor(name: NamespaceName("acme")!, snapshotTTL: .seconds(3600))
-        let loads = Mutex(0)
-        let (gate, open) = AsyncStream<Void>.makeStream()
-        let load: @Sendable () async throws -> NamespaceSnapshot? = {
-            loads.withLock { $0 += 1 }
-            for await _ in gate { break }
-            return NamespaceSnapshot(namespace: Self.namespace, actors: [])
-        }
-        async let first = actor.snapshot(loading: load)
-        async let second = actor.snapshot(loading: load)
-        async let third = actor.snapshot(loading: load)
+        let actor = NamespaceActor(name: NamespaceName("acme")!, ports: probe.ports, settings: NamespaceActor.Settings(snapshotTTL: .seconds(3600)))
+        probe.close()
+        async let first = actor.snapshot()
+        async let second = actor.snapshot()
+        async let third = actor.snapshot()
         // Wait until the load started, then let it finish.
-        while loads.withLock({ $0 }) == 0 { await Task.yield() }
-        open.yield()
-        open.finish()
+        #expect(await waitUntil(.seconds(60)) { probe.namespaceLoads == 1 })
+        probe.open()
         let results = try await [first, second, third]
         #expect(results.allSatisfy { $0?.namespace.name.rawValue == "acme" })
-        #expect(loads.withLock { $0 } == 1)
-        _ = try await actor.snapshot(loading: load)
-        #expect(loads.withLock { $0 } == 1, "cached within its time to live")
+        #expect(probe.namespaceLoads == 1)
+        _ = try await actor.snapshot()
+        #expect(probe.namespaceLoads == 1, "cached within its time to live")
     }
 
     @Test func aMissingNamespaceIsCachedBrieflyAndAnInvalidationReloads() async throws {
-        let actor = NamespaceActor(name: NamespaceName("acme")!, snapshotTTL: .seconds(60), missingTTL: .seconds(60))
-        let loads = Mutex(0)
-        let exists = Mutex(false)
-        let load: @Sendable () async throws -> NamespaceSnapshot? = {
-            loads.withLock { $0 += 1 }
-            return exists.withLock { $0 } ? NamespaceSnapshot(namespace: Self.namespace, actors: []) : nil
-        }
-        #expect(try await actor.snapshot(loading: load) == nil)
-        exists.withLock { $0 = true }
-        #expect(try await actor.snapshot(loading: load) == nil)
-        #expect(loads.withLock { $0 } == 1)
+        let probe = ProbedStores()
+        let actor = NamespaceActor(
+            name: NamespaceName("acme")!, ports: probe.ports, settings: NamespaceActor.Settings(snapshotTTL: .seconds(60), missingTTL: .seconds(60)))
+        #expect(try await actor.snapshot() == nil)
+        probe.state.withLock { $0.namespace = Self.namespace }
+        #expect(try await actor.snapshot() == nil)
+        #expect(probe.namespaceLoads == 1)
         await actor.invalidate()
-        #expect(try await actor.snapshot(loading: load) != nil)
-        #expect(loads.withLock { $0 } == 2)
+        #expect(try await actor.snapshot() != nil)
+        #expect(probe.namespaceLoads == 2)
     }
 
     @Test func aFailedLoadIsNotCached() async throws {
-        let actor = NamespaceActor(name: NamespaceName("acme")!)
-        struct Down: Error {}
-        await #expect(throws: Down.self) { try await actor.snapshot { throw Down() } }
-        #expect(try await actor.snapshot { NamespaceSnapshot(namespace: Self.namespace, actors: []) } != nil)
+        let probe = ProbedStores(namespace: Self.namespace)
+        let actor = NamespaceActor(name: NamespaceName("acme")!, ports: probe.ports)
+        probe.state.withLock { $0.failing = true }
+        await #expect(throws: StoreError.self) { try await actor.snapshot() }
+        probe.state.withLock { $0.failing = false }
+        #expect(try await actor.snapshot() != nil)
     }
 
     @Test func subscribersReceivePublishedEventsUntilTheyUnsubscribe() async throws {
-        let actor = NamespaceActor(name: NamespaceName("acme")!)
+        let actor = NamespaceActor(name: NamespaceName("acme")!, ports: .inMemory())
         let subscription = await actor.subscribe(taskId: "t")
         let other = await actor.subscribe(taskId: "other")
         #expect(await actor.subscriberCount == 2)
@@ -86,7 +78,7 @@ import Testing
     }
 
     @Test func theDirectoryActivatesOneActorPerNamespaceAndEvictsOnlyThatOne() {
-        let directory = NamespaceDirectory()
+        let directory = NamespaceDirectory(ports: .inMemory())
         let name = NamespaceName("acme")!
         #expect(directory.activeActor(for: name) == nil)
         let first = directory.actor(for: name)
@@ -226,7 +218,7 @@ import Testing
             let executor = ScriptedExecutor()
             executor.enqueue([.wait("go")] + ScriptedExecutor.completes(with: "finished"))
             let runner = TaskRunner(
-                store: store, executor: executor, bus: LocalTaskEventBus(directory: NamespaceDirectory()),
+                store: store, executor: executor, bus: LocalTaskEventBus(directory: NamespaceDirectory(ports: .inMemory())),
                 ids: UUIDv7Generator(), clock: .system, logger: Logger(label: "test")
             )
             let worker = TaskWorker(runner: runner)
@@ -247,7 +239,7 @@ import Testing
 
 @Suite(.timeLimit(.minutes(2))) struct NamespaceEvictionTests {
     @Test func idleNamespacesAreEvictedAndBusyOnesKept() async throws {
-        let directory = NamespaceDirectory()
+        let directory = NamespaceDirectory(ports: .inMemory())
         let idle = directory.actor(for: NamespaceName("idle")!)
         let streaming = directory.actor(for: NamespaceName("streaming")!)
         let subscription = await streaming.subscribe(taskId: "t")

@@ -15,7 +15,7 @@ import Testing
 /// The caps on open streams per principal and per namespace, on one replica.
 @Suite(.timeLimit(.minutes(1))) struct StreamLimitTests {
     @Test func anActorRefusesStreamsBeyondACallersCapAndTheNamespacesCap() async throws {
-        let actor = NamespaceActor(name: NamespaceName("acme")!, streamLimits: StreamLimits(perPrincipal: 2, perNamespace: 3))
+        let actor = NamespaceActor(name: NamespaceName("acme")!, ports: .inMemory(), settings: NamespaceActor.Settings(streamLimits: StreamLimits(perPrincipal: 2, perNamespace: 3)))
         let alice1 = try await actor.openStream(taskId: "t1", principal: "alice")
         _ = try await actor.openStream(taskId: "t2", principal: "alice")
         await #expect(throws: StreamLimitExceeded(scope: .principal, limit: 2)) { try await actor.openStream(taskId: "t3", principal: "alice") }
@@ -39,7 +39,7 @@ import Testing
 
     /// Many requests at once for the last slots: the check and the registration are one step.
     @Test func concurrentStreamsNeverExceedTheCap() async throws {
-        let actor = NamespaceActor(name: NamespaceName("acme")!, streamLimits: StreamLimits(perPrincipal: 10, perNamespace: 1000))
+        let actor = NamespaceActor(name: NamespaceName("acme")!, ports: .inMemory(), settings: NamespaceActor.Settings(streamLimits: StreamLimits(perPrincipal: 10, perNamespace: 1000)))
         let opened = await withTaskGroup(of: Bool.self) { group in
             for index in 0..<200 {
                 group.addTask { (try? await actor.openStream(taskId: "t\(index)", principal: "alice")) != nil }

@@ -56,7 +56,7 @@ final class InterleavingRemote: SyncRemote {
         try await local.createNamespace(Namespace(name: localNamespace, authMode: .disabled, createdAt: .init(millisecondsSinceEpoch: 1)))
         try await server.createNamespace(Namespace(name: serverNamespace, authMode: .disabled, createdAt: .init(millisecondsSinceEpoch: 1)))
         let remote = InterleavingRemote(
-            ServiceRemote(service: SyncService(entities: server, namespaces: server, directory: NamespaceDirectory()), namespace: serverNamespace)
+            ServiceRemote(service: SyncService(entities: server, namespaces: server, directory: NamespaceDirectory(ports: .inMemory())), namespace: serverNamespace)
         )
         return (SyncReplicator(store: local, namespace: localNamespace, remote: remote), remote)
     }

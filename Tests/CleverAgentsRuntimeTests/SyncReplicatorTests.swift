@@ -59,7 +59,7 @@ struct UnexpectedSyncResponse: Error {
     func setUp(batchSize: Int = 200, pageSize: Int = 500) async throws -> (SyncReplicator, ServiceRemote) {
         try await local.createNamespace(Namespace(name: localNamespace, authMode: .disabled, createdAt: .init(millisecondsSinceEpoch: 1)))
         try await server.createNamespace(Namespace(name: serverNamespace, authMode: .disabled, createdAt: .init(millisecondsSinceEpoch: 1)))
-        let remote = ServiceRemote(service: SyncService(entities: server, namespaces: server, directory: NamespaceDirectory()), namespace: serverNamespace)
+        let remote = ServiceRemote(service: SyncService(entities: server, namespaces: server, directory: NamespaceDirectory(ports: .inMemory())), namespace: serverNamespace)
         return (SyncReplicator(store: local, namespace: localNamespace, remote: remote, batchSize: batchSize, pageSize: pageSize), remote)
     }
 

@@ -18,7 +18,7 @@ import Testing
 
     func makeService() async throws -> SyncService {
         try await store.createNamespace(Namespace(name: namespace, authMode: .disabled, createdAt: .init(millisecondsSinceEpoch: 1)))
-        return SyncService(entities: store, namespaces: store, directory: NamespaceDirectory())
+        return SyncService(entities: store, namespaces: store, directory: NamespaceDirectory(ports: .inMemory()))
     }
 
     func context(_ role: NamespaceRole?, principal: String = "alice") -> RequestContext {

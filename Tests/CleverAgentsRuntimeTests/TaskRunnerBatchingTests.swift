@@ -82,7 +82,7 @@ import Testing
         var logger = Logger(label: "batching-test")
         logger.logLevel = .critical
         let runner = TaskRunner(
-            store: store, executor: executor, bus: LocalTaskEventBus(directory: NamespaceDirectory()),
+            store: store, executor: executor, bus: LocalTaskEventBus(directory: NamespaceDirectory(ports: .inMemory())),
             ids: UUIDv7Generator(), clock: .system, logger: logger
         )
         let job = try await RuntimeHarness.storedJob(in: store, namespace: namespace)
@@ -147,7 +147,7 @@ import Testing
         let runner = TaskRunner(
             store: store,
             executor: ExecutorPerNamespace(executors: [busy: EndlessExecutor(started: startedContinuation), gathered: BurstExecutor(events: events, drained: drainedContinuation)]),
-            bus: LocalTaskEventBus(directory: NamespaceDirectory()), ids: UUIDv7Generator(), clock: .system, logger: logger,
+            bus: LocalTaskEventBus(directory: NamespaceDirectory(ports: .inMemory())), ids: UUIDv7Generator(), clock: .system, logger: logger,
             limits: TaskLimits(maximumArtifactBytes: 100), gatherWindow: .seconds(300)
         )
         var other: Task<TaskRunner.Outcome, Never>?

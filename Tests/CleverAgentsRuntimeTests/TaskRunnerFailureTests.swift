@@ -54,7 +54,7 @@ import Testing
         var logger = Logger(label: "test-runner")
         logger.logLevel = .critical
         return TaskRunner(
-            store: store, executor: executor, bus: LocalTaskEventBus(directory: NamespaceDirectory()), ids: UUIDv7Generator(), clock: .system,
+            store: store, executor: executor, bus: LocalTaskEventBus(directory: NamespaceDirectory(ports: .inMemory())), ids: UUIDv7Generator(), clock: .system,
             logger: logger, limits: TaskLimits(maximumArtifactBytes: 100)
         )
     }

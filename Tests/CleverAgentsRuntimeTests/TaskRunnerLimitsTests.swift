@@ -23,7 +23,7 @@ import Testing
         var logger = Logger(label: "limits-test")
         logger.logLevel = .critical
         return TaskRunner(
-            store: store, executor: executor, bus: LocalTaskEventBus(directory: NamespaceDirectory()),
+            store: store, executor: executor, bus: LocalTaskEventBus(directory: NamespaceDirectory(ports: .inMemory())),
             ids: UUIDv7Generator(), clock: .system, logger: logger, limits: limits
         )
     }
@@ -136,7 +136,7 @@ import Testing
         logger.logLevel = .critical
         let budget = 64 << 10
         let runner = TaskRunner(
-            store: store, executor: executor, bus: LocalTaskEventBus(directory: NamespaceDirectory()),
+            store: store, executor: executor, bus: LocalTaskEventBus(directory: NamespaceDirectory(ports: .inMemory())),
             ids: UUIDv7Generator(), clock: .system, logger: logger, limits: TaskLimits(maximumArtifactBytes: budget)
         )
         let job = try await RuntimeHarness.storedJob(in: store, namespace: Self.namespace)

@@ -32,7 +32,7 @@ import Testing
         var logger = Logger(label: "store-failure-test")
         logger.logLevel = .critical
         let runner = TaskRunner(
-            store: store, executor: executor, bus: LocalTaskEventBus(directory: NamespaceDirectory()),
+            store: store, executor: executor, bus: LocalTaskEventBus(directory: NamespaceDirectory(ports: .inMemory())),
             ids: UUIDv7Generator(), clock: .system, logger: logger
         )
         let namespace = NamespaceName("refused")!

@@ -37,7 +37,7 @@ import Testing
     /// A worker on `queue` that never polls: only wake-ups, submissions and ended runs move it.
     func worker(_ queue: MemoryTaskQueue, _ executor: ScriptedExecutor, maximumRuns: Int = 16) -> TaskWorker {
         let jobs = TaskJobFactory(
-            directory: NamespaceDirectory { NamespaceActor(name: $0, snapshot: $1, snapshotTTL: .zero) }, namespaces: store, secrets: secrets)
+            directory: NamespaceDirectory(ports: .inMemory(store), actorSettings: NamespaceActor.Settings(snapshotTTL: .zero)), secrets: secrets)
         return TaskWorker(
             runner: runner(executor),
             queue: .init(queue: queue, jobs: jobs, owner: "replica-1", lease: .seconds(60), maximumRuns: maximumRuns, pollInterval: .seconds(600)),

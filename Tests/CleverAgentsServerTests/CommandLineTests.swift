@@ -154,11 +154,11 @@ import Testing
         try await PostgresTestDatabase.withStore { store, _ in
             // The token's hash is keyed with the file's pepper, as the server would check it.
             let withFile = Authenticator(identities: store, pepper: Array(Data(base64Encoded: pepper)!))
-            let caller = try await withFile.authenticate(text, namespace: NamespaceName(name)!, actor: NamespaceActor(name: NamespaceName(name)!))
+            let caller = try await withFile.authenticate(text, namespace: NamespaceName(name)!, actor: NamespaceActor(name: NamespaceName(name)!, ports: NamespacePorts(namespaces: store, identities: store)))
             #expect(caller.role == .viewer)
             let development = Authenticator(identities: store, pepper: Array(Data(base64Encoded: ServerConfiguration.developmentTokenPepperForTools)!))
             await #expect(throws: AuthenticationError.invalid) {
-                try await development.authenticate(text, namespace: NamespaceName(name)!, actor: NamespaceActor(name: NamespaceName(name)!))
+                try await development.authenticate(text, namespace: NamespaceName(name)!, actor: NamespaceActor(name: NamespaceName(name)!, ports: NamespacePorts(namespaces: store, identities: store)))
             }
         }
         // Production without its secrets is refused, naming the key, instead of sealing with the development key.

@@ -35,7 +35,7 @@ public struct RuntimeHarness: Sendable {
         let namespace = NamespaceName("test")!
         try await store.createNamespace(Namespace(name: namespace, authMode: authMode, createdAt: .init(millisecondsSinceEpoch: 1_000)))
         try await store.putActor(ActorDefinition(name: "echo", graphURL: "http://graphs.invalid", assistantID: "echo", isDefault: true), in: namespace)
-        let directory = NamespaceDirectory { NamespaceActor(name: $0, snapshot: $1, snapshotTTL: .zero, streamLimits: streamLimits) }
+        let directory = NamespaceDirectory(ports: .inMemory(store), actorSettings: NamespaceActor.Settings(snapshotTTL: .zero, streamLimits: streamLimits))
         let ids = UUIDv7Generator()
         var logger = Logger(label: "runtime-test")
         logger.logLevel = .critical

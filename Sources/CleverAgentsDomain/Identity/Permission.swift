@@ -40,14 +40,16 @@ extension NamespaceRole {
     /// The permissions of the role; each role includes those of the roles below it.
     public var permissions: Set<Permission> {
         switch self {
-        case .viewer:
-            [.readExtendedCard, .readTasks, .pullEntities]
-        case .member:
-            NamespaceRole.viewer.permissions.union([.sendMessages, .cancelTasks, .managePushConfigs])
-        case .admin:
-            NamespaceRole.member.permissions.union([.manageActors, .manageTokens, .manageAccess, .readAudit, .pushEntities])
-        case .owner:
-            NamespaceRole.admin.permissions.union([.deleteNamespace])
+        case .viewer: Self.viewerPermissions
+        case .member: Self.memberPermissions
+        case .admin: Self.adminPermissions
+        case .owner: Self.ownerPermissions
         }
     }
+
+    // Built once: every request asks.
+    private static let viewerPermissions: Set<Permission> = [.readExtendedCard, .readTasks, .pullEntities]
+    private static let memberPermissions = viewerPermissions.union([.sendMessages, .cancelTasks, .managePushConfigs])
+    private static let adminPermissions = memberPermissions.union([.manageActors, .manageTokens, .manageAccess, .readAudit, .pushEntities])
+    private static let ownerPermissions = adminPermissions.union([.deleteNamespace])
 }

@@ -65,21 +65,30 @@ public struct Authenticator: Sendable {
         return (text, record)
     }
 
-    /// The caller presenting `credential` (the raw `Bearer` or `X-API-Key` value) to `namespace`.
+    /// The caller presenting `credential` (the raw `Bearer` or `X-API-Key` value) to `namespace`,
+    /// whose stored credential comes from the namespace actor's cache.
     public func authenticate(_ credential: String?, namespace: NamespaceName, actor: NamespaceActor) async throws -> Caller {
-        guard let credential, !credential.isEmpty else { throw AuthenticationError.missing }
-        guard let token = APITokenText(credential) else { throw AuthenticationError.malformed }
-        let identities = self.identities
-        let stored = try await actor.credential(tokenID: token.id) {
-            try await identities.credential(tokenID: token.id)
-        }
+        let token = try Self.token(in: credential)
+        return try caller(presenting: token, stored: try await actor.credential(tokenID: token.id), in: namespace)
+    }
+
+    /// The API token in a presented credential.
+    public static func token(in credential: String?) throws(AuthenticationError) -> APITokenText {
+        guard let credential, !credential.isEmpty else { throw .missing }
+        guard let token = APITokenText(credential) else { throw .malformed }
+        return token
+    }
+
+    /// The caller presenting `token` to `namespace`, given what is stored under its id (`nil`:
+    /// nothing). The secret is checked against its keyed hash on every call.
+    public func caller(presenting token: APITokenText, stored: Credential?, in namespace: NamespaceName) throws(AuthenticationError) -> Caller {
         guard let stored, verify(secret: token.secret, against: stored.token.secretHash) else {
-            throw AuthenticationError.invalid
+            throw .invalid
         }
         let now = clock.now()
-        if stored.token.revokedAt != nil { throw AuthenticationError.invalid }
-        if let expiresAt = stored.token.expiresAt, expiresAt <= now { throw AuthenticationError.expired }
-        if stored.principalDisabled { throw AuthenticationError.invalid }
+        if stored.token.revokedAt != nil { throw .invalid }
+        if let expiresAt = stored.token.expiresAt, expiresAt <= now { throw .expired }
+        if stored.principalDisabled { throw .invalid }
         switch stored.token.namespace {
         case .some(let tokenNamespace) where tokenNamespace == namespace:
             // A namespace token carries the principal's role here, capped by its minter's, and
@@ -90,7 +99,7 @@ public struct Authenticator: Sendable {
             return Caller(principalID: stored.token.principal, role: nil, isSuperadmin: true, tokenID: stored.token.id)
         default:
             // A token of another namespace is no credential here.
-            throw AuthenticationError.invalid
+            throw .invalid
         }
     }
 
@@ -98,8 +107,7 @@ public struct Authenticator: Sendable {
     /// without a namespace, of a principal that is a superadmin. A namespace token is no
     /// credential here, whatever its principal's flags.
     public func authenticateServer(_ credential: String?) async throws -> Caller {
-        guard let credential, !credential.isEmpty else { throw AuthenticationError.missing }
-        guard let token = APITokenText(credential) else { throw AuthenticationError.malformed }
+        let token = try Self.token(in: credential)
         guard let stored = try await identities.credential(tokenID: token.id), verify(secret: token.secret, against: stored.token.secretHash),
             stored.token.revokedAt == nil, !stored.principalDisabled, stored.token.namespace == nil, stored.isSuperadmin
         else { throw AuthenticationError.invalid }

@@ -9,14 +9,51 @@
 import A2AProtocol
 public import CleverAgentsDomain
 
-/// The in-process host of one namespace: its cached settings and its local stream subscribers,
-/// with the caps on open streams of the namespace and of each principal.
+/// The in-process host of one namespace: who may call it (its settings, its callers' credentials
+/// and rate limits) and its local stream subscribers, with the caps on open streams of the
+/// namespace and of each principal.
 ///
-/// Every method is synchronous on the actor, so a decision and the state change it leads to
-/// never interleave with another request; I/O happens outside, and results come back through
-/// another synchronous call.
+/// The actor is this replica's cache of what ``NamespacePorts`` stores: it loads on a miss, once
+/// for all concurrent callers, and forgets on invalidation. A request's admission
+/// (``admission(presenting:authenticator:anonymousAllowed:)``) is one visit when both its
+/// settings and its credential are cached.
+///
+/// Every decision is synchronous on the actor, so it never interleaves with another request's
+/// state change; I/O happens outside, and results come back through another synchronous call.
 public actor NamespaceActor {
+    /// How long what the actor caches is trusted, and the caps it enforces on this replica.
+    public struct Settings: Sendable {
+        /// How long the namespace's settings are trusted; changes made here invalidate them sooner.
+        public var snapshotTTL: Duration
+        /// How long a namespace found missing stays missing.
+        public var missingTTL: Duration
+        /// How long a token lookup is trusted; revocations arrive sooner through invalidation.
+        public var credentialTTL: Duration
+        /// The most tokens kept; beyond it the oldest half is dropped.
+        public var credentialCacheSize: Int
+        public var rateLimits: RateLimits
+        public var streamLimits: StreamLimits
+
+        public init(
+            snapshotTTL: Duration = .seconds(5),
+            missingTTL: Duration = .seconds(1),
+            credentialTTL: Duration = .seconds(60),
+            credentialCacheSize: Int = 10_000,
+            rateLimits: RateLimits = RateLimits(),
+            streamLimits: StreamLimits = StreamLimits()
+        ) {
+            self.snapshotTTL = snapshotTTL
+            self.missingTTL = missingTTL
+            self.credentialTTL = credentialTTL
+            self.credentialCacheSize = credentialCacheSize
+            self.rateLimits = rateLimits
+            self.streamLimits = streamLimits
+        }
+    }
+
     public nonisolated let name: NamespaceName
+    /// Where the settings and credentials come from on a miss.
+    public nonisolated let ports: NamespacePorts
 
     private enum CachedSnapshot {
         case present(NamespaceSnapshot, loadedAt: ContinuousClock.Instant)
@@ -58,25 +95,39 @@ public actor NamespaceActor {
 
     /// - Parameter snapshot: the namespace's settings, when they were just loaded (they are then
     ///   cached as if this actor had loaded them).
-    public init(
-        name: NamespaceName,
-        snapshot: NamespaceSnapshot? = nil,
-        snapshotTTL: Duration = .seconds(5),
-        missingTTL: Duration = .seconds(1),
-        credentialTTL: Duration = .seconds(60),
-        credentialCacheSize: Int = 10_000,
-        rateLimits: RateLimits = RateLimits(),
-        streamLimits: StreamLimits = StreamLimits()
-    ) {
+    public init(name: NamespaceName, ports: NamespacePorts, settings: Settings = Settings(), snapshot: NamespaceSnapshot? = nil) {
         self.name = name
-        self.snapshotTTL = snapshotTTL
-        self.missingTTL = missingTTL
-        self.credentialTTL = credentialTTL
-        self.credentialCacheSize = credentialCacheSize
-        self.rateLimits = rateLimits
-        self.streamLimits = streamLimits
+        self.ports = ports
+        self.snapshotTTL = settings.snapshotTTL
+        self.missingTTL = settings.missingTTL
+        self.credentialTTL = settings.credentialTTL
+        self.credentialCacheSize = settings.credentialCacheSize
+        self.rateLimits = settings.rateLimits
+        self.streamLimits = settings.streamLimits
         self.lastUsed = .now
         self.cached = snapshot.map { .present($0, loadedAt: .now) }
+    }
+
+    // MARK: Admission
+
+    /// The namespace's settings and who presents `credential` (the raw `Bearer` or `X-API-Key`
+    /// value), with the rate limits' decision for the caller: one visit to the actor when the
+    /// settings and the credential are cached. Returns `nil` when the namespace does not exist.
+    ///
+    /// - Parameter anonymousAllowed: whether a namespace whose authentication is disabled lets
+    ///   every caller in as its anonymous owner (never in production).
+    public func admission(presenting credential: String?, authenticator: Authenticator, anonymousAllowed: Bool) async throws -> NamespaceAdmission? {
+        guard let snapshot = try await snapshot() else { return nil }
+        let caller: Caller
+        if snapshot.namespace.authMode == .disabled && anonymousAllowed {
+            caller = .anonymous
+        } else {
+            let token = try Authenticator.token(in: credential)
+            let stored = try await self.credential(tokenID: token.id)
+            caller = try authenticator.caller(presenting: token, stored: stored, in: name)
+        }
+        // Taken only for a caller whose secret was checked: nobody drains another's bucket.
+        return NamespaceAdmission(snapshot: snapshot, caller: caller, rate: admit(tokenID: caller.tokenID))
     }
 
     // MARK: Settings
@@ -84,7 +135,7 @@ public actor NamespaceActor {
     /// The namespace's settings and actors, from cache or loaded once for all concurrent callers.
     ///
     /// Returns `nil` when the namespace does not exist.
-    public func snapshot(loading load: @escaping @Sendable () async throws -> NamespaceSnapshot?) async throws -> NamespaceSnapshot? {
+    public func snapshot() async throws -> NamespaceSnapshot? {
         let now = ContinuousClock.now
         lastUsed = now
         switch cached {
@@ -98,7 +149,8 @@ public actor NamespaceActor {
         if let loading {
             return try await loading.value
         }
-        let task = Task { try await load() }
+        let (ports, name) = (ports, name)
+        let task = Task { try await ports.snapshot(of: name) }
         loading = task
         do {
             let snapshot = try await task.value
@@ -123,7 +175,7 @@ public actor NamespaceActor {
     // MARK: Credentials
 
     /// The stored credential of a token id, from cache or loaded once for all concurrent callers.
-    public func credential(tokenID: String, loading load: @escaping @Sendable () async throws -> Credential?) async throws -> Credential? {
+    public func credential(tokenID: String) async throws -> Credential? {
         let now = ContinuousClock.now
         lastUsed = now
         if let cached = credentials[tokenID], cached.loadedAt.duration(to: now) < credentialTTL {
@@ -133,7 +185,8 @@ public actor NamespaceActor {
             return try await loading.value
         }
         let generation = credentialGeneration
-        let task = Task { try await load() }
+        let identities = ports.identities
+        let task = Task { try await identities.credential(tokenID: tokenID) }
         credentialLoads[tokenID] = task
         do {
             let credential = try await task.value
@@ -276,6 +329,14 @@ public actor NamespaceActor {
     public var isIdle: Bool {
         subscribers.isEmpty && loading == nil && credentialLoads.isEmpty
     }
+}
+
+/// What ``NamespaceActor/admission(presenting:authenticator:anonymousAllowed:)`` found.
+public struct NamespaceAdmission: Sendable {
+    public var snapshot: NamespaceSnapshot
+    public var caller: Caller
+    /// Whether the caller's request is within the namespace's and its token's rate limits.
+    public var rate: RateDecision
 }
 
 /// One subscriber's view of a task's live events.

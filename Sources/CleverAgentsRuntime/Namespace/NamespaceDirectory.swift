@@ -15,7 +15,7 @@ import Synchronization
 /// no suspension between finding nothing and inserting, and the directory is not a
 /// serialization point for every request.
 ///
-/// A name that nobody uses here yet is looked up in the store first (``resolve(_:load:)``):
+/// A name that nobody uses here yet is looked up in the store first (``resolve(_:)``):
 /// concurrent requests for one name share one lookup, a name found missing is remembered for a
 /// second (``RecentlyMissingNames``, bounded in entries), and an actor is made only for a
 /// namespace that exists. Requests to made-up names therefore allocate no actor, and cost at most
@@ -23,7 +23,7 @@ import Synchronization
 public final class NamespaceDirectory: Sendable {
     private struct Entry {
         var actor: NamespaceActor
-        /// When a caller last took the actor (every use goes through ``actor(for:)`` or ``resolve(_:load:)``).
+        /// When a caller last took the actor (every use goes through ``actor(for:)``, ``resolve(_:)`` or ``existingActor(_:)``).
         var lastTaken: ContinuousClock.Instant
     }
 
@@ -44,23 +44,34 @@ public final class NamespaceDirectory: Sendable {
     }
 
     private let state: Mutex<State>
-    private let makeActor: @Sendable (NamespaceName, NamespaceSnapshot?) -> NamespaceActor
+    /// What every actor made here reads from.
+    public let ports: NamespacePorts
+    /// What every actor made here is made with.
+    public let actorSettings: NamespaceActor.Settings
     /// How long ``soleNamespace(load:)`` keeps its answer.
     public let soleNamespaceTTL: Duration
 
     /// - Parameters:
+    ///   - ports: the stores the actors (and lookups of names without one) read from.
+    ///   - actorSettings: the cache lifetimes and caps of every namespace actor.
     ///   - missingNames: how many names found missing are remembered, and for how long.
     ///   - soleNamespaceTTL: how long the answer of ``soleNamespace(load:)`` is kept (5 s, as
     ///     long as a namespace's settings).
-    ///   - makeActor: makes the actor of a namespace, with its settings when they were just loaded.
     public init(
+        ports: NamespacePorts,
+        actorSettings: NamespaceActor.Settings = NamespaceActor.Settings(),
         missingNames: RecentlyMissingNames = RecentlyMissingNames(),
-        soleNamespaceTTL: Duration = .seconds(5),
-        makeActor: @escaping @Sendable (NamespaceName, NamespaceSnapshot?) -> NamespaceActor = { NamespaceActor(name: $0, snapshot: $1) }
+        soleNamespaceTTL: Duration = .seconds(5)
     ) {
         self.state = Mutex(State(missing: missingNames))
+        self.ports = ports
+        self.actorSettings = actorSettings
         self.soleNamespaceTTL = soleNamespaceTTL
-        self.makeActor = makeActor
+    }
+
+    /// The actor of a namespace, with its settings when they were just loaded.
+    private func makeActor(_ name: NamespaceName, _ snapshot: NamespaceSnapshot?) -> NamespaceActor {
+        NamespaceActor(name: name, ports: ports, settings: actorSettings, snapshot: snapshot)
     }
 
     /// The only namespace, when there is exactly one (the one the server root's card describes
@@ -108,7 +119,7 @@ public final class NamespaceDirectory: Sendable {
     }
 
     /// The namespace's actor, activated if needed, whether or not the namespace exists: for
-    /// callers that know it does. Requests go through ``resolve(_:load:)``.
+    /// callers that know it does. Requests go through ``resolve(_:)`` or ``existingActor(_:)``.
     public func actor(for name: NamespaceName) -> NamespaceActor {
         state.withLock { state in
             let now = ContinuousClock.now
@@ -124,19 +135,42 @@ public final class NamespaceDirectory: Sendable {
 
     /// The actor and settings of the namespace, or `nil` when it does not exist.
     ///
-    /// An active actor answers from its settings cache (``NamespaceActor/snapshot(loading:)``).
-    /// Otherwise the settings are loaded with `load` (once for all concurrent callers) unless the
-    /// name was found missing within the last second, and an actor is activated only if they exist.
-    public func resolve(
-        _ name: NamespaceName,
-        load: @escaping @Sendable () async throws -> NamespaceSnapshot?
-    ) async throws -> (NamespaceActor, NamespaceSnapshot)? {
-        enum Step {
-            case active(NamespaceActor)
-            case missing
-            case lookup(Task<NamespaceSnapshot?, any Error>)
+    /// An active actor answers from its settings cache (``NamespaceActor/snapshot()``).
+    /// Otherwise the settings are loaded (once for all concurrent callers) unless the name was
+    /// found missing within the last second, and an actor is activated only if they exist.
+    public func resolve(_ name: NamespaceName) async throws -> (NamespaceActor, NamespaceSnapshot)? {
+        switch lookUp(name) {
+        case .active(let actor):
+            guard let snapshot = try await actor.snapshot() else { return nil }
+            return (actor, snapshot)
+        case .missing:
+            return nil
+        case .lookup(let lookup):
+            return try await finish(lookup, of: name)
         }
-        let step: Step = state.withLock { state in
+    }
+
+    /// The namespace's actor when it is active here (without asking it anything: the request's
+    /// first question to it answers from its cache), else as ``resolve(_:)`` finds it; `nil`
+    /// when the namespace does not exist.
+    public func existingActor(_ name: NamespaceName) async throws -> NamespaceActor? {
+        switch lookUp(name) {
+        case .active(let actor): actor
+        case .missing: nil
+        case .lookup(let lookup): try await finish(lookup, of: name)?.0
+        }
+    }
+
+    private enum Step {
+        case active(NamespaceActor)
+        case missing
+        case lookup(Task<NamespaceSnapshot?, any Error>)
+    }
+
+    /// What the directory knows of `name`: its active actor, that it is missing, or the lookup
+    /// of its settings (started here unless one is under way).
+    private func lookUp(_ name: NamespaceName) -> Step {
+        state.withLock { state in
             let now = ContinuousClock.now
             if let entry = state.actors[name] {
                 state.actors[name]?.lastTaken = now
@@ -144,36 +178,34 @@ public final class NamespaceDirectory: Sendable {
             }
             if state.missing.contains(name, now: now) { return .missing }
             if let lookup = state.lookups[name] { return .lookup(lookup) }
-            let lookup = Task { try await load() }
+            let ports = self.ports
+            let lookup = Task { try await ports.snapshot(of: name) }
             state.lookups[name] = lookup
             return .lookup(lookup)
         }
-        switch step {
-        case .active(let actor):
-            guard let snapshot = try await actor.snapshot(loading: load) else { return nil }
-            return (actor, snapshot)
-        case .missing:
-            return nil
-        case .lookup(let lookup):
-            let result = await lookup.result
-            return try state.withLock { state in
-                // The first caller back records the outcome; a lookup that an invalidation
-                // removed meanwhile records nothing (its answer may be stale).
-                let recording = state.lookups[name] == lookup
-                if recording { state.lookups[name] = nil }
-                guard let snapshot = try result.get() else {
-                    if recording { state.missing.insert(name, now: .now) }
-                    return nil
-                }
-                let now = ContinuousClock.now
-                if let entry = state.actors[name] {
-                    state.actors[name]?.lastTaken = now
-                    return (entry.actor, snapshot)
-                }
-                let actor = makeActor(name, snapshot)
-                state.actors[name] = Entry(actor: actor, lastTaken: now)
-                return (actor, snapshot)
+    }
+
+    /// The outcome of a lookup: the actor it activated (or found activated meanwhile) and the
+    /// settings, or `nil` when the namespace does not exist.
+    private func finish(_ lookup: Task<NamespaceSnapshot?, any Error>, of name: NamespaceName) async throws -> (NamespaceActor, NamespaceSnapshot)? {
+        let result = await lookup.result
+        return try state.withLock { state in
+            // The first caller back records the outcome; a lookup that an invalidation
+            // removed meanwhile records nothing (its answer may be stale).
+            let recording = state.lookups[name] == lookup
+            if recording { state.lookups[name] = nil }
+            guard let snapshot = try result.get() else {
+                if recording { state.missing.insert(name, now: .now) }
+                return nil
             }
+            let now = ContinuousClock.now
+            if let entry = state.actors[name] {
+                state.actors[name]?.lastTaken = now
+                return (entry.actor, snapshot)
+            }
+            let actor = makeActor(name, snapshot)
+            state.actors[name] = Entry(actor: actor, lastTaken: now)
+            return (actor, snapshot)
         }
     }
 

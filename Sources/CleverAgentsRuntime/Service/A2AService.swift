@@ -108,10 +108,31 @@ public struct A2AService: Sendable {
     /// The namespace's actor and settings; throws when the namespace does not exist, without
     /// activating an actor for it (see ``NamespaceDirectory/resolve(_:load:)``).
     public func namespace(_ name: NamespaceName) async throws -> (NamespaceActor, NamespaceSnapshot) {
-        guard let found = try await NamespaceSnapshot.resolve(name, directory: directory, namespaces: namespaces) else {
+        guard let found = try await directory.resolve(name) else {
             throw ServiceError.namespaceNotFound(name.rawValue)
         }
         return found
+    }
+
+    /// The namespace's actor and its admission of the caller presenting `credential` (the raw
+    /// `Bearer` or `X-API-Key` value): one visit to the actor when it is active here with the
+    /// settings and the credential cached. Fails with "namespace not found" before anything
+    /// about the credential is said.
+    ///
+    /// - Parameter anonymousAllowed: whether a namespace whose authentication is disabled lets
+    ///   every caller in as its anonymous owner (never in production).
+    public func admission(
+        to name: NamespaceName,
+        presenting credential: String?,
+        authenticator: Authenticator,
+        anonymousAllowed: Bool
+    ) async throws -> (actor: NamespaceActor, admission: NamespaceAdmission) {
+        guard let actor = try await directory.existingActor(name),
+            let admission = try await actor.admission(presenting: credential, authenticator: authenticator, anonymousAllowed: anonymousAllowed)
+        else {
+            throw ServiceError.namespaceNotFound(name.rawValue)
+        }
+        return (actor, admission)
     }
 
     /// The actor and settings of the request's namespace: as the front end resolved them, else

@@ -12,12 +12,10 @@ public import CleverAgentsDomain
 /// claimed from the queue: the actor from the namespace, the input from the task's run input.
 public struct TaskJobFactory: Sendable {
     public let directory: NamespaceDirectory
-    public let namespaces: any NamespaceStore
     public let secrets: any SecretBox
 
-    public init(directory: NamespaceDirectory, namespaces: any NamespaceStore, secrets: any SecretBox) {
+    public init(directory: NamespaceDirectory, secrets: any SecretBox) {
         self.directory = directory
-        self.namespaces = namespaces
         self.secrets = secrets
     }
 
@@ -26,7 +24,7 @@ public struct TaskJobFactory: Sendable {
         guard let input = task.runInput else {
             return .failure(GraphExecutionError("The task has nothing to run"))
         }
-        let snapshot = try await NamespaceSnapshot.resolve(task.namespace, directory: directory, namespaces: namespaces)?.1
+        let snapshot = try await directory.resolve(task.namespace)?.1
         guard let actor = snapshot?.actors.first(where: { $0.name == task.actorName }) else {
             return .failure(GraphExecutionError("The actor '\(task.actorName)' of the task no longer exists"))
         }
@@ -48,20 +46,5 @@ extension GraphRunRequest {
             existingRunID: task.runID,
             traceParent: input.traceParent
         )
-    }
-}
-
-extension NamespaceSnapshot {
-    /// The namespace's actor and settings through the directory (and its actor's cache), or
-    /// `nil` when the namespace does not exist.
-    static func resolve(
-        _ name: NamespaceName,
-        directory: NamespaceDirectory,
-        namespaces: any NamespaceStore
-    ) async throws -> (NamespaceActor, NamespaceSnapshot)? {
-        try await directory.resolve(name) {
-            guard let namespace = try await namespaces.namespace(named: name) else { return nil }
-            return NamespaceSnapshot(namespace: namespace, actors: try await namespaces.actors(in: name))
-        }
     }
 }
