@@ -80,7 +80,7 @@ public struct LocalApplication: Sendable {
             logger: logger
         )
         let bus = CompositeTaskEventBus([LocalTaskEventBus(directory: directory), pushWorker])
-        self.worker = TaskWorker(runner: TaskRunner(store: store, executor: executor, bus: bus, ids: ids, clock: .system, logger: logger))
+        self.worker = TaskWorker(runner: TaskRunner(store: store, executor: executor, bus: bus, ids: ids, clock: .system, logger: logger), directory: directory)
         self.service = A2AService(
             directory: directory,
             namespaces: store,

@@ -155,6 +155,7 @@ public struct ServerApplication: Sendable {
         )
         self.worker = TaskWorker(
             runner: runner,
+            directory: directory,
             queue: TaskWorker.QueueSettings(
                 queue: store,
                 jobs: TaskJobFactory(directory: directory, secrets: secrets),

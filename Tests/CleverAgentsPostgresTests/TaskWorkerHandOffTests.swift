@@ -68,6 +68,7 @@ import Testing
             // No poll while the test runs: only hand-offs and wake-ups move the queue.
             let worker = TaskWorker(
                 runner: runner,
+                directory: directory,
                 queue: .init(
                     queue: queue, jobs: TaskJobFactory(directory: directory, secrets: secrets),
                     owner: TestEnvironment.uniqueName("worker"), maximumRuns: 16, pollInterval: .seconds(600)
@@ -81,7 +82,7 @@ import Testing
                     let record = TaskQueueTests.runnable(namespace, "w\(index)", at: Int64(index))
                     let created = try await worker.create(record, events: StoreContractTests.created(record), pushConfigs: [], in: store)
                     let request = GraphRunRequest(task: record, input: try #require(record.runInput), actor: actor, apiKey: nil)
-                    #expect(worker.submit(TaskJob(task: record, request: request), leased: created))
+                    #expect(await worker.submit(TaskJob(task: record, request: request), leased: created))
                     leased.append(created)
                 }
                 #expect(leased == [true, true, false, false, false, false])

@@ -78,7 +78,7 @@ final class RacingTaskStore: WrappingTaskStore {
         logger.logLevel = .critical
         let bus = LocalTaskEventBus(directory: directory)
         let runner = TaskRunner(store: store.base, executor: executor, bus: bus, ids: UUIDv7Generator(), clock: .system, logger: logger)
-        let worker = TaskWorker(runner: runner)
+        let worker = TaskWorker(runner: runner, directory: directory)
         let service = A2AService(
             directory: directory, namespaces: store.base, tasks: store, pushConfigs: store.base, bus: bus, executor: executor, worker: worker,
             ids: UUIDv7Generator(), clock: .system, secrets: try AESGCMSecretBox(keyMaterial: Array(repeating: 7, count: 32)),

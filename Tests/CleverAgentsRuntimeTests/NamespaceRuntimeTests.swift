@@ -217,17 +217,18 @@ import Testing
             let namespace = NamespaceName("acme")!
             let executor = ScriptedExecutor()
             executor.enqueue([.wait("go")] + ScriptedExecutor.completes(with: "finished"))
+            let directory = NamespaceDirectory(ports: .inMemory(store))
             let runner = TaskRunner(
-                store: store, executor: executor, bus: LocalTaskEventBus(directory: NamespaceDirectory(ports: .inMemory())),
+                store: store, executor: executor, bus: LocalTaskEventBus(directory: directory),
                 ids: UUIDv7Generator(), clock: .system, logger: Logger(label: "test")
             )
-            let worker = TaskWorker(runner: runner)
+            let worker = TaskWorker(runner: runner, directory: directory)
             let job = try await RuntimeHarness.storedJob(in: store, namespace: namespace)
             let running = Task { try await worker.run() }
-            #expect(worker.submit(job))
+            #expect(await worker.submit(job))
             while executor.requests.isEmpty { await Task.yield() }
             trigger.triggerGracefulShutdown()
-            #expect(worker.submit(job) == false, "no new jobs once shutting down")
+            #expect(await worker.submit(job) == false, "no new jobs once shutting down")
             executor.open("go")
             try await running.value
             let finished = try await store.task(namespace: namespace, id: "t")

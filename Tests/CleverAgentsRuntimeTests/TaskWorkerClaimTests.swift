@@ -36,10 +36,11 @@ import Testing
 
     /// A worker on `queue` that never polls: only wake-ups, submissions and ended runs move it.
     func worker(_ queue: MemoryTaskQueue, _ executor: ScriptedExecutor, maximumRuns: Int = 16) -> TaskWorker {
-        let jobs = TaskJobFactory(
-            directory: NamespaceDirectory(ports: .inMemory(store), actorSettings: NamespaceActor.Settings(snapshotTTL: .zero)), secrets: secrets)
+        let directory = NamespaceDirectory(ports: .inMemory(store), actorSettings: NamespaceActor.Settings(snapshotTTL: .zero))
+        let jobs = TaskJobFactory(directory: directory, secrets: secrets)
         return TaskWorker(
             runner: runner(executor),
+            directory: directory,
             queue: .init(queue: queue, jobs: jobs, owner: "replica-1", lease: .seconds(60), maximumRuns: maximumRuns, pollInterval: .seconds(600)),
             logger: Self.logger
         )
@@ -109,7 +110,7 @@ import Testing
             let stray = try await store.task(namespace: namespace, id: "stray")
             #expect(stray?.status.message?.parts.first?.text == "The actor 'renamed' of the task no longer exists")
             #expect(executor.requests.isEmpty, "no graph was asked to run")
-            #expect(await waitUntil(.seconds(60)) { worker.runningTasks.isEmpty })
+            #expect(await waitUntil(.seconds(60)) { await worker.runningTasks.isEmpty })
         }
     }
 
@@ -148,10 +149,10 @@ import Testing
         try await Self.running(worker) { () async throws in
             let record = task("listed")
             #expect(try await worker.create(record, events: events(record), pushConfigs: [], in: store), "leased here at creation")
-            #expect(worker.submit(try job(record), leased: true))
-            #expect(worker.runningTasks == [TaskKey(namespace: namespace, id: "listed")])
+            #expect(await worker.submit(try job(record), leased: true))
+            #expect(await worker.runningTasks == [TaskKey(namespace: namespace, id: "listed")])
             executor.open("go")
-            #expect(await waitUntil(.seconds(60)) { worker.runningTasks.isEmpty })
+            #expect(await waitUntil(.seconds(60)) { await worker.runningTasks.isEmpty })
             #expect(try await state("listed") == .completed)
         }
     }
@@ -166,9 +167,9 @@ import Testing
             let first = task("first")
             let second = task("second")
             #expect(try await worker.create(first, events: events(first), pushConfigs: [], in: store))
-            #expect(worker.submit(try job(first), leased: true))
+            #expect(await worker.submit(try job(first), leased: true))
             #expect(try await worker.create(second, events: events(second), pushConfigs: [], in: store) == false, "the namespace's one place is taken")
-            #expect(worker.submit(try job(second)))
+            #expect(await worker.submit(try job(second)))
             // No poll runs: once the hand-off fails, only the claim that follows can run the second task.
             queue.fail(.leaseNext)
             executor.open("go")
@@ -191,7 +192,7 @@ import Testing
         try await testGracefulShutdown { trigger in
             let running = Task { try await worker.run() }
             #expect(try await worker.create(first, events: events(first), pushConfigs: [], in: store))
-            #expect(worker.submit(try job(first), leased: true))
+            #expect(await worker.submit(try job(first), leased: true))
             #expect(try await worker.create(second, events: events(second), pushConfigs: [], in: store) == false)
             // The shutdown comes while the ended run's place is being handed to the second task.
             queue.beforeNextHandOff { trigger.triggerGracefulShutdown() }
@@ -215,7 +216,7 @@ import Testing
         let record = task("held")
         let running = Task { try await worker.run() }
         #expect(try await worker.create(record, events: events(record), pushConfigs: [], in: store))
-        #expect(worker.submit(try job(record), leased: true))
+        #expect(await worker.submit(try job(record), leased: true))
         #expect(await waitUntil(.seconds(60)) { (try? await state("held")) == .working })
         running.cancel()
         try await running.value
@@ -242,8 +243,8 @@ import Testing
             trigger.triggerGracefulShutdown()
             // A wake-up is refused once the worker has taken the shutdown in.
             let leasedJob = try job(record)
-            #expect(await waitUntil(.seconds(60)) { !worker.submit(leasedJob) })
-            #expect(worker.submit(leasedJob, leased: true) == false, "not run here")
+            #expect(await waitUntil(.seconds(60)) { await !worker.submit(leasedJob) })
+            #expect(await worker.submit(leasedJob, leased: true) == false, "not run here")
             #expect(await waitUntil(.seconds(60)) { queue.released.contains(key) })
             #expect(queue.leases[key] == nil)
             try await running.value
@@ -256,13 +257,13 @@ import Testing
     @Test func aWorkerWhoseRunWasCancelledRefusesJobs() async throws {
         try await setUp()
         let executor = ScriptedExecutor()
-        let worker = TaskWorker(runner: runner(executor))
+        let worker = TaskWorker(runner: runner(executor), directory: NamespaceDirectory(ports: .inMemory(store)))
         let running = Task { try await worker.run() }
         running.cancel()
         try await running.value
         let record = task("after")
         try await store.createTask(record, events: events(record))
-        #expect(worker.submit(try job(record)) == false, "nothing would run it")
+        #expect(await worker.submit(try job(record)) == false, "nothing would run it")
         #expect(executor.requests.isEmpty)
     }
 }

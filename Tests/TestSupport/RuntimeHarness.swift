@@ -49,7 +49,7 @@ public struct RuntimeHarness: Sendable {
         )
         let bus = CompositeTaskEventBus([LocalTaskEventBus(directory: directory), pushWorker, TaskMetricsEventBus(metrics: metrics)])
         let runner = TaskRunner(store: store, executor: executor, bus: bus, ids: ids, clock: .system, logger: logger, metrics: metrics)
-        let worker = TaskWorker(runner: runner)
+        let worker = TaskWorker(runner: runner, directory: directory)
         let service = A2AService(
             directory: directory,
             namespaces: store,
@@ -84,16 +84,16 @@ public struct RuntimeHarness: Sendable {
 
     /// A submitted task `t` of `namespace`, stored with its first event, and the job that runs
     /// it on actor `a`: for tests that drive a ``TaskRunner`` or ``TaskWorker`` themselves.
-    public static func storedJob(in store: any TaskStore, namespace: NamespaceName) async throws -> TaskJob {
+    public static func storedJob(in store: any TaskStore, namespace: NamespaceName, id: String = "t") async throws -> TaskJob {
         var record = TaskRecord(
-            namespace: namespace, id: "t", contextId: "c", owner: "o", actorName: "a",
-            status: TaskStatus(state: .submitted), threadID: "th", createdAt: .init(millisecondsSinceEpoch: 1)
+            namespace: namespace, id: id, contextId: "c", owner: "o", actorName: "a",
+            status: TaskStatus(state: .submitted), threadID: "th-\(id)", createdAt: .init(millisecondsSinceEpoch: 1)
         )
         record.lastEventSequence = 1
-        try await store.createTask(record, events: [TaskEventRecord(namespace: namespace, taskId: "t", sequence: 1, event: .task(record.a2aTask()))])
+        try await store.createTask(record, events: [TaskEventRecord(namespace: namespace, taskId: id, sequence: 1, event: .task(record.a2aTask()))])
         let request = GraphRunRequest(
-            namespace: namespace, taskId: "t", contextId: "c",
-            actor: ActorDefinition(name: "a", graphURL: "http://g", assistantID: "a"), apiKey: nil, threadID: "th",
+            namespace: namespace, taskId: id, contextId: "c",
+            actor: ActorDefinition(name: "a", graphURL: "http://g", assistantID: "a"), apiKey: nil, threadID: "th-\(id)",
             input: .message(message("x"))
         )
         return TaskJob(task: record, request: request)

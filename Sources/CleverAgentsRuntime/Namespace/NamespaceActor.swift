@@ -10,8 +10,9 @@ import A2AProtocol
 public import CleverAgentsDomain
 
 /// The in-process host of one namespace: who may call it (its settings, its callers' credentials
-/// and rate limits) and its local stream subscribers, with the caps on open streams of the
-/// namespace and of each principal.
+/// and rate limits), the runs of its tasks on this replica (in order, within a cap), and its
+/// local stream subscribers, with the caps on open streams of the namespace and of each
+/// principal.
 ///
 /// The actor is this replica's cache of what ``NamespacePorts`` stores: it loads on a miss, once
 /// for all concurrent callers, and forgets on invalidation. A request's admission
@@ -250,6 +251,76 @@ public actor NamespaceActor {
         tokenBuckets.removeAll()
     }
 
+    // MARK: Runs on this replica
+
+    /// The namespace's task runs here: running, and waiting for a place in order.
+    private var runs = NamespaceRunQueue()
+    /// Waiting runs that were cancelled before they started: started at once, cancelled, and
+    /// kept until they end so that a shutdown waits for them too.
+    private var releasedRuns: [UInt64: Task<Void, Never>] = [:]
+    private var nextReleasedRun: UInt64 = 0
+
+    /// Runs `body`, the run of task `id`, while fewer than `limit` of the namespace's tasks run
+    /// here: at once, or when a run accepted before it ends and leaves a place, in the order
+    /// they were accepted. One run of a task at a time: a run accepted while the task's previous
+    /// run ends waits for it. The run is registered before it can end. Returns whether it
+    /// started at once.
+    @discardableResult
+    public func run(_ id: String, limit: Int = .max, _ body: @escaping @Sendable () async -> Void) -> Bool {
+        lastUsed = .now
+        guard runs.accept(id, limit: limit, body: body, now: .now) else { return false }
+        startRun(id, body)
+        return true
+    }
+
+    private func startRun(_ id: String, _ body: @escaping @Sendable () async -> Void) {
+        let task = Task {
+            await body()
+            self.runEnded(id)
+        }
+        runs.started(id, task: task)
+    }
+
+    private func runEnded(_ id: String) {
+        lastUsed = .now
+        for next in runs.ended(id, now: .now) {
+            startRun(next.id, next.body)
+        }
+    }
+
+    /// The namespace's runs here, running or waiting, with when each started (or was accepted).
+    public var acceptedRuns: [String: ContinuousClock.Instant] { runs.acceptedRuns }
+
+    /// How many of the namespace's runs run here now, and how many wait for a place.
+    public var runCounts: (running: Int, waiting: Int) { (runs.running.count, runs.waiting.count) }
+
+    /// Stops the runs of the tasks `ids`: the running ones are cancelled, and the waiting ones
+    /// start at once, cancelled, so that their bodies still run (and settle what they hold).
+    public func cancelRuns(_ ids: Set<String>) {
+        let (running, released) = runs.cancel(ids, now: .now)
+        for task in running { task.cancel() }
+        for run in released {
+            nextReleasedRun &+= 1
+            let key = nextReleasedRun
+            let task = Task {
+                await run.body()
+                self.releasedRunEnded(key)
+            }
+            task.cancel()
+            releasedRuns[key] = task
+        }
+    }
+
+    private func releasedRunEnded(_ key: UInt64) {
+        releasedRuns[key] = nil
+    }
+
+    /// Stops every run here, as ``cancelRuns(_:)`` does, and returns their tasks to wait for.
+    public func stopRuns() -> [Task<Void, Never>] {
+        cancelRuns(Set(runs.acceptedRuns.keys))
+        return runs.running.values.compactMap(\.task) + Array(releasedRuns.values)
+    }
+
     // MARK: Subscribers
 
     /// Registers a subscriber for a task's events. Events published after this call are delivered.
@@ -327,7 +398,7 @@ public actor NamespaceActor {
 
     /// Whether the actor holds nothing that would be lost by evicting it.
     public var isIdle: Bool {
-        subscribers.isEmpty && loading == nil && credentialLoads.isEmpty
+        subscribers.isEmpty && loading == nil && credentialLoads.isEmpty && runs.isEmpty && releasedRuns.isEmpty
     }
 }
 

@@ -245,7 +245,7 @@ public struct A2AService: Sendable {
     /// answers: at once, as a stream, or when the turn ends.
     func start(_ job: TaskJob, leased: Bool = false, subscription: TaskSubscription?, streaming: Bool, historyLength: Int?) async throws -> A2AResponse {
         let record = job.task
-        guard worker.submit(job, leased: leased) else {
+        guard await worker.submit(job, leased: leased) else {
             await subscription?.cancel()
             throw ServiceError.shuttingDown
         }

@@ -13,17 +13,21 @@ public import Logging
 public import ServiceLifecycle
 import Synchronization
 
-/// Runs task jobs in the background, as a Service.
+/// Runs task jobs in the background, as a Service; each run is held by its namespace's actor
+/// (``NamespaceActor/run(_:limit:_:)``), which owns the namespace's runs on this replica, in
+/// order and within its cap.
 ///
-/// Without a queue (local mode, unit tests) it runs the jobs handed to ``submit(_:)``; on
-/// graceful shutdown it takes no new jobs and lets the running ones end (or be cancelled when
-/// the shutdown deadline passes).
+/// Without a queue (local mode, unit tests) it hands the jobs given to ``submit(_:leased:)`` to
+/// their namespaces, which run at most ``maximumRunsPerNamespace`` at once and the rest in
+/// order; on graceful shutdown it takes no new jobs and lets the accepted ones end (or be
+/// cancelled when the shutdown deadline passes).
 ///
 /// With a durable ``TaskQueue`` (the server) a submitted job only wakes the worker: it claims
-/// queued tasks from the shared queue, within its capacity and each namespace's cap, renews the
-/// leases of what it runs, and stops a run whose lease it lost. On graceful shutdown it stops
-/// its runs and releases their leases, so that another replica continues them at once (the
-/// graph runs go on in LangGraph and are re-joined).
+/// queued tasks from the shared queue, within its capacity and each namespace's cap (decided in
+/// PostgreSQL, across replicas, when a task is leased), renews the leases of what it runs, and
+/// stops a run whose lease it lost. On graceful shutdown it stops its runs and releases their
+/// leases, so that another replica continues them at once (the graph runs go on in LangGraph
+/// and are re-joined).
 public final class TaskWorker: Service, Sendable {
     /// How a worker shares the durable queue with the other replicas.
     public struct QueueSettings: Sendable {
@@ -60,16 +64,35 @@ public final class TaskWorker: Service, Sendable {
         }
     }
 
-    private struct Running {
-        var task: Task<Void, Never>
-        var claimedAt: ContinuousClock.Instant
-    }
-
-    /// This replica's runs, and the places held for tasks being created with a lease here.
+    /// This replica's runs: how many its namespace actors hold for it and which actors hold
+    /// them, and the places held for tasks being created with a lease here.
     private struct Runs {
-        var tasks: [TaskKey: Running] = [:]
+        /// The actors that hold runs of this worker, with how many (no entry at zero).
+        var holders: [ObjectIdentifier: (actor: NamespaceActor, runs: Int)] = [:]
+        var started = 0
         var reserved = 0
-        var count: Int { tasks.count + reserved }
+        var count: Int { started + reserved }
+        /// Shutdown waiting for the last run to end.
+        var drained: [CheckedContinuation<Void, Never>] = []
+
+        /// A run was handed to `actor`.
+        mutating func handed(to actor: NamespaceActor) {
+            started += 1
+            holders[ObjectIdentifier(actor), default: (actor, 0)].runs += 1
+        }
+
+        /// A run held by `actor` ended; returns the waiters to resume when it was the last.
+        mutating func ended(in actor: NamespaceActor) -> [CheckedContinuation<Void, Never>] {
+            started -= 1
+            let id = ObjectIdentifier(actor)
+            if let holder = holders[id] {
+                holders[id] = holder.runs > 1 ? (holder.actor, holder.runs - 1) : nil
+            }
+            guard started == 0 else { return [] }
+            defer { drained = [] }
+            return drained
+        }
+
         /// Namespaces in which a task created here had to wait: when one of their runs ends
         /// here, the next waiting task is leased in its place (a hand-off, not a claim).
         var waitingNamespaces: Set<NamespaceName> = []
@@ -96,10 +119,11 @@ public final class TaskWorker: Service, Sendable {
     }
 
     private let runner: TaskRunner
+    private let directory: NamespaceDirectory
     private let queueSettings: QueueSettings?
+    /// Without a queue: runs of one namespace at once; the namespace's later jobs wait in order.
+    public let maximumRunsPerNamespace: Int
     private let logger: Logger
-    private let jobs: AsyncStream<TaskJob>
-    private let continuation: AsyncStream<TaskJob>.Continuation
     private let wakeups: AsyncStream<Void>
     private let wakeContinuation: AsyncStream<Void>.Continuation
     private let accepting = Mutex(true)
@@ -107,11 +131,16 @@ public final class TaskWorker: Service, Sendable {
     static let maximumWaitingNamespaces = 10_000
     private let running = Mutex(Runs())
 
-    public init(runner: TaskRunner, queue: QueueSettings? = nil, logger: Logger? = nil) {
+    /// - Parameters:
+    ///   - directory: the namespaces, whose actors hold the runs.
+    ///   - queue: the durable queue shared with other replicas (the server), if any.
+    ///   - maximumRunsPerNamespace: without a queue, the runs of one namespace at once (32).
+    public init(runner: TaskRunner, directory: NamespaceDirectory, queue: QueueSettings? = nil, maximumRunsPerNamespace: Int = 32, logger: Logger? = nil) {
         self.runner = runner
+        self.directory = directory
         self.queueSettings = queue
+        self.maximumRunsPerNamespace = max(1, maximumRunsPerNamespace)
         self.logger = logger ?? runner.logger
-        (self.jobs, self.continuation) = AsyncStream<TaskJob>.makeStream()
         (self.wakeups, self.wakeContinuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
     }
 
@@ -150,40 +179,52 @@ public final class TaskWorker: Service, Sendable {
         }
     }
 
-    /// Queues a job (without a queue), runs a job whose task ``create(_:events:pushConfigs:in:)``
-    /// leased here (`leased`), or wakes the claim loop (the job is in the queue already).
-    /// Returns `false` when the worker is shutting down.
+    /// Hands a job to its namespace (without a queue), runs a job whose task
+    /// ``create(_:events:pushConfigs:in:)`` leased here (`leased`), or wakes the claim loop (the
+    /// job is in the queue already). Returns `false` when the worker is shutting down.
     @discardableResult
-    public func submit(_ job: TaskJob, leased: Bool = false) -> Bool {
-        accepting.withLock { accepting in
-            if let settings = queueSettings {
-                guard leased else {
-                    guard accepting else { return false }
-                    let key = TaskKey(namespace: job.task.namespace, id: job.task.id)
-                    let needsClaim = running.withLock { runs in
-                        runs.queueMayWait = true
-                        return runs.queuedBehindOthers.remove(key) == nil
-                    }
-                    if needsClaim { wakeContinuation.yield() }
-                    return true
-                }
-                guard accepting else {
-                    // Leased here but not to be run here: give the task back to the queue.
-                    running.withLock { $0.reserved -= 1 }
-                    let key = TaskKey(namespace: job.task.namespace, id: job.task.id)
-                    Task { try? await settings.queue.releaseLease(owner: settings.owner, task: key) }
-                    return false
-                }
-                start(job.task, job: job, settings: settings, reserved: true)
+    public func submit(_ job: TaskJob, leased: Bool = false) async -> Bool {
+        let key = TaskKey(namespace: job.task.namespace, id: job.task.id)
+        guard let settings = queueSettings else {
+            let actor = directory.actor(for: key.namespace)
+            // Counted under the same lock as the shutdown's flag: a shutdown waits for it.
+            let taken = accepting.withLock { accepting in
+                guard accepting else { return false }
+                running.withLock { $0.handed(to: actor) }
                 return true
             }
-            guard accepting else { return false }
-            // Counted before the yield, so the consumer never takes the gauge below zero.
+            guard taken else { return false }
             runner.metrics.recordTaskQueued(true)
-            if case .enqueued = continuation.yield(job) { return true }
-            runner.metrics.recordTaskQueued(false)
+            await actor.run(key.id, limit: maximumRunsPerNamespace) {
+                self.runner.metrics.recordTaskQueued(false)
+                await self.runner.run(job)
+                self.ended(in: actor)
+            }
+            return true
+        }
+        guard leased else {
+            guard accepting.withLock({ $0 }) else { return false }
+            let needsClaim = running.withLock { runs in
+                runs.queueMayWait = true
+                return runs.queuedBehindOthers.remove(key) == nil
+            }
+            if needsClaim { wakeContinuation.yield() }
+            return true
+        }
+        guard accepting.withLock({ $0 }) else {
+            // Leased here but not to be run here: give the task back to the queue.
+            running.withLock { $0.reserved -= 1 }
+            Task { try? await settings.queue.releaseLease(owner: settings.owner, task: key) }
             return false
         }
+        await start(job.task, job: job, settings: settings, reserved: true)
+        return true
+    }
+
+    /// A run handed to `actor` ended.
+    private func ended(in actor: NamespaceActor) {
+        let waiting = running.withLock { $0.ended(in: actor) }
+        for waiter in waiting { waiter.resume() }
     }
 
     /// Makes the worker look at the queue now (a task was queued or a lease released elsewhere).
@@ -192,9 +233,24 @@ public final class TaskWorker: Service, Sendable {
         wakeContinuation.yield()
     }
 
-    /// The tasks this replica runs now.
+    /// The tasks this replica runs now (or holds for a place in their namespace).
     public var runningTasks: Set<TaskKey> {
-        running.withLock { Set($0.tasks.keys) }
+        get async { Set(await acceptedRuns().keys) }
+    }
+
+    /// Every run the namespace actors hold for this worker, with when it started.
+    private func acceptedRuns() async -> [TaskKey: ContinuousClock.Instant] {
+        var runs: [TaskKey: ContinuousClock.Instant] = [:]
+        for actor in holders() {
+            for (id, since) in await actor.acceptedRuns {
+                runs[TaskKey(namespace: actor.name, id: id)] = since
+            }
+        }
+        return runs
+    }
+
+    private func holders() -> [NamespaceActor] {
+        running.withLock { $0.holders.values.map(\.actor) }
     }
 
     public func run() async throws {
@@ -203,17 +259,32 @@ public final class TaskWorker: Service, Sendable {
             return
         }
         await withGracefulShutdownHandler {
-            await withDiscardingTaskGroup { group in
-                for await job in jobs {
-                    runner.metrics.recordTaskQueued(false)
-                    group.addTask { await self.runner.run(job) }
-                }
-            }
+            for await _ in wakeups {}
         } onGracefulShutdown: {
             self.accepting.withLock { accepting in
                 accepting = false
-                self.continuation.finish()
+                self.wakeContinuation.finish()
             }
+        }
+        // Ended by a shutdown or by cancellation: either way nothing would run a new job.
+        accepting.withLock { $0 = false }
+        await drain()
+    }
+
+    /// Waits until every accepted run ended; when cancelled (the shutdown deadline passed), stops them.
+    private func drain() async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let done = running.withLock { runs in
+                    guard runs.started > 0 else { return true }
+                    runs.drained.append(continuation)
+                    return false
+                }
+                if done { continuation.resume() }
+            }
+        } onCancel: {
+            let actors = holders()
+            Task { for actor in actors { _ = await actor.stopRuns() } }
         }
     }
 
@@ -258,7 +329,7 @@ public final class TaskWorker: Service, Sendable {
                 return
             }
             for task in claimed {
-                start(task, settings: settings)
+                await start(task, settings: settings)
             }
             // A full batch may mean more is waiting.
             guard claimed.count == min(free, 64) else { return }
@@ -266,16 +337,18 @@ public final class TaskWorker: Service, Sendable {
     }
 
     /// Runs a leased task: its `job` when the caller has it, else one made from the stored task.
-    private func start(_ task: TaskRecord, job: TaskJob? = nil, settings: QueueSettings, reserved: Bool = false) {
+    /// Its namespace's actor holds the run; the namespace's cap was decided when the task was
+    /// leased (in PostgreSQL, across replicas), so the actor starts it at once.
+    private func start(_ task: TaskRecord, job: TaskJob? = nil, settings: QueueSettings, reserved: Bool = false) async {
         let key = TaskKey(namespace: task.namespace, id: task.id)
-        // Started under the lock, so the run is registered before it can end and remove itself.
-        running.withLock { running in
-            let run = Task {
-                let ran = await self.execute(task, job: job, settings: settings)
-                await self.finish(key, settings: settings, claimAgain: ran)
-            }
-            if reserved { running.reserved -= 1 }
-            running.tasks[key] = Running(task: run, claimedAt: .now)
+        let actor = directory.actor(for: key.namespace)
+        running.withLock { runs in
+            if reserved { runs.reserved -= 1 }
+            runs.handed(to: actor)
+        }
+        await actor.run(key.id) {
+            let ran = await self.execute(task, job: job, settings: settings)
+            await self.finish(key, in: actor, settings: settings, claimAgain: ran)
         }
     }
 
@@ -284,15 +357,16 @@ public final class TaskWorker: Service, Sendable {
     /// replica was full: then other namespaces may wait for a place too, and the claim takes
     /// them in turn. A task given back unprepared (`claimAgain` false) leaves its place to the
     /// next poll: at once, the hand-off or the claim would take that same task again, in a loop.
-    private func finish(_ key: TaskKey, settings: QueueSettings, claimAgain: Bool = true) async {
+    private func finish(_ key: TaskKey, in actor: NamespaceActor, settings: QueueSettings, claimAgain: Bool = true) async {
         let isAccepting = accepting.withLock { $0 }
-        let handsOff = running.withLock { runs in
+        let (handsOff, drained) = running.withLock { runs in
             let wasFull = runs.count >= settings.maximumRuns
-            runs.tasks.removeValue(forKey: key)
-            guard claimAgain, isAccepting, !wasFull, runs.waitingNamespaces.contains(key.namespace) else { return false }
+            let drained = runs.ended(in: actor)
+            guard claimAgain, isAccepting, !wasFull, runs.waitingNamespaces.contains(key.namespace) else { return (false, drained) }
             runs.reserved += 1
-            return true
+            return (true, drained)
         }
+        for waiter in drained { waiter.resume() }
         if handsOff {
             let lease = TaskLeaseRequest(owner: settings.owner, duration: settings.lease, defaultNamespaceLimit: settings.defaultNamespaceLimit)
             do {
@@ -303,7 +377,7 @@ public final class TaskWorker: Service, Sendable {
                         try? await settings.queue.releaseLease(owner: settings.owner, task: TaskKey(namespace: next.namespace, id: next.id))
                         return
                     }
-                    start(next, settings: settings, reserved: true)
+                    await start(next, settings: settings, reserved: true)
                     return
                 }
                 running.withLock { runs in
@@ -326,6 +400,11 @@ public final class TaskWorker: Service, Sendable {
         var logger = logger
         logger[metadataKey: "namespace"] = "\(task.namespace)"
         logger[metadataKey: "task_id"] = "\(task.id)"
+        guard accepting.withLock({ $0 }) else {
+            // Handed over while the shutdown collected the runs to stop: give the task back now.
+            try? await settings.queue.releaseLease(owner: settings.owner, task: TaskKey(namespace: task.namespace, id: task.id))
+            return false
+        }
         let job: TaskJob
         do {
             let made: Result<TaskJob, GraphExecutionError>
@@ -375,31 +454,28 @@ public final class TaskWorker: Service, Sendable {
                 return
             }
             let started = ContinuousClock.now
-            guard running.withLock({ !$0.tasks.isEmpty }) else {
+            guard running.withLock({ $0.started > 0 }) else {
                 lastRenewal = started
                 continue
             }
             do {
                 let held = try await settings.queue.renewLeases(owner: settings.owner, lease: settings.lease)
                 lastRenewal = started
-                let unheld = running.withLock { running in
-                    running.tasks.filter { key, run in run.claimedAt < started && !held.contains(key) }
-                }
-                for (key, run) in unheld {
+                let unheld = await acceptedRuns().filter { key, since in since < started && !held.contains(key) }
+                for key in unheld.keys {
                     // A run whose last write (which frees the lease) committed while the renewal
-                    // ran is over, not lost: it leaves the running set as soon as it returns.
+                    // ran is over, not lost: it leaves its namespace's runs as soon as it returns.
                     if let stored = try? await runner.store.task(namespace: key.namespace, id: key.id), stored.runInput == nil {
                         continue
                     }
                     logger.warning("Lost the lease of a running task; stopping its run here", metadata: ["task": "\(key)"])
-                    run.task.cancel()
+                    await directory.actor(for: key.namespace).cancelRuns([key.id])
                 }
             } catch {
                 logger.warning("Cannot renew task leases", metadata: ["error": "\(error)"])
                 if lastRenewal.duration(to: .now) >= settings.lease {
                     // Another replica may hold these tasks now: two runs of one task must not go on.
-                    let all = running.withLock { $0.tasks.values.map(\.task) }
-                    for task in all { task.cancel() }
+                    for actor in holders() { _ = await actor.stopRuns() }
                 }
             }
         }
@@ -423,8 +499,8 @@ public final class TaskWorker: Service, Sendable {
 
     /// Stops this replica's runs and gives their tasks back to the queue.
     private func handOver(_ settings: QueueSettings) async {
-        let runs = running.withLock { $0.tasks.values.map(\.task) }
-        for run in runs { run.cancel() }
+        var runs: [Task<Void, Never>] = []
+        for actor in holders() { runs += await actor.stopRuns() }
         // A run stuck in a call that ignores cancellation must not hold the shutdown: its lease is
         // released anyway, and the process ends right after.
         await Self.waitForAll(runs, atMost: settings.lease)

@@ -1,0 +1,204 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the CleverAgents Server open source project
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+import A2AProtocol
+import CleverAgentsDomain
+@testable import CleverAgentsRuntime
+import CleverAgentsTestSupport
+import Logging
+import ServiceLifecycleTestKit
+import Synchronization
+import Testing
+
+/// The runs a namespace actor holds on this replica: in order, within the namespace's cap, one
+/// run of a task at a time, and every accepted run ending once, even when stopped before it started.
+@Suite(.timeLimit(.minutes(2))) struct NamespaceRunQueueTests {
+    static let body: NamespaceRunQueue.Body = {}
+
+    @Test func runsBeyondTheLimitWaitInTheOrderTheyCame() {
+        var queue = NamespaceRunQueue()
+        let now = ContinuousClock.now
+        let step1 = queue.accept("a", limit: 2, body: Self.body, now: now)
+        #expect(step1)
+        let step2 = queue.accept("b", limit: 2, body: Self.body, now: now)
+        #expect(step2)
+        let step3 = queue.accept("c", limit: 2, body: Self.body, now: now)
+        #expect(!step3, "the namespace's two places are taken")
+        let step4 = queue.accept("d", limit: 2, body: Self.body, now: now)
+        #expect(!step4)
+        #expect(Set(queue.running.keys) == ["a", "b"])
+        let step5 = queue.ended("b", now: now)
+        #expect(step5.map(\.id) == ["c"], "the oldest waiting run takes the place")
+        let step6 = queue.ended("a", now: now)
+        #expect(step6.map(\.id) == ["d"])
+        let step7 = queue.ended("c", now: now)
+        #expect(step7.isEmpty)
+        let step8 = queue.ended("d", now: now)
+        #expect(step8.isEmpty)
+        #expect(queue.isEmpty)
+    }
+
+    @Test func aTasksNextRunWaitsForItsPreviousOneAndOthersGoFirst() {
+        var queue = NamespaceRunQueue()
+        let now = ContinuousClock.now
+        let step9 = queue.accept("a", limit: 2, body: Self.body, now: now)
+        #expect(step9)
+        let step10 = queue.accept("a", limit: 2, body: Self.body, now: now)
+        #expect(!step10, "a continuation waits for the run that is ending")
+        let step11 = queue.accept("b", limit: 2, body: Self.body, now: now)
+        #expect(!step11, "behind the waiting run, in order")
+        #expect(queue.acceptedRuns.count == 2, "a task counts once")
+        // Raised limit: when 'a' ends both waiting runs start, its continuation first.
+        let step12 = queue.accept("c", limit: 3, body: Self.body, now: now)
+        #expect(!step12)
+        let step13 = queue.ended("a", now: now)
+        #expect(step13.map(\.id) == ["a", "b", "c"])
+    }
+
+    @Test func aPlaceThatFreesUpSkipsARunWhoseTaskStillRuns() {
+        var queue = NamespaceRunQueue()
+        let now = ContinuousClock.now
+        for id in ["a", "b"] {
+            let started = queue.accept(id, limit: 2, body: Self.body, now: now)
+            #expect(started)
+        }
+        let again = queue.accept("a", limit: 2, body: Self.body, now: now)
+        let other = queue.accept("c", limit: 2, body: Self.body, now: now)
+        #expect(!again && !other)
+        let next = queue.ended("b", now: now)
+        #expect(next.map(\.id) == ["c"], "'a' still runs: its next run waits on, and 'c' goes first")
+        let last = queue.ended("a", now: now)
+        #expect(last.map(\.id) == ["a"])
+    }
+
+    @Test func aWaitingRunThatIsCancelledIsHandedBackToStartCancelled() {
+        var queue = NamespaceRunQueue()
+        let now = ContinuousClock.now
+        let step14 = queue.accept("a", limit: 1, body: Self.body, now: now)
+        #expect(step14)
+        let step15 = queue.accept("b", limit: 1, body: Self.body, now: now)
+        #expect(!step15)
+        let step16 = queue.accept("c", limit: 1, body: Self.body, now: now)
+        #expect(!step16)
+        let (running, waiting) = queue.cancel(["b"], now: now)
+        #expect(running.isEmpty, "'a' was not started through the queue here, so there is no task to cancel")
+        #expect(waiting.map(\.id) == ["b"])
+        let step17 = queue.ended("a", now: now)
+        #expect(step17.map(\.id) == ["c"], "'b' left the order")
+    }
+
+    // MARK: The actor
+
+    /// Bodies that wait at a gate of their own, and record the order in which they started and
+    /// which of them were cancelled.
+    final class Gates: Sendable {
+        private struct State {
+            var started: [String] = []
+            var cancelled: [String] = []
+            var gates: [String: (stream: AsyncStream<Void>, continuation: AsyncStream<Void>.Continuation)] = [:]
+        }
+
+        private let state = Mutex(State())
+
+        private func gate(_ id: String) -> AsyncStream<Void> {
+            state.withLock { state in
+                if let gate = state.gates[id] { return gate.stream }
+                let gate = AsyncStream<Void>.makeStream()
+                state.gates[id] = gate
+                return gate.stream
+            }
+        }
+
+        func body(_ id: String) -> @Sendable () async -> Void {
+            {
+                let gate = self.gate(id)
+                self.state.withLock { $0.started.append(id) }
+                for await _ in gate {}
+                if Task.isCancelled { self.state.withLock { $0.cancelled.append(id) } }
+            }
+        }
+
+        func open(_ id: String) {
+            _ = gate(id)
+            state.withLock { $0.gates[id]?.continuation.finish() }
+        }
+
+        var started: [String] { state.withLock { $0.started } }
+        var cancelled: [String] { state.withLock { $0.cancelled } }
+    }
+
+    @Test func theActorRunsItsNamespaceWithinItsCapAndInOrder() async throws {
+        let actor = NamespaceActor(name: NamespaceName("acme")!, ports: .inMemory())
+        let gates = Gates()
+        #expect(await actor.run("a", limit: 2, gates.body("a")))
+        #expect(await actor.run("b", limit: 2, gates.body("b")))
+        #expect(await actor.run("c", limit: 2, gates.body("c")) == false)
+        #expect(await actor.run("d", limit: 2, gates.body("d")) == false)
+        #expect(await waitUntil(.seconds(60)) { Set(gates.started) == ["a", "b"] })
+        #expect(await actor.runCounts == (2, 2))
+        #expect(await actor.isIdle == false, "an actor with runs is not evicted")
+        gates.open("b")
+        #expect(await waitUntil(.seconds(60)) { gates.started.count == 3 })
+        #expect(gates.started.last == "c")
+        gates.open("a")
+        gates.open("c")
+        gates.open("d")
+        #expect(await waitUntil(.seconds(60)) { await actor.runCounts == (0, 0) })
+        #expect(gates.started.suffix(2) == ["c", "d"])
+        #expect(await actor.isIdle)
+    }
+
+    @Test func stoppingRunsCancelsTheRunningAndEndsTheWaitingOnce() async throws {
+        let actor = NamespaceActor(name: NamespaceName("acme")!, ports: .inMemory())
+        let gates = Gates()
+        await actor.run("a", limit: 1, gates.body("a"))
+        await actor.run("b", limit: 1, gates.body("b"))
+        await actor.run("c", limit: 1, gates.body("c"))
+        #expect(await waitUntil(.seconds(60)) { gates.started == ["a"] })
+        #expect(Set(await actor.acceptedRuns.keys) == ["a", "b", "c"])
+        await actor.cancelRuns(["c"])
+        #expect(await waitUntil(.seconds(60)) { gates.cancelled == ["c"] }, "a waiting run stopped before it started still runs, cancelled")
+        let tasks = await actor.stopRuns()
+        for task in tasks { await task.value }
+        #expect(Set(gates.cancelled) == ["a", "b", "c"])
+        #expect(gates.started.filter { $0 == "b" }.count == 1, "each body ran once")
+        #expect(await waitUntil(.seconds(60)) { await actor.isIdle })
+    }
+
+    /// Local mode: the worker hands jobs to their namespaces, which run at most their cap at once;
+    /// another namespace is not held up by a busy one.
+    @Test func aLocalWorkerRunsANamespaceWithinItsCapAndOthersBesideIt() async throws {
+        let store = InMemoryStore()
+        let (busy, other) = (NamespaceName("busy")!, NamespaceName("other")!)
+        let executor = ScriptedExecutor(defaultScript: [.wait("go")] + ScriptedExecutor.completes(with: "done"))
+        let directory = NamespaceDirectory(ports: .inMemory(store))
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let runner = TaskRunner(store: store, executor: executor, bus: LocalTaskEventBus(directory: directory), ids: UUIDv7Generator(), clock: .system, logger: logger)
+        let worker = TaskWorker(runner: runner, directory: directory, maximumRunsPerNamespace: 2)
+        try await testGracefulShutdown { trigger in
+            let running = Task { try await worker.run() }
+            for id in ["t1", "t2", "t3"] {
+                #expect(await worker.submit(try await RuntimeHarness.storedJob(in: store, namespace: busy, id: id)))
+            }
+            #expect(await worker.submit(try await RuntimeHarness.storedJob(in: store, namespace: other, id: "o1")))
+            #expect(await waitUntil(.seconds(60)) { executor.requests.count == 3 })
+            #expect(Set(executor.requests.map(\.taskId)) == ["t1", "t2", "o1"], "the third task of 'busy' waits for a place")
+            #expect(await directory.actor(for: busy).runCounts == (2, 1))
+            #expect(await worker.runningTasks.count == 4)
+            trigger.triggerGracefulShutdown()
+            #expect(await worker.submit(try await RuntimeHarness.storedJob(in: store, namespace: other, id: "o2")) == false)
+            executor.open("go")
+            try await running.value
+            #expect(executor.requests.map(\.taskId).last == "t3", "the waiting task ran before the shutdown ended")
+            for id in ["t1", "t2", "t3"] {
+                #expect(try await store.task(namespace: busy, id: id)?.state == .completed)
+            }
+        }
+    }
+}
