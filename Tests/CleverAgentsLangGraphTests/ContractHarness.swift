@@ -82,8 +82,12 @@ struct ContractHarness {
         // As the server's client: a refused connection is reported at once; the executor retries.
         configuration.connectionPool.retryConnectionEstablishment = false
         configuration.timeout = .init(connect: .seconds(2), read: .seconds(30))
-        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         let egress = EgressHTTPClient(policy: .defaults(production: false), resolver: SystemHostResolver(), configuration: configuration)
+        // The tests' own calls leave a connection idle for as long as the previous assertion took;
+        // LangGraph's server (uvicorn) closes one after 5 s, and a reuse racing that close fails
+        // with remoteConnectionClosed. Idle connections are dropped well before.
+        configuration.connectionPool.idleTimeout = .seconds(2)
+        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         var proxy: FaultProxy?
         do {
             if proxied { proxy = try await FaultProxy.start(upstream: directURL) }
