@@ -20,76 +20,61 @@ import Testing
 @Suite(.timeLimit(.minutes(2))) struct NamespaceRunQueueTests {
     static let body: NamespaceRunQueue.Body = {}
 
+    /// Accepts a run of each of `ids` in turn: which of them started at once.
+    static func accept(_ ids: [String], limit: Int, into queue: inout NamespaceRunQueue) -> [Bool] {
+        ids.map { queue.accept($0, limit: limit, body: body, now: .now) }
+    }
+
+    /// Ends the run of `id`: the runs that start in its place.
+    static func end(_ id: String, in queue: inout NamespaceRunQueue) -> [String] {
+        queue.ended(id, now: .now).map(\.id)
+    }
+
     @Test func runsBeyondTheLimitWaitInTheOrderTheyCame() {
         var queue = NamespaceRunQueue()
-        let now = ContinuousClock.now
-        let step1 = queue.accept("a", limit: 2, body: Self.body, now: now)
-        #expect(step1)
-        let step2 = queue.accept("b", limit: 2, body: Self.body, now: now)
-        #expect(step2)
-        let step3 = queue.accept("c", limit: 2, body: Self.body, now: now)
-        #expect(!step3, "the namespace's two places are taken")
-        let step4 = queue.accept("d", limit: 2, body: Self.body, now: now)
-        #expect(!step4)
+        let started = Self.accept(["a", "b", "c", "d"], limit: 2, into: &queue)
+        #expect(started == [true, true, false, false], "the namespace's two places are taken")
         #expect(Set(queue.running.keys) == ["a", "b"])
-        let step5 = queue.ended("b", now: now)
-        #expect(step5.map(\.id) == ["c"], "the oldest waiting run takes the place")
-        let step6 = queue.ended("a", now: now)
-        #expect(step6.map(\.id) == ["d"])
-        let step7 = queue.ended("c", now: now)
-        #expect(step7.isEmpty)
-        let step8 = queue.ended("d", now: now)
-        #expect(step8.isEmpty)
+        let afterB = Self.end("b", in: &queue)
+        #expect(afterB == ["c"], "the oldest waiting run takes the place")
+        let afterA = Self.end("a", in: &queue)
+        #expect(afterA == ["d"])
+        let afterRest = Self.end("c", in: &queue) + Self.end("d", in: &queue)
+        #expect(afterRest.isEmpty)
         #expect(queue.isEmpty)
     }
 
     @Test func aTasksNextRunWaitsForItsPreviousOneAndOthersGoFirst() {
         var queue = NamespaceRunQueue()
-        let now = ContinuousClock.now
-        let step9 = queue.accept("a", limit: 2, body: Self.body, now: now)
-        #expect(step9)
-        let step10 = queue.accept("a", limit: 2, body: Self.body, now: now)
-        #expect(!step10, "a continuation waits for the run that is ending")
-        let step11 = queue.accept("b", limit: 2, body: Self.body, now: now)
-        #expect(!step11, "behind the waiting run, in order")
+        let started = Self.accept(["a", "a", "b"], limit: 2, into: &queue)
+        #expect(started == [true, false, false], "a continuation waits for the run that is ending, and 'b' behind it, in order")
         #expect(queue.acceptedRuns.count == 2, "a task counts once")
         // Raised limit: when 'a' ends both waiting runs start, its continuation first.
-        let step12 = queue.accept("c", limit: 3, body: Self.body, now: now)
-        #expect(!step12)
-        let step13 = queue.ended("a", now: now)
-        #expect(step13.map(\.id) == ["a", "b", "c"])
+        let raised = Self.accept(["c"], limit: 3, into: &queue)
+        #expect(raised == [false])
+        let afterA = Self.end("a", in: &queue)
+        #expect(afterA == ["a", "b", "c"])
     }
 
     @Test func aPlaceThatFreesUpSkipsARunWhoseTaskStillRuns() {
         var queue = NamespaceRunQueue()
-        let now = ContinuousClock.now
-        for id in ["a", "b"] {
-            let started = queue.accept(id, limit: 2, body: Self.body, now: now)
-            #expect(started)
-        }
-        let again = queue.accept("a", limit: 2, body: Self.body, now: now)
-        let other = queue.accept("c", limit: 2, body: Self.body, now: now)
-        #expect(!again && !other)
-        let next = queue.ended("b", now: now)
-        #expect(next.map(\.id) == ["c"], "'a' still runs: its next run waits on, and 'c' goes first")
-        let last = queue.ended("a", now: now)
-        #expect(last.map(\.id) == ["a"])
+        let started = Self.accept(["a", "b", "a", "c"], limit: 2, into: &queue)
+        #expect(started == [true, true, false, false])
+        let afterB = Self.end("b", in: &queue)
+        #expect(afterB == ["c"], "'a' still runs: its next run waits on, and 'c' goes first")
+        let afterA = Self.end("a", in: &queue)
+        #expect(afterA == ["a"])
     }
 
     @Test func aWaitingRunThatIsCancelledIsHandedBackToStartCancelled() {
         var queue = NamespaceRunQueue()
-        let now = ContinuousClock.now
-        let step14 = queue.accept("a", limit: 1, body: Self.body, now: now)
-        #expect(step14)
-        let step15 = queue.accept("b", limit: 1, body: Self.body, now: now)
-        #expect(!step15)
-        let step16 = queue.accept("c", limit: 1, body: Self.body, now: now)
-        #expect(!step16)
-        let (running, waiting) = queue.cancel(["b"], now: now)
+        let started = Self.accept(["a", "b", "c"], limit: 1, into: &queue)
+        #expect(started == [true, false, false])
+        let (running, waiting) = queue.cancel(["b"], now: .now)
         #expect(running.isEmpty, "'a' was not started through the queue here, so there is no task to cancel")
         #expect(waiting.map(\.id) == ["b"])
-        let step17 = queue.ended("a", now: now)
-        #expect(step17.map(\.id) == ["c"], "'b' left the order")
+        let afterA = Self.end("a", in: &queue)
+        #expect(afterA == ["c"], "'b' left the order")
     }
 
     // MARK: The actor

@@ -66,7 +66,7 @@ import Testing
             #expect(configuration.mode == .production)
             #expect(configuration.host == "0.0.0.0")
             #expect(configuration.port == 8080, "the Dockerfile EXPOSEs 8080")
-            #expect(configuration.logFormat == "json")
+            #expect(configuration.logFormat == .json)
         }
     }
 }

@@ -36,7 +36,7 @@ import Testing
         #expect(configuration.maximumBodySize == 1 << 20)
         #expect(configuration.databaseURL.host == "db")
         #expect(configuration.migrateOnStart)
-        #expect(configuration.logFormat == "text")
+        #expect(configuration.logFormat == .text)
         #expect(configuration.executor == .nio)
         #expect(configuration.finishedTaskCacheMegabytes == 32)
         #expect(configuration.databaseMinimumConnections == 2)
@@ -252,7 +252,7 @@ import Testing
             "CLEVERAGENTS_HTTP_PUBLIC_BASE_URL": "https://agents.example.com",
         ])
         #expect(configuration.mode == .production)
-        #expect(configuration.logFormat == "json", "production logs are JSON unless told otherwise")
+        #expect(configuration.logFormat == .json, "production logs are JSON unless told otherwise")
         #expect(configuration.egress == .defaults(production: true), "production reaches no special-purpose address")
     }
 

@@ -13,6 +13,7 @@ import CleverAgentsLangGraph
 import CleverAgentsPostgres
 import CleverAgentsRuntime
 import Foundation
+import Logging
 import SystemPackage
 
 extension ServerConfiguration {
@@ -81,14 +82,8 @@ extension ServerConfiguration {
         if mode == .production, secretsKey == nil || secretsKey == Self.developmentSecretsKey {
             throw ConfigurationError(key: "secrets.key", reason: "is required in production mode")
         }
-        let logLevel = try values.string("log.level") ?? "info"
-        guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) else {
-            throw ConfigurationError(key: "log.level", reason: "'\(logLevel)' is not one of trace, debug, info, notice, warning, error, critical")
-        }
-        let logFormat = try values.string("log.format") ?? (mode == .production ? "json" : "text")
-        guard ["json", "text"].contains(logFormat) else {
-            throw ConfigurationError(key: "log.format", reason: "'\(logFormat)' is not json or text")
-        }
+        let logLevel = try values.enumeration("log.level", Logger.Level.self) ?? .info
+        let logFormat = try values.enumeration("log.format", LogFormat.self) ?? (mode == .production ? .json : .text)
         let executorName = try values.string("runtime.executor") ?? Executor.nio.rawValue
         guard let executor = Executor(rawValue: executorName) else {
             throw ConfigurationError(key: "runtime.executor", reason: "'\(executorName)' is not nio or system")

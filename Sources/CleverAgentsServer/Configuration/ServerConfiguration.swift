@@ -11,6 +11,7 @@ public import CleverAgentsHTTP
 public import CleverAgentsLangGraph
 public import CleverAgentsPostgres
 public import CleverAgentsRuntime
+public import Logging
 
 /// Everything the server is configured with, validated.
 ///
@@ -57,9 +58,9 @@ public struct ServerConfiguration: Sendable, Hashable {
     /// `langgraph.maxAttempts`: attempts of a retriable LangGraph call.
     public var langGraphMaximumAttempts: Int
     /// `log.level`: trace, debug, info, notice, warning, error or critical.
-    public var logLevel: String
+    public var logLevel: Logger.Level
     /// `log.format`: `json` (one object per line) or `text`.
-    public var logFormat: String
+    public var logFormat: LogFormat
     /// `shutdown.gracePeriodSeconds`: how long in-flight work may take after SIGTERM.
     public var shutdownGracePeriodSeconds: Int
     /// `egress.*`: where graph URLs and webhooks may lead (allow-list, loopback, plain HTTP, ports).
@@ -146,6 +147,14 @@ public struct ServerConfiguration: Sendable, Hashable {
     public var missingNamespaceCapacity: Int
     public var missingNamespaceTimeToLive: Duration
 
+    /// How log records are written.
+    public enum LogFormat: String, Sendable, Hashable, CaseIterable {
+        /// One JSON object per line, for log pipelines.
+        case json
+        /// One line of text per record, for people.
+        case text
+    }
+
     /// Which threads run Swift Concurrency's tasks in `cleveragents serve`.
     public enum Executor: String, Sendable, Hashable, CaseIterable {
         /// SwiftNIO's event loops run the tasks too, so a task resumed by I/O continues on the
@@ -172,8 +181,8 @@ public struct ServerConfiguration: Sendable, Hashable {
         runTimeoutSeconds: Int = 3600,
         langGraphRequestTimeoutSeconds: Int = 30,
         langGraphMaximumAttempts: Int = 4,
-        logLevel: String = "info",
-        logFormat: String = "text",
+        logLevel: Logger.Level = .info,
+        logFormat: LogFormat = .text,
         shutdownGracePeriodSeconds: Int = 30,
         egress: EgressPolicy? = nil,
         pushTimeoutSeconds: Int = 10,
