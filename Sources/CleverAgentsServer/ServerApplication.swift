@@ -78,7 +78,7 @@ public struct ServerApplication: Sendable {
         // The pool schedules a timer whenever a connection goes idle (after every query) for each
         // of keep-alive and, above the minimum, idle time-out: both cost CPU on every query.
         postgresConfiguration.options.keepAliveBehavior =
-            configuration.databaseKeepAliveSeconds == 0 ? nil : .init(frequency: .seconds(configuration.databaseKeepAliveSeconds))
+            configuration.databaseKeepAlive == .zero ? nil : .init(frequency: configuration.databaseKeepAlive)
         self.observability = try ServerObservability(configuration: configuration.observability, version: Self.version, logger: logger)
         let metrics = observability.metrics
         metrics.recordDatabasePoolMaximum(configuration.databasePoolSize)
@@ -101,8 +101,8 @@ public struct ServerApplication: Sendable {
         // policy, connections to checked addresses only, no redirects, TLS 1.2 at least.
         var httpConfiguration = HTTPClient.Configuration()
         httpConfiguration.timeout = .init(
-            connect: .seconds(Int64(configuration.langGraphConnectTimeoutSeconds)),
-            read: .seconds(Int64(configuration.langGraphReadTimeoutSeconds))
+            connect: TimeAmount(configuration.langGraphConnectTimeout),
+            read: TimeAmount(configuration.langGraphReadTimeout)
         )
         httpConfiguration.connectionPool = .init(idleTimeout: .seconds(60))
         // A refused connection fails at once: the callers retry with their own bounded backoff,
@@ -121,8 +121,8 @@ public struct ServerApplication: Sendable {
             ids: ids,
             configuration: LangGraphConfiguration(
                 defaultStreamModes: configuration.langGraphStreamModes,
-                runTimeout: .seconds(configuration.runTimeoutSeconds),
-                requestTimeout: .seconds(configuration.langGraphRequestTimeoutSeconds),
+                runTimeout: configuration.runTimeout,
+                requestTimeout: configuration.langGraphRequestTimeout,
                 maximumAttempts: configuration.langGraphMaximumAttempts,
                 maximumRejoins: configuration.langGraphMaximumRejoins,
                 maximumProgressUpdates: configuration.langGraphMaximumProgressUpdates,
@@ -135,7 +135,7 @@ public struct ServerApplication: Sendable {
         self.pushWorker = PushDeliveryWorker(
             outbox: store,
             configs: store,
-            sender: HTTPPushSender(http: egressClient, timeout: .seconds(configuration.pushTimeoutSeconds)),
+            sender: HTTPPushSender(http: egressClient, timeout: configuration.pushTimeout),
             secrets: secrets,
             configuration: .init(maximumAttempts: configuration.pushMaximumAttempts),
             logger: logger,
@@ -151,7 +151,7 @@ public struct ServerApplication: Sendable {
             logger: logger,
             metrics: metrics,
             limits: configuration.taskLimits,
-            gatherWindow: .milliseconds(configuration.eventGatherMilliseconds)
+            gatherWindow: configuration.eventGatherWindow
         )
         self.worker = TaskWorker(
             runner: runner,
@@ -160,10 +160,10 @@ public struct ServerApplication: Sendable {
                 queue: store,
                 jobs: TaskJobFactory(directory: directory, secrets: secrets),
                 owner: store.instanceID,
-                lease: .seconds(configuration.taskLeaseSeconds),
+                lease: configuration.taskLease,
                 maximumRuns: configuration.maximumConcurrentRuns,
                 defaultNamespaceLimit: configuration.maximumRunningTasksPerNamespace,
-                pollInterval: .milliseconds(configuration.queuePollMilliseconds)
+                pollInterval: configuration.queuePollInterval
             )
         )
         self.service = A2AService(

@@ -89,7 +89,7 @@ struct ServeCommand: AsyncParsableCommand {
             logger.info("Server listening", metadata: ["address": "\(channel.localAddress?.description ?? "?")"])
         }
         var groupConfiguration = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-        groupConfiguration.maximumGracefulShutdownDuration = .seconds(configuration.shutdownGracePeriodSeconds)
+        groupConfiguration.maximumGracefulShutdownDuration = configuration.shutdownGracePeriod
         try await ServiceGroup(configuration: groupConfiguration).run()
     }
 }

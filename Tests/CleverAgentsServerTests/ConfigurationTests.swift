@@ -40,7 +40,7 @@ import Testing
         #expect(configuration.executor == .nio)
         #expect(configuration.finishedTaskCacheMegabytes == 32)
         #expect(configuration.databaseMinimumConnections == 2)
-        #expect(configuration.databaseKeepAliveSeconds == 30)
+        #expect(configuration.databaseKeepAlive == .seconds(30))
     }
 
     @Test func thePoolCanKeepEveryConnectionWithoutKeepAlive() async throws {
@@ -49,7 +49,7 @@ import Testing
             "CLEVERAGENTS_DATABASE_KEEP_ALIVE_SECONDS": "0",
         ])
         #expect(configuration.databaseMinimumConnections == 8, "never more than the pool")
-        #expect(configuration.databaseKeepAliveSeconds == 0)
+        #expect(configuration.databaseKeepAlive == .zero)
     }
 
     @Test func theExecutorCanBeSwiftsDefaultPool() async throws {
@@ -135,8 +135,8 @@ import Testing
     @Test func langGraphSettingsHaveDefaultsAndCanBeSet() async throws {
         let defaults = try await load(environment: ["DATABASE_URL": Self.database])
         #expect(defaults.langGraphStreamModes == ["values", "updates", "custom", "messages-tuple"])
-        #expect(defaults.langGraphConnectTimeoutSeconds == 5)
-        #expect(defaults.langGraphReadTimeoutSeconds == 60)
+        #expect(defaults.langGraphConnectTimeout == .seconds(5))
+        #expect(defaults.langGraphReadTimeout == .seconds(60))
         #expect(defaults.langGraphMaximumRejoins == 5)
         #expect(defaults.langGraphMaximumProgressUpdates == 100)
         let yaml = """
@@ -151,8 +151,8 @@ import Testing
             """
         let set = try await load(yaml: yaml)
         #expect(set.langGraphStreamModes == ["values", "messages"])
-        #expect(set.langGraphConnectTimeoutSeconds == 2)
-        #expect(set.langGraphReadTimeoutSeconds == 300)
+        #expect(set.langGraphConnectTimeout == .seconds(2))
+        #expect(set.langGraphReadTimeout == .seconds(300))
         #expect(set.langGraphMaximumRejoins == 10)
         #expect(set.langGraphMaximumProgressUpdates == 0)
         let environment = try await load(environment: ["DATABASE_URL": Self.database, "CLEVERAGENTS_LANGGRAPH_STREAM_MODES": "custom, updates"])

@@ -344,7 +344,7 @@ struct ReplicaProcess {
         var logger = Logger(label: "cleveragents") { TextLogHandler(label: $0, level: .warning, output: sink) }
         logger.logLevel = .warning
         // Leases renewed every second; a namespace cap of 2, so that runs hand their places over.
-        let server = try await TestServer.start(logger: logger) { $0.taskLeaseSeconds = 3 }
+        let server = try await TestServer.start(logger: logger) { $0.taskLease = .seconds(3) }
         do {
             let namespace = try await server.createNamespace(assistant: "slow")
             try await server.store.setRunningLimit(2, namespace: namespace)

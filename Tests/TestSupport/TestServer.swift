@@ -57,7 +57,7 @@ public final class TestServer: Sendable {
             port: 0,
             databaseURL: try DatabaseURL(url),
             databasePoolSize: 8,
-            shutdownGracePeriodSeconds: 10,
+            shutdownGracePeriod: .seconds(10),
             taskQueueGroup: TestEnvironment.uniqueName("queue")
         )
     }

@@ -44,7 +44,7 @@ public struct ServerConfiguration: Sendable, Hashable {
     /// `database.minConnections`: connections kept open while idle (at most the pool size).
     public var databaseMinimumConnections: Int
     /// `database.keepAliveSeconds`: how often an idle pooled connection is checked; 0 never.
-    public var databaseKeepAliveSeconds: Int
+    public var databaseKeepAlive: Duration
     /// `database.migrateOnStart`: apply pending migrations before serving.
     public var migrateOnStart: Bool
     /// `namespaces.default`: the namespace whose card the server root serves.
@@ -52,9 +52,9 @@ public struct ServerConfiguration: Sendable, Hashable {
     /// `secrets.key`: base64 of 32 bytes that seal stored secrets (actor API keys).
     public var secretsKey: String?
     /// `langgraph.runTimeoutSeconds`: longest run, unless an actor sets its own.
-    public var runTimeoutSeconds: Int
+    public var runTimeout: Duration
     /// `langgraph.requestTimeoutSeconds`: timeout of short LangGraph calls.
-    public var langGraphRequestTimeoutSeconds: Int
+    public var langGraphRequestTimeout: Duration
     /// `langgraph.maxAttempts`: attempts of a retriable LangGraph call.
     public var langGraphMaximumAttempts: Int
     /// `log.level`: trace, debug, info, notice, warning, error or critical.
@@ -62,11 +62,11 @@ public struct ServerConfiguration: Sendable, Hashable {
     /// `log.format`: `json` (one object per line) or `text`.
     public var logFormat: LogFormat
     /// `shutdown.gracePeriodSeconds`: how long in-flight work may take after SIGTERM.
-    public var shutdownGracePeriodSeconds: Int
+    public var shutdownGracePeriod: Duration
     /// `egress.*`: where graph URLs and webhooks may lead (allow-list, loopback, plain HTTP, ports).
     public var egress: EgressPolicy
     /// `push.timeoutSeconds`: timeout of one webhook delivery attempt.
-    public var pushTimeoutSeconds: Int
+    public var pushTimeout: Duration
     /// `push.maxAttempts`: attempts before a notification is given up.
     public var pushMaximumAttempts: Int
     /// `push.maxConfigsPerTask`: push notification configs one task may have.
@@ -95,9 +95,9 @@ public struct ServerConfiguration: Sendable, Hashable {
     public var clientRateLimit: ClientRateLimit?
     /// `langgraph.connectTimeoutSeconds`: connect timeout of the outbound HTTP client (LangGraph
     /// and webhooks share its pool).
-    public var langGraphConnectTimeoutSeconds: Int
+    public var langGraphConnectTimeout: Duration
     /// `langgraph.readTimeoutSeconds`: longest silence on an outbound connection.
-    public var langGraphReadTimeoutSeconds: Int
+    public var langGraphReadTimeout: Duration
     /// `langgraph.maxRejoins`: re-joins in a row of a run stream that breaks.
     public var langGraphMaximumRejoins: Int
     /// `langgraph.maxProgressUpdates`: progress status updates sent per run at most.
@@ -112,17 +112,17 @@ public struct ServerConfiguration: Sendable, Hashable {
     public var langGraphMaximumResponseBytes: Int
     /// `tasks.leaseSeconds`: how long a replica holds a task without renewing its lease; after a
     /// replica dies, its tasks move on after at most this long.
-    public var taskLeaseSeconds: Int
+    public var taskLease: Duration
     /// `tasks.maxConcurrentRuns`: graph runs at once on one replica.
     public var maximumConcurrentRuns: Int
     /// `tasks.maxRunningPerNamespace`: running tasks of one namespace across all replicas, unless
     /// the namespace sets its own cap.
     public var maximumRunningTasksPerNamespace: Int
     /// `tasks.pollIntervalMs`: how often a replica looks at the queue without being told to.
-    public var queuePollMilliseconds: Int
+    public var queuePollInterval: Duration
     /// `tasks.eventGatherMs`: how long a run's events wait for more before they are written,
     /// while other runs are active on the replica; 0 writes each batch at once.
-    public var eventGatherMilliseconds: Int
+    public var eventGatherWindow: Duration
     /// `tasks.queueGroup`: replicas that share a task queue; tasks accepted by a replica are run
     /// by replicas of its group only.
     public var taskQueueGroup: String
@@ -174,18 +174,18 @@ public struct ServerConfiguration: Sendable, Hashable {
         databaseURL: DatabaseURL,
         databasePoolSize: Int = 20,
         databaseMinimumConnections: Int = 2,
-        databaseKeepAliveSeconds: Int = 30,
+        databaseKeepAlive: Duration = .seconds(30),
         migrateOnStart: Bool = true,
         defaultNamespace: NamespaceName? = nil,
         secretsKey: String? = nil,
-        runTimeoutSeconds: Int = 3600,
-        langGraphRequestTimeoutSeconds: Int = 30,
+        runTimeout: Duration = .seconds(3600),
+        langGraphRequestTimeout: Duration = .seconds(30),
         langGraphMaximumAttempts: Int = 4,
         logLevel: Logger.Level = .info,
         logFormat: LogFormat = .text,
-        shutdownGracePeriodSeconds: Int = 30,
+        shutdownGracePeriod: Duration = .seconds(30),
         egress: EgressPolicy? = nil,
-        pushTimeoutSeconds: Int = 10,
+        pushTimeout: Duration = .seconds(10),
         pushMaximumAttempts: Int = 12,
         pushMaximumConfigsPerTask: Int = 10,
         tokenPepper: String? = nil,
@@ -198,19 +198,19 @@ public struct ServerConfiguration: Sendable, Hashable {
         rateLimits: RateLimits = RateLimits(),
         streamLimits: StreamLimits = StreamLimits(),
         clientRateLimit: ClientRateLimit? = nil,
-        langGraphConnectTimeoutSeconds: Int = 5,
-        langGraphReadTimeoutSeconds: Int = 60,
+        langGraphConnectTimeout: Duration = .seconds(5),
+        langGraphReadTimeout: Duration = .seconds(60),
         langGraphMaximumRejoins: Int = 5,
         langGraphMaximumProgressUpdates: Int = 100,
         langGraphStreamModes: [String] = LangGraphConfiguration.standardStreamModes,
         langGraphMaximumEventBytes: Int = 8 << 20,
         langGraphMaximumEventsPerRun: Int = 100_000,
         langGraphMaximumResponseBytes: Int = 16 << 20,
-        taskLeaseSeconds: Int = 15,
+        taskLease: Duration = .seconds(15),
         maximumConcurrentRuns: Int = 256,
         maximumRunningTasksPerNamespace: Int = 32,
-        queuePollMilliseconds: Int = 1000,
-        eventGatherMilliseconds: Int = 5,
+        queuePollInterval: Duration = .milliseconds(1000),
+        eventGatherWindow: Duration = .milliseconds(5),
         taskQueueGroup: String = "",
         finishedTaskCacheMegabytes: Int = 32,
         taskLimits: TaskLimits = TaskLimits(),
@@ -230,18 +230,18 @@ public struct ServerConfiguration: Sendable, Hashable {
         self.databaseURL = databaseURL
         self.databasePoolSize = databasePoolSize
         self.databaseMinimumConnections = min(databaseMinimumConnections, databasePoolSize)
-        self.databaseKeepAliveSeconds = databaseKeepAliveSeconds
+        self.databaseKeepAlive = databaseKeepAlive
         self.migrateOnStart = migrateOnStart
         self.defaultNamespace = defaultNamespace
         self.secretsKey = secretsKey
-        self.runTimeoutSeconds = runTimeoutSeconds
-        self.langGraphRequestTimeoutSeconds = langGraphRequestTimeoutSeconds
+        self.runTimeout = runTimeout
+        self.langGraphRequestTimeout = langGraphRequestTimeout
         self.langGraphMaximumAttempts = langGraphMaximumAttempts
         self.logLevel = logLevel
         self.logFormat = logFormat
-        self.shutdownGracePeriodSeconds = shutdownGracePeriodSeconds
+        self.shutdownGracePeriod = shutdownGracePeriod
         self.egress = egress ?? .defaults(production: mode == .production)
-        self.pushTimeoutSeconds = pushTimeoutSeconds
+        self.pushTimeout = pushTimeout
         self.pushMaximumAttempts = pushMaximumAttempts
         self.pushMaximumConfigsPerTask = pushMaximumConfigsPerTask
         self.tokenPepper = tokenPepper
@@ -254,19 +254,19 @@ public struct ServerConfiguration: Sendable, Hashable {
         self.rateLimits = rateLimits
         self.streamLimits = streamLimits
         self.clientRateLimit = clientRateLimit
-        self.langGraphConnectTimeoutSeconds = langGraphConnectTimeoutSeconds
-        self.langGraphReadTimeoutSeconds = langGraphReadTimeoutSeconds
+        self.langGraphConnectTimeout = langGraphConnectTimeout
+        self.langGraphReadTimeout = langGraphReadTimeout
         self.langGraphMaximumRejoins = langGraphMaximumRejoins
         self.langGraphMaximumProgressUpdates = langGraphMaximumProgressUpdates
         self.langGraphStreamModes = langGraphStreamModes
         self.langGraphMaximumEventBytes = langGraphMaximumEventBytes
         self.langGraphMaximumEventsPerRun = langGraphMaximumEventsPerRun
         self.langGraphMaximumResponseBytes = langGraphMaximumResponseBytes
-        self.taskLeaseSeconds = taskLeaseSeconds
+        self.taskLease = taskLease
         self.maximumConcurrentRuns = maximumConcurrentRuns
         self.maximumRunningTasksPerNamespace = maximumRunningTasksPerNamespace
-        self.queuePollMilliseconds = queuePollMilliseconds
-        self.eventGatherMilliseconds = eventGatherMilliseconds
+        self.queuePollInterval = queuePollInterval
+        self.eventGatherWindow = eventGatherWindow
         self.taskQueueGroup = taskQueueGroup
         self.finishedTaskCacheMegabytes = finishedTaskCacheMegabytes
         self.taskLimits = taskLimits
