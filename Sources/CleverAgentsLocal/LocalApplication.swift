@@ -7,7 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 import A2AProtocol
-public import AsyncHTTPClient
+import AsyncHTTPClient
 import CleverAgentsDomain
 public import CleverAgentsRuntime
 public import CleverAgentsEgress

@@ -7,7 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 import A2AProtocol
-public import AsyncHTTPClient
+import AsyncHTTPClient
 import CleverAgentsDomain
 public import CleverAgentsHTTP
 import CleverAgentsLangGraph
@@ -23,7 +23,7 @@ public import Hummingbird
 public import Logging
 import NIOCore
 public import PostgresNIO
-public import ServiceLifecycle
+import ServiceLifecycle
 import Synchronization
 
 /// The server's parts, wired together: what `cleveragents serve` runs and what tests start.

@@ -11,7 +11,7 @@ public import Logging
 import NIOCore
 import NIOPosix
 import NIOSSL
-public import PostgresNIO
+import PostgresNIO
 
 /// Why a database cannot be used, in an operator's terms: what went wrong and what to do.
 public struct DatabaseProblem: Error, Sendable, Hashable, CustomStringConvertible {
