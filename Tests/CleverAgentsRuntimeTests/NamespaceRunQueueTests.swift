@@ -70,7 +70,7 @@ import Testing
         var queue = NamespaceRunQueue()
         let started = Self.accept(["a", "b", "c"], limit: 1, into: &queue)
         #expect(started == [true, false, false])
-        let (running, waiting) = queue.cancel(["b"], now: .now)
+        let (running, waiting) = queue.cancel(["b"])
         #expect(running.isEmpty, "'a' was not started through the queue here, so there is no task to cancel")
         #expect(waiting.map(\.id) == ["b"])
         let afterA = Self.end("a", in: &queue)

@@ -297,7 +297,7 @@ public actor NamespaceActor {
     /// Stops the runs of the tasks `ids`: the running ones are cancelled, and the waiting ones
     /// start at once, cancelled, so that their bodies still run (and settle what they hold).
     public func cancelRuns(_ ids: Set<String>) {
-        let (running, released) = runs.cancel(ids, now: .now)
+        let (running, released) = runs.cancel(ids)
         for task in running { task.cancel() }
         for run in released {
             nextReleasedRun &+= 1

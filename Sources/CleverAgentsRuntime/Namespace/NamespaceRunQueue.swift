@@ -72,7 +72,7 @@ struct NamespaceRunQueue {
     /// Takes the runs of `ids` out of the order: the running ones' tasks to cancel, and the
     /// waiting ones, which are to start at once, cancelled (after the running run of their task,
     /// if any, has been told to stop: two runs of one task may overlap only while one is cancelled).
-    mutating func cancel(_ ids: Set<String>, now: ContinuousClock.Instant) -> (running: [Task<Void, Never>], waiting: [Waiting]) {
+    mutating func cancel(_ ids: Set<String>) -> (running: [Task<Void, Never>], waiting: [Waiting]) {
         let tasks = running.filter { ids.contains($0.key) }.compactMap(\.value.task)
         var released: [Waiting] = []
         waiting.removeAll { run in
