@@ -22,7 +22,7 @@ import Testing
 
     /// Accepts a run of each of `ids` in turn: which of them started at once.
     static func accept(_ ids: [String], limit: Int, into queue: inout NamespaceRunQueue) -> [Bool] {
-        ids.map { queue.accept($0, limit: limit, body: body, now: .now) }
+        ids.map { queue.accept($0, limit: limit, body: body, now: .now).startsNow }
     }
 
     /// Ends the run of `id`: the runs that start in its place.
@@ -44,16 +44,28 @@ import Testing
         #expect(queue.isEmpty)
     }
 
-    @Test func aTasksNextRunWaitsForItsPreviousOneAndOthersGoFirst() {
+    /// A claim of a task that still ends its previous run here (its lease ran out meanwhile)
+    /// waits for that run alone: no other task of the namespace waits behind it.
+    @Test func aTasksNextRunWaitsForItsPreviousOneWithoutHoldingUpOthers() {
         var queue = NamespaceRunQueue()
-        let started = Self.accept(["a", "a", "b"], limit: 2, into: &queue)
-        #expect(started == [true, false, false], "a continuation waits for the run that is ending, and 'b' behind it, in order")
-        #expect(queue.acceptedRuns.count == 2, "a task counts once")
-        // Raised limit: when 'a' ends both waiting runs start, its continuation first.
-        let raised = Self.accept(["c"], limit: 3, into: &queue)
-        #expect(raised == [false])
+        let started = Self.accept(["a", "a", "b", "c"], limit: .max, into: &queue)
+        #expect(started == [true, false, true, true], "the continuation of 'a' waits; 'b' and 'c' have places")
+        #expect(queue.acceptedRuns.count == 3, "a task counts once")
+        let afterB = Self.end("b", in: &queue)
+        #expect(afterB.isEmpty, "'a' still runs")
         let afterA = Self.end("a", in: &queue)
-        #expect(afterA == ["a", "b", "c"])
+        #expect(afterA == ["a"])
+    }
+
+    @Test func aRaisedLimitStartsTheWaitingRunsOldestFirst() {
+        var queue = NamespaceRunQueue()
+        let started = Self.accept(["a", "b", "c"], limit: 1, into: &queue)
+        #expect(started == [true, false, false])
+        let raised = queue.accept("d", limit: 3, body: Self.body, now: .now)
+        #expect(raised.startsNow == false, "older runs take the new places first")
+        #expect(raised.runs.map(\.id) == ["b", "c"])
+        let afterA = Self.end("a", in: &queue)
+        #expect(afterA == ["d"])
     }
 
     @Test func aPlaceThatFreesUpSkipsARunWhoseTaskStillRuns() {

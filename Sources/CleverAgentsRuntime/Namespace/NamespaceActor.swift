@@ -263,14 +263,14 @@ public actor NamespaceActor {
     /// Runs `body`, the run of task `id`, while fewer than `limit` of the namespace's tasks run
     /// here: at once, or when a run accepted before it ends and leaves a place, in the order
     /// they were accepted. One run of a task at a time: a run accepted while the task's previous
-    /// run ends waits for it. The run is registered before it can end. Returns whether it
-    /// started at once.
+    /// run ends waits for it, and holds up no other task. The run is registered before it can
+    /// end. Returns whether it started at once.
     @discardableResult
     public func run(_ id: String, limit: Int = .max, _ body: @escaping @Sendable () async -> Void) -> Bool {
         lastUsed = .now
-        guard runs.accept(id, limit: limit, body: body, now: .now) else { return false }
-        startRun(id, body)
-        return true
+        let (startsNow, starting) = runs.accept(id, limit: limit, body: body, now: .now)
+        for run in starting { startRun(run.id, run.body) }
+        return startsNow
     }
 
     private func startRun(_ id: String, _ body: @escaping @Sendable () async -> Void) {
