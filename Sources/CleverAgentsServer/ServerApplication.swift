@@ -69,19 +69,19 @@ public struct ServerApplication: Sendable {
         let tlsConfiguration = try Self.makeTLSConfiguration(configuration)
         self.tlsConfiguration = tlsConfiguration
         // The idle timeout and the request head deadline sit in the HTTP/1.1 channel, which TLS wraps.
-        let http1 = configuration.connectionBounds.http1Configuration
+        let http1 = configuration.http.connectionBounds.http1Configuration
         self.serverBuilder = try tlsConfiguration.map { try .tls(.http1(configuration: http1), tlsConfiguration: $0) } ?? .http1(configuration: http1)
         self.openConnections = OpenConnections()
-        var postgresConfiguration = try configuration.databaseURL.clientConfiguration()
-        postgresConfiguration.options.maximumConnections = configuration.databasePoolSize
-        postgresConfiguration.options.minimumConnections = configuration.databaseMinimumConnections
+        var postgresConfiguration = try configuration.database.url.clientConfiguration()
+        postgresConfiguration.options.maximumConnections = configuration.database.poolSize
+        postgresConfiguration.options.minimumConnections = configuration.database.minimumConnections
         // The pool schedules a timer whenever a connection goes idle (after every query) for each
         // of keep-alive and, above the minimum, idle time-out: both cost CPU on every query.
         postgresConfiguration.options.keepAliveBehavior =
-            configuration.databaseKeepAlive == .zero ? nil : .init(frequency: configuration.databaseKeepAlive)
+            configuration.database.keepAlive == .zero ? nil : .init(frequency: configuration.database.keepAlive)
         self.observability = try ServerObservability(configuration: configuration.observability, version: Self.version, logger: logger)
         let metrics = observability.metrics
-        metrics.recordDatabasePoolMaximum(configuration.databasePoolSize)
+        metrics.recordDatabasePoolMaximum(configuration.database.poolSize)
         // The pool logs every failed connection attempt, several a second while PostgreSQL is
         // away: below debug that is the DatabaseWatch's job, once and then a summary a minute.
         var poolLogger = logger
@@ -92,17 +92,17 @@ public struct ServerApplication: Sendable {
             logger: logger,
             metrics: metrics,
             instanceID: Self.instanceID(replicaName: configuration.replicaName),
-            queueGroup: configuration.taskQueueGroup
+            queueGroup: configuration.tasks.queueGroup
         )
         self.migrator = PostgresMigrator(client: postgres, logger: logger)
-        self.databaseWatch = DatabaseWatch(url: configuration.databaseURL, logger: logger) { [store] in await store.ping() }
+        self.databaseWatch = DatabaseWatch(url: configuration.database.url, logger: logger) { [store] in await store.ping() }
 
         // One client for every outbound call a tenant aims (graph runs, webhooks): the egress
         // policy, connections to checked addresses only, no redirects, TLS 1.2 at least.
         var httpConfiguration = HTTPClient.Configuration()
         httpConfiguration.timeout = .init(
-            connect: TimeAmount(configuration.langGraphConnectTimeout),
-            read: TimeAmount(configuration.langGraphReadTimeout)
+            connect: TimeAmount(configuration.outbound.connectTimeout),
+            read: TimeAmount(configuration.outbound.readTimeout)
         )
         httpConfiguration.connectionPool = .init(idleTimeout: .seconds(60))
         // A refused connection fails at once: the callers retry with their own bounded backoff,
@@ -113,31 +113,16 @@ public struct ServerApplication: Sendable {
         let ids = UUIDv7Generator()
         let directory = NamespaceDirectory(
             ports: NamespacePorts(namespaces: store, identities: store),
-            actorSettings: NamespaceActor.Settings(rateLimits: configuration.rateLimits, streamLimits: configuration.streamLimits),
+            actorSettings: NamespaceActor.Settings(rateLimits: configuration.limits.rates, streamLimits: configuration.limits.streams),
             missingNames: RecentlyMissingNames(capacity: configuration.missingNamespaceCapacity, timeToLive: configuration.missingNamespaceTimeToLive)
         )
-        let executor = LangGraphExecutor(
-            http: egressClient,
-            ids: ids,
-            configuration: LangGraphConfiguration(
-                defaultStreamModes: configuration.langGraphStreamModes,
-                runTimeout: configuration.runTimeout,
-                requestTimeout: configuration.langGraphRequestTimeout,
-                maximumAttempts: configuration.langGraphMaximumAttempts,
-                maximumRejoins: configuration.langGraphMaximumRejoins,
-                maximumProgressUpdates: configuration.langGraphMaximumProgressUpdates,
-                maximumEventBytes: configuration.langGraphMaximumEventBytes,
-                maximumEventsPerRun: configuration.langGraphMaximumEventsPerRun,
-                maximumResponseBytes: configuration.langGraphMaximumResponseBytes
-            ),
-            logger: logger
-        )
+        let executor = LangGraphExecutor(http: egressClient, ids: ids, configuration: configuration.langGraph, logger: logger)
         self.pushWorker = PushDeliveryWorker(
             outbox: store,
             configs: store,
-            sender: HTTPPushSender(http: egressClient, timeout: configuration.pushTimeout),
+            sender: HTTPPushSender(http: egressClient, timeout: configuration.push.timeout),
             secrets: secrets,
-            configuration: .init(maximumAttempts: configuration.pushMaximumAttempts),
+            configuration: .init(maximumAttempts: configuration.push.maximumAttempts),
             logger: logger,
             metrics: metrics
         )
@@ -150,8 +135,8 @@ public struct ServerApplication: Sendable {
             clock: .system,
             logger: logger,
             metrics: metrics,
-            limits: configuration.taskLimits,
-            gatherWindow: configuration.eventGatherWindow
+            limits: configuration.tasks.limits,
+            gatherWindow: configuration.tasks.eventGatherWindow
         )
         self.worker = TaskWorker(
             runner: runner,
@@ -160,10 +145,10 @@ public struct ServerApplication: Sendable {
                 queue: store,
                 jobs: TaskJobFactory(directory: directory, secrets: secrets),
                 owner: store.instanceID,
-                lease: configuration.taskLease,
-                maximumRuns: configuration.maximumConcurrentRuns,
-                defaultNamespaceLimit: configuration.maximumRunningTasksPerNamespace,
-                pollInterval: configuration.queuePollInterval
+                lease: configuration.tasks.lease,
+                maximumRuns: configuration.tasks.maximumConcurrentRuns,
+                defaultNamespaceLimit: configuration.tasks.maximumRunningPerNamespace,
+                pollInterval: configuration.tasks.pollInterval
             )
         )
         self.service = A2AService(
@@ -178,17 +163,17 @@ public struct ServerApplication: Sendable {
             clock: .system,
             secrets: secrets,
             cards: AgentCardBuilder(
-                publicBaseURL: configuration.publicBaseURL,
+                publicBaseURL: configuration.http.publicBaseURL,
                 serverVersion: Self.version,
                 capabilities: AgentCapabilities(streaming: true, pushNotifications: true, extendedAgentCard: false)
             ),
             egress: configuration.egress,
             limits: ServiceLimits(
-                maximumPageSize: configuration.maximumPageSize,
-                maximumParts: configuration.maximumParts,
-                maximumPushConfigsPerTask: configuration.pushMaximumConfigsPerTask
+                maximumPageSize: configuration.limits.maximumPageSize,
+                maximumParts: configuration.limits.maximumParts,
+                maximumPushConfigsPerTask: configuration.push.maximumConfigsPerTask
             ),
-            finishedTasks: FinishedTaskCache(capacityBytes: configuration.finishedTaskCacheMegabytes << 20),
+            finishedTasks: FinishedTaskCache(capacityBytes: configuration.tasks.finishedCacheMegabytes << 20),
             logger: logger
         )
         self.authenticator = Authenticator(identities: store, pepper: Array(pepper))
@@ -228,13 +213,13 @@ public struct ServerApplication: Sendable {
             admin: admin,
             authenticator: authenticator,
             configuration: HTTPFrontEndConfiguration(
-                maximumBodySize: configuration.maximumBodySize,
+                maximumBodySize: configuration.http.maximumBodySize,
                 defaultNamespace: configuration.defaultNamespace,
-                maximumJSONDepth: configuration.maximumJSONDepth,
+                maximumJSONDepth: configuration.limits.maximumJSONDepth,
                 production: configuration.mode == .production,
-                transport: tlsConfiguration != nil ? .tls : (configuration.behindTLSProxy ? .tlsProxy : .plain),
+                transport: tlsConfiguration != nil ? .tls : (configuration.http.behindTLSProxy ? .tlsProxy : .plain),
                 logRequests: configuration.observability.logRequests,
-                clientRateLimit: configuration.clientRateLimit
+                clientRateLimit: configuration.limits.client
             ),
             sync: sync,
             readiness: { [state, store, migrator, databaseWatch] in
@@ -250,9 +235,9 @@ public struct ServerApplication: Sendable {
             router: router,
             server: serverBuilder,
             configuration: .init(
-                address: .hostname(configuration.host, port: configuration.port),
+                address: .hostname(configuration.http.host, port: configuration.http.port),
                 serverName: "cleveragents",
-                availableConnectionsDelegate: ConnectionLimit(maximum: configuration.connectionBounds.maximumConnections, open: openConnections)
+                availableConnectionsDelegate: ConnectionLimit(maximum: configuration.http.connectionBounds.maximumConnections, open: openConnections)
             ),
             onServerRunning: { channel in
                 // One accept per read, so that the connection cap is asked before every accept.
@@ -268,7 +253,7 @@ public struct ServerApplication: Sendable {
             NamespaceEvictionService(directory: service.directory), ShutdownFlagService(state: state)
         )
         app.beforeServerStarts { [configuration, migrator, logger] in
-            if configuration.migrateOnStart {
+            if configuration.database.migrateOnStart {
                 let applied = try await migrator.migrate()
                 if !applied.isEmpty { logger.info("Database migrated", metadata: ["versions": "\(applied)"]) }
             }
@@ -278,7 +263,7 @@ public struct ServerApplication: Sendable {
 
     /// The server's TLS settings from the certificate and key files (TLS 1.2 at least).
     static func makeTLSConfiguration(_ configuration: ServerConfiguration) throws -> TLSConfiguration? {
-        guard let certificatePath = configuration.tlsCertificatePath, let keyPath = configuration.tlsKeyPath else { return nil }
+        guard let certificatePath = configuration.http.tlsCertificatePath, let keyPath = configuration.http.tlsKeyPath else { return nil }
         let chain: [NIOSSLCertificate]
         let key: NIOSSLPrivateKey
         do {

@@ -22,17 +22,18 @@ struct DatabaseOptions: ParsableArguments {
     @Option(name: .long, help: "The YAML configuration file the server reads (default: config/cleveragents.yaml when present); admin commands take their secrets key, token pepper and mode from it and the environment.")
     var config: String?
 
-    /// The URL to use, or a validation error that says where it should come from.
-    func resolvedURL() throws -> DatabaseURL {
-        let environment = ProcessInfo.processInfo.environment
-        let raw = databaseURL ?? environment["DATABASE_URL"] ?? ServerConfiguration.libpqURL(environment)
-        guard let raw else {
-            throw ValidationError("No database: pass --database-url or set DATABASE_URL.")
-        }
+    /// The database, read as `serve` reads it (`--database-url`, the environment, the YAML file,
+    /// in that precedence), or a validation error that names the key.
+    func resolvedURL() async throws -> DatabaseURL {
         do {
-            return try DatabaseURL(raw)
-        } catch {
-            throw ValidationError("\(error)")
+            let reader = try await ServerConfiguration.reader(
+                configFile: config,
+                environment: ProcessInfo.processInfo.environment,
+                overrides: databaseURL.map { ["database.url": $0] } ?? [:]
+            )
+            return try DatabaseConfiguration(reader: reader).url
+        } catch let error as ConfigurationError {
+            throw ValidationError(error.description)
         }
     }
 
@@ -43,7 +44,7 @@ struct DatabaseOptions: ParsableArguments {
         schema: SchemaExpectation = .current,
         _ body: @Sendable (PostgresStore, PostgresClient) async throws -> Result
     ) async throws -> Result {
-        try await withStore(url: try resolvedURL(), schema: schema, body)
+        try await withStore(url: try await resolvedURL(), schema: schema, body)
     }
 
     /// Runs `body` with a running connection pool on `url`, then closes it (see above).

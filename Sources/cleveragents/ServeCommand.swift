@@ -58,8 +58,8 @@ struct ServeCommand: AsyncParsableCommand {
         } catch let error as ConfigurationError {
             throw ValidationError(error.description)
         }
-        let level = configuration.logLevel
-        if configuration.logFormat == .json {
+        let level = configuration.log.level
+        if configuration.log.format == .json {
             LoggingSystem.bootstrap { JSONLogHandler(label: $0, level: level) }
         } else {
             LoggingSystem.bootstrap { TextLogHandler(label: $0, level: level) }

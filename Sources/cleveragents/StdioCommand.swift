@@ -8,6 +8,7 @@
 
 import ArgumentParser
 import CleverAgentsLocal
+import CleverAgentsServer
 import CleverAgentsStdio
 import Foundation
 import Logging
@@ -45,6 +46,9 @@ struct StdioCommand: AsyncParsableCommand {
     @Option(name: .long, help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "warning"
 
+    @Option(name: .long, help: "The YAML configuration file whose secrets.key seals the store's secrets, as serve reads it (default: config/cleveragents.yaml when present; CLEVERAGENTS_SECRETS_KEY overrides it).")
+    var config: String?
+
     func validate() throws {
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical.") }
         guard (1024...(64 << 20)).contains(maxMessageBytes) else { throw ValidationError("--max-message-bytes must be between 1024 and 67108864.") }
@@ -66,13 +70,21 @@ struct StdioCommand: AsyncParsableCommand {
             guard let value = environment[apiKeyEnv], !value.isEmpty else { throw ValidationError("Environment variable \(apiKeyEnv) is not set.") }
             apiKey = value
         }
+        // secrets.key as serve reads it: the environment over the YAML file.
+        let secretsKey: String?
+        do {
+            let reader = try await ServerConfiguration.reader(configFile: config, environment: environment, overrides: [:])
+            secretsKey = try ServerConfiguration.secretsKey(reader: reader)
+        } catch let error as ConfigurationError {
+            throw ValidationError(error.description)
+        }
         let configuration = LocalConfiguration(
             storePath: store ?? LocalConfiguration.defaultStorePath(environment: environment),
             graphURL: graphURL,
             assistantID: assistant,
             actorName: actor,
             apiKey: apiKey,
-            secretsKey: environment["CLEVERAGENTS_SECRETS_KEY"],
+            secretsKey: secretsKey,
             maximumMessageBytes: maxMessageBytes
         )
         let application: LocalApplication

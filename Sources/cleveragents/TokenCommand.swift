@@ -155,7 +155,7 @@ extension DatabaseOptions {
         guard let pepper = Data(base64Encoded: configuration.tokenPepper ?? ServerConfiguration.developmentTokenPepperForTools) else {
             throw ValidationError("auth.tokenPepper is not base64.")
         }
-        return try await withStore(url: configuration.databaseURL) { store, _ in
+        return try await withStore(url: configuration.database.url) { store, _ in
             var logger = Logger(label: "cleveragents.admin")
             logger.logLevel = .error
             let admin = AdminService(

@@ -37,6 +37,24 @@ import Glibc
 
     static let status = #"{"jsonrpc":"2.0","id":1,"method":"_cleveragents/sync/status"}"#
 
+    /// Local mode reads `secrets.key` as `serve` does: the environment over the YAML file, and a
+    /// bad value stops it naming the key. A configured key leaves no key file beside the store.
+    @Test func theSecretsKeyIsReadAsServeReadsIt() async throws {
+        try await withTemporaryDirectory { directory in
+            let store = directory.appendingPathComponent("s.sqlite").path
+            let file = directory.appendingPathComponent("local.yaml")
+            try "secrets:\n  key: \"\(Data(repeating: 3, count: 32).base64EncodedString())\"\n".write(to: file, atomically: true, encoding: .utf8)
+            let configured = try await stdio(["--store", store, "--config", file.path], input: Self.status)
+            #expect(configured.status == 0, "\(configured.stderr)")
+            #expect(try messages(configured).first?.at("result.head") == 0)
+            #expect(!FileManager.default.fileExists(atPath: store + ".key"), "the configured key seals the store")
+
+            let bad = try await stdio(["--store", store, "--config", file.path], input: Self.status, environment: ["CLEVERAGENTS_SECRETS_KEY": "too-short"])
+            #expect(bad.status != 0)
+            #expect(bad.stderr.contains("invalid configuration 'secrets.key'"), "the environment overrides the file")
+        }
+    }
+
     @Test func aLastRequestWithoutANewlineIsStillAnswered() async throws {
         try await withTemporaryDirectory { directory in
             let output = try await stdio(["--store", directory.appendingPathComponent("s.sqlite").path], input: Self.status)

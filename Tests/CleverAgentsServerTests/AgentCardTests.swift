@@ -58,7 +58,7 @@ import Testing
     }
 
     @Test func aCardWithAConfiguredPublicURLIsPublicAndIgnoresTheHostHeader() async throws {
-        let server = try await TestServer.start { $0.publicBaseURL = "https://agents.example.com" }
+        let server = try await TestServer.start { $0.http.publicBaseURL = "https://agents.example.com" }
         do {
             let namespace = try await server.createNamespace()
             let reply = try await RPCTestClient().get(
@@ -96,7 +96,7 @@ import Testing
         // A database of its own: the shared one holds every other test's namespaces.
         try await PostgresTestDatabase.withFreshDatabase { database in
             let url = try DatabaseURL(database)
-            let server = try await TestServer.start { $0.databaseURL = url }
+            let server = try await TestServer.start { $0.database.url = url }
             do {
                 let root = "\(server.baseURL)/.well-known/agent-card.json"
                 func expectNoRootCard(_ why: Comment) async throws {

@@ -49,7 +49,7 @@ import Testing
 
     @Test(arguments: cases)
     func badRequestsGetTheExactErrorAndWriteNothing(_ testCase: Case) async throws {
-        let server = try await TestServer.start { $0.maximumBodySize = 65_536 }
+        let server = try await TestServer.start { $0.http.maximumBodySize = 65_536 }
         do {
             let namespace = try await server.createNamespace()
             let reply = try await RPCTestClient().post(server.endpoint(namespace.rawValue), body: testCase.body, headers: testCase.headers)

@@ -26,6 +26,31 @@ import Testing
         #expect(output.stdout.contains("USAGE: cleveragents"))
     }
 
+    /// `migrate` reads its database as `serve` does: from the YAML file, under the environment,
+    /// under `--database-url`, and a bad `database.*` value names its key.
+    @Test func migrateReadsTheDatabaseAsServeDoes() async throws {
+        let database = try #require(TestEnvironment.databaseURL)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(TestEnvironment.uniqueName("config"))
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("server.yaml")
+        try "database:\n  url: \"\(database)\"\n".write(to: file, atomically: true, encoding: .utf8)
+        // No DATABASE_URL: the file alone names the database.
+        let fromFile = try await ChildProcess.run(ChildProcess.cleveragents, ["migrate", "--config", file.path], environment: ["DATABASE_URL": ""], currentDirectory: directory)
+        #expect(fromFile.status == 0, "\(fromFile.stderr)")
+        let fromVariable = try await ChildProcess.run(
+            ChildProcess.cleveragents, ["migrate"], environment: ["DATABASE_URL": "", "CLEVERAGENTS_DATABASE_URL": database], currentDirectory: directory)
+        #expect(fromVariable.status == 0, "\(fromVariable.stderr)")
+        let nowhere = try await ChildProcess.run(ChildProcess.cleveragents, ["migrate"], environment: ["DATABASE_URL": ""], currentDirectory: directory)
+        #expect(nowhere.status != 0)
+        #expect(nowhere.stderr.contains("invalid configuration 'database.url': is required"))
+        let badPool = try await ChildProcess.run(
+            ChildProcess.cleveragents, ["migrate", "--config", file.path], environment: ["DATABASE_URL": "", "CLEVERAGENTS_DATABASE_POOL_SIZE": "many"],
+            currentDirectory: directory)
+        #expect(badPool.status != 0)
+        #expect(badPool.stderr.contains("invalid configuration 'database.poolSize'"))
+    }
+
     @Test func namespacesAndActorsAreCreatedFromTheCommandLine() async throws {
         let database = try #require(TestEnvironment.databaseURL)
         let graph = try #require(TestEnvironment.langGraphURL)

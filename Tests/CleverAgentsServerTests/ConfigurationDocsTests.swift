@@ -8,25 +8,34 @@
 
 import CleverAgentsServer
 import CleverAgentsTestSupport
+import Configuration
 import Foundation
+import Synchronization
 import Testing
 
 /// docs/configuration.md and the shipped configuration files agree with the code.
 @Suite(.timeLimit(.minutes(2))) struct ConfigurationDocsTests {
     static let root = TestEnvironment.repositoryRoot
 
-    /// Every key the configuration reader reads: `values.string("http.host")` and the like.
-    static func keysReadByTheCode() throws -> Set<String> {
-        let folder = root.appendingPathComponent("Sources/CleverAgentsServer/Configuration")
-        let pattern = try NSRegularExpression(pattern: #"(?:values\.(?:string|integer|boolean|list|enumeration)|rate)\("([A-Za-z][A-Za-z0-9.]*)""#)
-        var keys: Set<String> = []
-        for file in try FileManager.default.contentsOfDirectory(atPath: folder.path) where file.hasSuffix(".swift") {
-            let source = try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
-            for match in pattern.matches(in: source, range: NSRange(source.startIndex..., in: source)) {
-                keys.insert(String(source[Range(match.range(at: 1), in: source)!]))
-            }
+    /// Records the key of every value read.
+    final class KeyRecorder: AccessReporter {
+        private let keys = Mutex<Set<String>>([])
+
+        func report(_ event: AccessEvent) {
+            keys.withLock { _ = $0.insert(event.metadata.key.components.joined(separator: ".")) }
         }
-        return keys
+
+        var read: Set<String> { keys.withLock { $0 } }
+    }
+
+    /// Every key the configuration reader reads, as it reads them (each component from its own
+    /// scope): a configuration is read with a recorder, from just a database URL and
+    /// `limits.clientRequestsPerSecond`, which the client burst goes with.
+    static func keysReadByTheCode() throws -> Set<String> {
+        let recorder = KeyRecorder()
+        let values: [AbsoluteConfigKey: ConfigValue] = ["database.url": "postgres://db/cleveragents", "limits.clientRequestsPerSecond": "5"]
+        _ = try ServerConfiguration(reader: ConfigReader(providers: [InMemoryProvider(values: values)], accessReporter: recorder))
+        return recorder.read
     }
 
     /// The keys in the key table of docs/configuration.md (first column); the later tables
@@ -64,9 +73,9 @@ import Testing
         let configuration = try ServerConfiguration(reader: reader)
         if file == "config/container.yaml" {
             #expect(configuration.mode == .production)
-            #expect(configuration.host == "0.0.0.0")
-            #expect(configuration.port == 8080, "the Dockerfile EXPOSEs 8080")
-            #expect(configuration.logFormat == .json)
+            #expect(configuration.http.host == "0.0.0.0")
+            #expect(configuration.http.port == 8080, "the Dockerfile EXPOSEs 8080")
+            #expect(configuration.log.format == .json)
         }
     }
 }

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 import CleverAgentsDomain
+import CleverAgentsLangGraph
 import CleverAgentsHTTP
 import CleverAgentsPostgres
 import CleverAgentsRuntime
@@ -31,16 +32,16 @@ import Testing
     @Test func defaultsNeedOnlyADatabase() async throws {
         let configuration = try await load(environment: ["DATABASE_URL": Self.database])
         #expect(configuration.mode == .development)
-        #expect(configuration.host == "127.0.0.1")
-        #expect(configuration.port == 8080)
-        #expect(configuration.maximumBodySize == 1 << 20)
-        #expect(configuration.databaseURL.host == "db")
-        #expect(configuration.migrateOnStart)
-        #expect(configuration.logFormat == .text)
+        #expect(configuration.http.host == "127.0.0.1")
+        #expect(configuration.http.port == 8080)
+        #expect(configuration.http.maximumBodySize == 1 << 20)
+        #expect(configuration.database.url.host == "db")
+        #expect(configuration.database.migrateOnStart)
+        #expect(configuration.log.format == .text)
         #expect(configuration.executor == .nio)
-        #expect(configuration.finishedTaskCacheMegabytes == 32)
-        #expect(configuration.databaseMinimumConnections == 2)
-        #expect(configuration.databaseKeepAlive == .seconds(30))
+        #expect(configuration.tasks.finishedCacheMegabytes == 32)
+        #expect(configuration.database.minimumConnections == 2)
+        #expect(configuration.database.keepAlive == .seconds(30))
     }
 
     @Test func thePoolCanKeepEveryConnectionWithoutKeepAlive() async throws {
@@ -48,8 +49,8 @@ import Testing
             "DATABASE_URL": Self.database, "CLEVERAGENTS_DATABASE_POOL_SIZE": "8", "CLEVERAGENTS_DATABASE_MIN_CONNECTIONS": "50",
             "CLEVERAGENTS_DATABASE_KEEP_ALIVE_SECONDS": "0",
         ])
-        #expect(configuration.databaseMinimumConnections == 8, "never more than the pool")
-        #expect(configuration.databaseKeepAlive == .zero)
+        #expect(configuration.database.minimumConnections == 8, "never more than the pool")
+        #expect(configuration.database.keepAlive == .zero)
     }
 
     @Test func theExecutorCanBeSwiftsDefaultPool() async throws {
@@ -69,28 +70,28 @@ import Testing
               default: from-file
             """
         let fileOnly = try await load(yaml: yaml)
-        #expect(fileOnly.port == 7000)
-        #expect(fileOnly.host == "0.0.0.0")
-        #expect(fileOnly.maximumBodySize == 4096)
-        #expect(fileOnly.databaseURL.host == "file")
+        #expect(fileOnly.http.port == 7000)
+        #expect(fileOnly.http.host == "0.0.0.0")
+        #expect(fileOnly.http.maximumBodySize == 4096)
+        #expect(fileOnly.database.url.host == "file")
         #expect(fileOnly.defaultNamespace?.rawValue == "from-file")
 
         let environment = try await load(yaml: yaml, environment: ["CLEVERAGENTS_HTTP_PORT": "7001", "DATABASE_URL": Self.database])
-        #expect(environment.port == 7001)
-        #expect(environment.host == "0.0.0.0")
-        #expect(environment.databaseURL.host == "db")
+        #expect(environment.http.port == 7001)
+        #expect(environment.http.host == "0.0.0.0")
+        #expect(environment.database.url.host == "db")
 
         let flags = try await load(yaml: yaml, environment: ["CLEVERAGENTS_HTTP_PORT": "7001"], flags: ["http.port": "7002"])
-        #expect(flags.port == 7002)
+        #expect(flags.http.port == 7002)
     }
 
     @Test func libpqVariablesMakeADatabaseURL() async throws {
         let configuration = try await load(environment: ["PGHOST": "pg.internal", "PGPORT": "6000", "PGUSER": "svc", "PGDATABASE": "agents", "PGSSLMODE": "require"])
-        #expect(configuration.databaseURL.host == "pg.internal")
-        #expect(configuration.databaseURL.port == 6000)
-        #expect(configuration.databaseURL.username == "svc")
-        #expect(configuration.databaseURL.database == "agents")
-        #expect(configuration.databaseURL.sslMode == .require)
+        #expect(configuration.database.url.host == "pg.internal")
+        #expect(configuration.database.url.port == 6000)
+        #expect(configuration.database.url.username == "svc")
+        #expect(configuration.database.url.database == "agents")
+        #expect(configuration.database.url.sslMode == .require)
         #expect(ServerConfiguration.libpqURL([:]) == nil)
     }
 
@@ -134,11 +135,11 @@ import Testing
 
     @Test func langGraphSettingsHaveDefaultsAndCanBeSet() async throws {
         let defaults = try await load(environment: ["DATABASE_URL": Self.database])
-        #expect(defaults.langGraphStreamModes == ["values", "updates", "custom", "messages-tuple"])
-        #expect(defaults.langGraphConnectTimeout == .seconds(5))
-        #expect(defaults.langGraphReadTimeout == .seconds(60))
-        #expect(defaults.langGraphMaximumRejoins == 5)
-        #expect(defaults.langGraphMaximumProgressUpdates == 100)
+        #expect(defaults.langGraph.defaultStreamModes == ["values", "updates", "custom", "messages-tuple"])
+        #expect(defaults.outbound.connectTimeout == .seconds(5))
+        #expect(defaults.outbound.readTimeout == .seconds(60))
+        #expect(defaults.langGraph.maximumRejoins == 5)
+        #expect(defaults.langGraph.maximumProgressUpdates == 100)
         let yaml = """
             database:
               url: postgres://file/db
@@ -150,21 +151,21 @@ import Testing
               maxProgressUpdates: 0
             """
         let set = try await load(yaml: yaml)
-        #expect(set.langGraphStreamModes == ["values", "messages"])
-        #expect(set.langGraphConnectTimeout == .seconds(2))
-        #expect(set.langGraphReadTimeout == .seconds(300))
-        #expect(set.langGraphMaximumRejoins == 10)
-        #expect(set.langGraphMaximumProgressUpdates == 0)
+        #expect(set.langGraph.defaultStreamModes == ["values", "messages"])
+        #expect(set.outbound.connectTimeout == .seconds(2))
+        #expect(set.outbound.readTimeout == .seconds(300))
+        #expect(set.langGraph.maximumRejoins == 10)
+        #expect(set.langGraph.maximumProgressUpdates == 0)
         let environment = try await load(environment: ["DATABASE_URL": Self.database, "CLEVERAGENTS_LANGGRAPH_STREAM_MODES": "custom, updates"])
-        #expect(environment.langGraphStreamModes == ["custom", "updates"])
+        #expect(environment.langGraph.defaultStreamModes == ["custom", "updates"])
     }
 
     @Test func boundsOfWhatGraphsSendHaveDefaultsAndCanBeSet() async throws {
         let defaults = try await load(environment: ["DATABASE_URL": Self.database])
-        #expect(defaults.langGraphMaximumEventBytes == 8 << 20)
-        #expect(defaults.langGraphMaximumEventsPerRun == 100_000)
-        #expect(defaults.langGraphMaximumResponseBytes == 16 << 20)
-        #expect(defaults.taskLimits == TaskLimits(maximumArtifactBytes: 16 << 20, maximumHistoryMessages: 1000, maximumHistoryBytes: 16 << 20))
+        #expect(defaults.langGraph.maximumEventBytes == 8 << 20)
+        #expect(defaults.langGraph.maximumEventsPerRun == 100_000)
+        #expect(defaults.langGraph.maximumResponseBytes == 16 << 20)
+        #expect(defaults.tasks.limits == TaskLimits(maximumArtifactBytes: 16 << 20, maximumHistoryMessages: 1000, maximumHistoryBytes: 16 << 20))
         let yaml = """
             database:
               url: postgres://file/db
@@ -178,12 +179,12 @@ import Testing
               maxHistoryBytes: 8192
             """
         let set = try await load(yaml: yaml)
-        #expect(set.langGraphMaximumEventBytes == 1 << 20)
-        #expect(set.langGraphMaximumEventsPerRun == 500)
-        #expect(set.langGraphMaximumResponseBytes == 2 << 20)
-        #expect(set.taskLimits == TaskLimits(maximumArtifactBytes: 4096, maximumHistoryMessages: 20, maximumHistoryBytes: 8192))
+        #expect(set.langGraph.maximumEventBytes == 1 << 20)
+        #expect(set.langGraph.maximumEventsPerRun == 500)
+        #expect(set.langGraph.maximumResponseBytes == 2 << 20)
+        #expect(set.tasks.limits == TaskLimits(maximumArtifactBytes: 4096, maximumHistoryMessages: 20, maximumHistoryBytes: 8192))
         let environment = try await load(environment: ["DATABASE_URL": Self.database, "CLEVERAGENTS_LANGGRAPH_MAX_EVENT_BYTES": "65536"])
-        #expect(environment.langGraphMaximumEventBytes == 65536)
+        #expect(environment.langGraph.maximumEventBytes == 65536)
     }
 
     @Test(arguments: [
@@ -205,7 +206,7 @@ import Testing
 
     @Test func connectionBoundsHaveDefaultsAndCanBeSet() async throws {
         let defaults = try await load(environment: ["DATABASE_URL": Self.database])
-        #expect(defaults.connectionBounds == HTTPConnectionBounds(idleTimeoutSeconds: 75, headerTimeoutSeconds: 10, maximumConnections: 10_000))
+        #expect(defaults.http.connectionBounds == HTTPConnectionBounds(idleTimeoutSeconds: 75, headerTimeoutSeconds: 10, maximumConnections: 10_000))
         let yaml = """
             database:
               url: postgres://file/db
@@ -215,24 +216,24 @@ import Testing
               maxConnections: 2000
             """
         let set = try await load(yaml: yaml)
-        #expect(set.connectionBounds == HTTPConnectionBounds(idleTimeoutSeconds: 30, headerTimeoutSeconds: 5, maximumConnections: 2000))
+        #expect(set.http.connectionBounds == HTTPConnectionBounds(idleTimeoutSeconds: 30, headerTimeoutSeconds: 5, maximumConnections: 2000))
     }
 
     @Test func streamCapsHaveDefaultsAndCanBeSet() async throws {
         let defaults = try await load(environment: ["DATABASE_URL": Self.database])
-        #expect(defaults.streamLimits == StreamLimits(perPrincipal: 100, perNamespace: 1000))
+        #expect(defaults.limits.streams == StreamLimits(perPrincipal: 100, perNamespace: 1000))
         let set = try await load(environment: [
             "DATABASE_URL": Self.database, "CLEVERAGENTS_LIMITS_MAX_STREAMS_PER_PRINCIPAL": "5", "CLEVERAGENTS_LIMITS_MAX_STREAMS_PER_NAMESPACE": "50",
         ])
-        #expect(set.streamLimits == StreamLimits(perPrincipal: 5, perNamespace: 50))
+        #expect(set.limits.streams == StreamLimits(perPrincipal: 5, perNamespace: 50))
     }
 
     @Test func theRateLimitPerClientIsOffUnlessSet() async throws {
         let defaults = try await load(environment: ["DATABASE_URL": Self.database])
-        #expect(defaults.clientRateLimit == nil)
-        #expect(defaults.pushMaximumConfigsPerTask == 10)
+        #expect(defaults.limits.client == nil)
+        #expect(defaults.push.maximumConfigsPerTask == 10)
         let set = try await load(environment: ["DATABASE_URL": Self.database, "CLEVERAGENTS_LIMITS_CLIENT_REQUESTS_PER_SECOND": "20"])
-        #expect(set.clientRateLimit == ClientRateLimit(requestsPerSecond: 20, burst: 50))
+        #expect(set.limits.client == ClientRateLimit(requestsPerSecond: 20, burst: 50))
     }
 
     @Test func aMissingOrInvalidDatabaseURLIsNamed() async throws {
@@ -252,7 +253,7 @@ import Testing
             "CLEVERAGENTS_HTTP_PUBLIC_BASE_URL": "https://agents.example.com",
         ])
         #expect(configuration.mode == .production)
-        #expect(configuration.logFormat == .json, "production logs are JSON unless told otherwise")
+        #expect(configuration.log.format == .json, "production logs are JSON unless told otherwise")
         #expect(configuration.egress == .defaults(production: true), "production reaches no special-purpose address")
     }
 
@@ -286,8 +287,8 @@ import Testing
 
     @Test func aLibpqSocketDirectoryIsAUnixSocketURL() async throws {
         let configuration = try await load(environment: ["PGHOST": "/run/postgresql", "PGUSER": "svc", "PGDATABASE": "agents"])
-        #expect(configuration.databaseURL.unixSocketDirectory == "/run/postgresql")
-        #expect(configuration.databaseURL.location == "/run/postgresql/.s.PGSQL.5432")
+        #expect(configuration.database.url.unixSocketDirectory == "/run/postgresql")
+        #expect(configuration.database.url.location == "/run/postgresql/.s.PGSQL.5432")
     }
 
     @Test(arguments: [

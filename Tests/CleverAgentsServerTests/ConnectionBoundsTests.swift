@@ -23,7 +23,7 @@ import Testing
     /// is overdue, while a connection that sent its request at once is served and kept.
     @Test func connectionsTricklingARequestHeadAreClosedAfterTheHeaderTimeout() async throws {
         let server = try await TestServer.start {
-            $0.connectionBounds = HTTPConnectionBounds(idleTimeoutSeconds: 600, headerTimeoutSeconds: 2, maximumConnections: 10_000)
+            $0.http.connectionBounds = HTTPConnectionBounds(idleTimeoutSeconds: 600, headerTimeoutSeconds: 2, maximumConnections: 10_000)
         }
         do {
             let count = 500
@@ -76,9 +76,9 @@ import Testing
         let certificates = try await TestCertificates.make()
         defer { certificates.remove() }
         let server = try await TestServer.start {
-            $0.tlsCertificatePath = certificates.certificate
-            $0.tlsKeyPath = certificates.key
-            $0.connectionBounds = HTTPConnectionBounds(idleTimeoutSeconds: 600, headerTimeoutSeconds: 1, maximumConnections: 10_000)
+            $0.http.tlsCertificatePath = certificates.certificate
+            $0.http.tlsKeyPath = certificates.key
+            $0.http.connectionBounds = HTTPConnectionBounds(idleTimeoutSeconds: 600, headerTimeoutSeconds: 1, maximumConnections: 10_000)
         }
         do {
             let silent = try await RawConnection.connect(port: server.port)
@@ -97,7 +97,7 @@ import Testing
     /// answer it had is complete.
     @Test func anIdleKeepAliveConnectionIsClosed() async throws {
         let server = try await TestServer.start {
-            $0.connectionBounds = HTTPConnectionBounds(idleTimeoutSeconds: 1, headerTimeoutSeconds: 10, maximumConnections: 10_000)
+            $0.http.connectionBounds = HTTPConnectionBounds(idleTimeoutSeconds: 1, headerTimeoutSeconds: 10, maximumConnections: 10_000)
         }
         do {
             let connection = try await RawConnection.connect(port: server.port)
@@ -120,7 +120,7 @@ import Testing
     @Test func theConnectionCapHolds() async throws {
         let cap = 4
         let server = try await TestServer.start {
-            $0.connectionBounds = HTTPConnectionBounds(idleTimeoutSeconds: 600, headerTimeoutSeconds: 60, maximumConnections: cap)
+            $0.http.connectionBounds = HTTPConnectionBounds(idleTimeoutSeconds: 600, headerTimeoutSeconds: 60, maximumConnections: cap)
         }
         let peak = Mutex(0)
         let sampler = Task {
@@ -165,7 +165,7 @@ import Testing
     /// delivers the task's completion when the task resumes.
     @Test func aQuietStreamOutlivesTheIdleTimeout() async throws {
         let server = try await TestServer.start {
-            $0.connectionBounds = HTTPConnectionBounds(idleTimeoutSeconds: 1, headerTimeoutSeconds: 10, maximumConnections: 10_000)
+            $0.http.connectionBounds = HTTPConnectionBounds(idleTimeoutSeconds: 1, headerTimeoutSeconds: 10, maximumConnections: 10_000)
         }
         do {
             let namespace = try await server.createNamespace(assistant: "ask")

@@ -8,6 +8,7 @@
 
 import A2AProtocol
 import CleverAgentsDomain
+import CleverAgentsLangGraph
 import CleverAgentsPostgres
 import CleverAgentsRuntime
 import CleverAgentsServer
@@ -60,7 +61,7 @@ import Testing
         try await closed.stop()
         // Development reaches loopback (as an operator's allow-list would an internal service):
         // the request goes out, and what comes back must still not reach the caller.
-        let server = try await TestServer.start { $0.langGraphMaximumAttempts = 1 }
+        let server = try await TestServer.start { $0.langGraph.maximumAttempts = 1 }
         do {
             let namespace = try await server.createNamespace(assistant: nil)
             #expect(try await Self.putActor(server, namespace, "inside", url: "http://127.0.0.1:\(inside.port)").status == 200)
@@ -118,7 +119,7 @@ import Testing
     @Test func anAdminCannotRedirectAKeyedActorToItsOwnListener() async throws {
         let owners = try await WebhookReceiver.start()
         let attackers = try await WebhookReceiver.start()
-        let server = try await TestServer.start { $0.langGraphMaximumAttempts = 1 }
+        let server = try await TestServer.start { $0.langGraph.maximumAttempts = 1 }
         do {
             let namespace = try await server.createNamespace(authMode: .required, assistant: nil)
             let owner = try await IsolationTests.token(server, namespace, TestEnvironment.uniqueName("owner"), .owner)

@@ -171,7 +171,7 @@ import Testing
         // The second server is the first one restarted: the same task queue.
         let group = TestEnvironment.uniqueName("restart")
         let configure: (inout ServerConfiguration) -> Void = {
-            $0.taskQueueGroup = group
+            $0.tasks.queueGroup = group
         }
         let first = try await TestServer.start(configure: configure)
         let namespace: NamespaceName

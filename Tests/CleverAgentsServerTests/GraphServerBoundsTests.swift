@@ -8,6 +8,7 @@
 
 import A2AProtocol
 import CleverAgentsDomain
+import CleverAgentsLangGraph
 import CleverAgentsPostgres
 import CleverAgentsServer
 import CleverAgentsTestSupport
@@ -82,7 +83,7 @@ struct GraphServerBoundsTests {
         // The graph server pauses half-way through its endless line: the replica then holds half
         // an event of it while the other tenant is served.
         let graph = try await HostileGraphServer.start(.endlessLine, pauseAfter: limit / 2)
-        let server = try await TestServer.start { $0.langGraphMaximumEventBytes = limit }
+        let server = try await TestServer.start { $0.langGraph.maximumEventBytes = limit }
         do {
             let hostile = try await Self.hostileNamespace(on: server, graph: graph)
             let quiet = try await server.createNamespace(assistant: "echo")
@@ -115,7 +116,7 @@ struct GraphServerBoundsTests {
 
     @Test func endlessSmallEventsFailTheTaskAtTheEventCount() async throws {
         let graph = try await HostileGraphServer.start(.endlessEvents)
-        let server = try await TestServer.start { $0.langGraphMaximumEventsPerRun = 20_000 }
+        let server = try await TestServer.start { $0.langGraph.maximumEventsPerRun = 20_000 }
         do {
             let hostile = try await Self.hostileNamespace(on: server, graph: graph)
             let quiet = try await server.createNamespace(assistant: "echo")

@@ -66,7 +66,7 @@ import Testing
     }
 
     @Test func jsonNestedDeeperThanTheLimitIsAnInvalidRequest() async throws {
-        try await Self.withServer(configure: { $0.maximumJSONDepth = 8 }) { server in
+        try await Self.withServer(configure: { $0.limits.maximumJSONDepth = 8 }) { server in
             let namespace = try await server.createNamespace()
             // Nine levels: the object, `params`, `metadata` and six arrays.
             let deep = String(repeating: "[", count: 6) + String(repeating: "]", count: 6)
@@ -85,7 +85,7 @@ import Testing
     }
 
     @Test func aChunkedBodyOverTheLimitIsRefusedWhileItIsRead() async throws {
-        try await Self.withServer(configure: { $0.maximumBodySize = 2048 }) { server in
+        try await Self.withServer(configure: { $0.http.maximumBodySize = 2048 }) { server in
             let namespace = try await server.createNamespace()
             // No Content-Length: the limit is found only while the body is read.
             let padding = String(repeating: "x", count: 4096)
@@ -138,7 +138,7 @@ import Testing
     @Test func inProductionTheCardOfANamespaceWithoutAuthenticationAsksForCredentials() async throws {
         let production: (inout ServerConfiguration) -> Void = { configuration in
             configuration.mode = .production
-            configuration.behindTLSProxy = true
+            configuration.http.behindTLSProxy = true
         }
         try await Self.withServer(configure: production) { server in
             let namespace = try await server.createNamespace(authMode: .disabled)

@@ -29,7 +29,7 @@ import Testing
         try await PostgresTestDatabase.withFreshDatabase { url in
             let webhook = try await WebhookReceiver.start()
             let databaseURL = try DatabaseURL(url)
-            let server = try await TestServer.start { $0.databaseURL = databaseURL }
+            let server = try await TestServer.start { $0.database.url = databaseURL }
             do {
                 let namespace = try await server.createNamespace()
                 let endpoint = server.endpoint(namespace.rawValue)
@@ -77,7 +77,7 @@ import Testing
                 #expect(samples.value("cleveragents_task_queue_depth") == 0)
                 #expect(samples.value("cleveragents_executor_run_duration_seconds_count", ["outcome": "completed"]) == 1)
                 #expect(samples.value("cleveragents_executor_first_event_seconds_count") == 1)
-                #expect(samples.value("cleveragents_db_pool_connections_max") == Double(server.configuration.databasePoolSize))
+                #expect(samples.value("cleveragents_db_pool_connections_max") == Double(server.configuration.database.poolSize))
                 #expect(samples.value("cleveragents_db_operations_in_flight").map { $0 >= 0 } == true)
                 #expect((samples.value("cleveragents_db_operation_duration_seconds_count", ["result": "ok"]) ?? 0) > 0)
                 #expect(samples.value("cleveragents_build_info", ["version": ServerApplication.version]) == 1)

@@ -113,7 +113,7 @@ import Testing
     }
 
     @Test func theClientRateLimitAnswersBeforeAnyLookup() async throws {
-        let server = try await TestServer.start { $0.clientRateLimit = ClientRateLimit(requestsPerSecond: 0.01, burst: 5) }
+        let server = try await TestServer.start { $0.limits.client = ClientRateLimit(requestsPerSecond: 0.01, burst: 5) }
         do {
             let client = RPCTestClient()
             var answers: [RPCTestClient.Reply] = []
@@ -137,8 +137,8 @@ import Testing
     /// address the proxy appends to `X-Forwarded-For`.
     @Test func behindAProxyTheForwardedClientCounts() async throws {
         let server = try await TestServer.start {
-            $0.behindTLSProxy = true
-            $0.clientRateLimit = ClientRateLimit(requestsPerSecond: 0.01, burst: 1)
+            $0.http.behindTLSProxy = true
+            $0.limits.client = ClientRateLimit(requestsPerSecond: 0.01, burst: 1)
         }
         do {
             let client = RPCTestClient()

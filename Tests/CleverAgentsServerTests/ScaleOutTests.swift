@@ -38,7 +38,7 @@ import Testing
 
     @Test func sendOnOneReplicaSubscribeOnAnotherCancelOnAThird() async throws {
         let group = TestEnvironment.uniqueName("cluster")
-        let replicas = try await [TestServer.start { $0.taskQueueGroup = group }, TestServer.start { $0.taskQueueGroup = group }, TestServer.start { $0.taskQueueGroup = group }]
+        let replicas = try await [TestServer.start { $0.tasks.queueGroup = group }, TestServer.start { $0.tasks.queueGroup = group }, TestServer.start { $0.tasks.queueGroup = group }]
         let (a, b, c) = (replicas[0], replicas[1], replicas[2])
         do {
             let namespace = try await a.createNamespace(assistant: "slow")
@@ -219,7 +219,7 @@ struct ReplicaProcess {
     /// reads the store (it runs no task of the group).
     static func arrange(_ name: String, database: String) async throws -> (group: String, arranger: TestServer) {
         let url = try DatabaseURL(database)
-        return (TestEnvironment.uniqueName(name), try await TestServer.start { $0.databaseURL = url })
+        return (TestEnvironment.uniqueName(name), try await TestServer.start { $0.database.url = url })
     }
 
     @Test func aTaskWhoseReplicaIsKilledMidRunCompletesOnAnotherWithEveryEventOnce() async throws {
@@ -228,10 +228,14 @@ struct ReplicaProcess {
 
     static func killMidRun(database: String) async throws {
         let (group, arranger) = try await arrange("killed", database: database)
-        var replicas = [
-            try await ReplicaProcess.start(name: "\(group)-1", group: group, databaseURL: database),
-            try await ReplicaProcess.start(name: "\(group)-2", group: group, databaseURL: database),
-        ]
+        // Each process logs to a file of its own, shown when a round times out.
+        let logs = FileManager.default.temporaryDirectory.appendingPathComponent(group)
+        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: logs) }
+        func start(_ name: String, incarnation: Int) async throws -> ReplicaProcess {
+            try await ReplicaProcess.start(name: name, group: group, databaseURL: database, log: logs.appendingPathComponent("\(name)-\(incarnation).log"), logLevel: "info")
+        }
+        var replicas = [try await start("\(group)-1", incarnation: 0), try await start("\(group)-2", incarnation: 0)]
         do {
             let namespace = try await arranger.createNamespace(assistant: "slow")
             let client = RPCTestClient()
@@ -253,8 +257,13 @@ struct ReplicaProcess {
                 let victimName = replicas[victim].name
                 try await replicas[victim].kill()
 
-                try await ScaleOutTests.wait(seconds: 120, "round \(round): the task ended") {
-                    try await arranger.store.task(namespace: namespace, id: taskId)?.state.isTerminal == true
+                do {
+                    try await ScaleOutTests.wait(seconds: 120, "round \(round): the task ended") {
+                        try await arranger.store.task(namespace: namespace, id: taskId)?.state.isTerminal == true
+                    }
+                } catch {
+                    Issue.record("round \(round), after \(victimName) was killed:\n\(try await Self.queueState(arranger.store, namespace, taskId, logs: logs))")
+                    throw error
                 }
                 let task = try #require(try await arranger.store.task(namespace: namespace, id: taskId))
                 #expect(task.state == .completed, "round \(round)")
@@ -274,7 +283,7 @@ struct ReplicaProcess {
                 #expect(Set(artifactStarts).count == artifactStarts.count, "round \(round): no artifact twice")
                 #expect(task.artifacts.count == Set(artifactStarts).count)
 
-                replicas[victim] = try await ReplicaProcess.start(name: victimName, group: group, databaseURL: database)
+                replicas[victim] = try await start(victimName, incarnation: round + 1)
             }
         } catch {
             for replica in replicas { try? await replica.stop() }
@@ -344,7 +353,7 @@ struct ReplicaProcess {
         var logger = Logger(label: "cleveragents") { TextLogHandler(label: $0, level: .warning, output: sink) }
         logger.logLevel = .warning
         // Leases renewed every second; a namespace cap of 2, so that runs hand their places over.
-        let server = try await TestServer.start(logger: logger) { $0.taskLease = .seconds(3) }
+        let server = try await TestServer.start(logger: logger) { $0.tasks.lease = .seconds(3) }
         do {
             let namespace = try await server.createNamespace(assistant: "slow")
             try await server.store.setRunningLimit(2, namespace: namespace)
@@ -431,6 +440,28 @@ struct ReplicaProcess {
         }
         try await staying.stop()
         try await arranger.stop()
+    }
+
+    /// What the queue holds for a task and its namespace, and the end of each replica's log in
+    /// `logs`: what a stalled round needs explained.
+    static func queueState(_ store: PostgresStore, _ namespace: NamespaceName, _ taskId: String, logs: URL) async throws -> String {
+        let task = try await store.client.query(
+            """
+            SELECT state, lease_owner, lease_slot, extract(epoch FROM lease_expires_at - now())::float8 AS expires_in, run_input IS NOT NULL AS to_run, run_id, version
+            FROM tasks WHERE namespace = \(namespace.rawValue) AND id = \(taskId)
+            """,
+            logger: store.logger
+        ).collect().first.map { row in "\(row)" } ?? "no task"
+        let slots = try await store.client.query(
+            "SELECT slot, task_id, extract(epoch FROM lease_expires_at - now())::float8 AS expires_in FROM task_slots WHERE namespace = \(namespace.rawValue) AND task_id IS NOT NULL",
+            logger: store.logger
+        ).collect().map { row in "\(row)" }
+        var text = "task: \(task)\nheld places: \(slots)\n"
+        for file in try FileManager.default.contentsOfDirectory(at: logs, includingPropertiesForKeys: nil).sorted(by: { $0.path < $1.path }) {
+            let lines = (try? String(contentsOf: file, encoding: .utf8))?.split(separator: "\n").suffix(25) ?? []
+            text += "--- \(file.lastPathComponent)\n" + lines.joined(separator: "\n") + "\n"
+        }
+        return text
     }
 
     static func leaseOwner(_ store: PostgresStore, _ namespace: NamespaceName, _ taskId: String) async throws -> String? {

@@ -23,7 +23,7 @@ import Testing
         let sink = OutputSink.memory()
         var logger = Logger(label: "cleveragents") { JSONLogHandler(label: $0, level: .info, output: sink) }
         logger.logLevel = .info
-        let server = try await TestServer.start(logger: logger) { $0.streamLimits = StreamLimits(perPrincipal: 2, perNamespace: 3) }
+        let server = try await TestServer.start(logger: logger) { $0.limits.streams = StreamLimits(perPrincipal: 2, perNamespace: 3) }
         do {
             let namespace = try await server.createNamespace(authMode: .required, assistant: "ask")
             let endpoint = server.endpoint(namespace.rawValue)

@@ -24,7 +24,7 @@ import Testing
     @Test func httpsServesTheOfficialPythonClientWithHSTS() async throws {
         let certificates = try await TestCertificates.make()
         defer { try? FileManager.default.removeItem(at: certificates.directory) }
-        let server = try await TestServer.start { $0.tlsCertificatePath = certificates.certificate; $0.tlsKeyPath = certificates.key }
+        let server = try await TestServer.start { $0.http.tlsCertificatePath = certificates.certificate; $0.http.tlsKeyPath = certificates.key }
         do {
             let namespace = try await server.createNamespace(authMode: .required)
             let token = try await IsolationTests.token(server, namespace, TestEnvironment.uniqueName("tls"), .member)
@@ -74,7 +74,7 @@ import Testing
         #expect(refused.stderr.contains("tls.certificatePath"), "\(refused.stderr)")
         #expect(refused.stderr.contains("plain HTTP"))
 
-        let server = try await TestServer.start { $0.behindTLSProxy = true; $0.mode = .production }
+        let server = try await TestServer.start { $0.http.behindTLSProxy = true; $0.mode = .production }
         do {
             let namespace = try await server.createNamespace(authMode: .disabled)
             let endpoint = server.endpoint(namespace.rawValue)
@@ -95,7 +95,7 @@ import Testing
 
     @Test func rateLimitsAnswer429WithRetryAfter() async throws {
         // One token back per 100 s: none refills within the test, however slow the machine.
-        let server = try await TestServer.start { $0.rateLimits = RateLimits(tokenPerSecond: 0.01, tokenBurst: 2) }
+        let server = try await TestServer.start { $0.limits.rates = RateLimits(tokenPerSecond: 0.01, tokenBurst: 2) }
         do {
             let namespace = try await server.createNamespace(authMode: .required)
             let token = try await IsolationTests.token(server, namespace, TestEnvironment.uniqueName("busy"), .viewer)

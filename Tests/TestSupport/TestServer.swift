@@ -53,12 +53,10 @@ public final class TestServer: Sendable {
         // and delivers their notifications (its own queue group) unless a test gives replicas one:
         // a server with a stricter egress policy must not give up on another test's webhooks.
         return ServerConfiguration(
-            host: "127.0.0.1",
-            port: 0,
-            databaseURL: try DatabaseURL(url),
-            databasePoolSize: 8,
-            shutdownGracePeriod: .seconds(10),
-            taskQueueGroup: TestEnvironment.uniqueName("queue")
+            http: HTTPConfiguration(host: "127.0.0.1", port: 0),
+            database: DatabaseConfiguration(url: try DatabaseURL(url), poolSize: 8),
+            tasks: TaskQueueConfiguration(queueGroup: TestEnvironment.uniqueName("queue")),
+            shutdownGracePeriod: .seconds(10)
         )
     }
 

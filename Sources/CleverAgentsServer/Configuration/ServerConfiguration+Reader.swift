@@ -8,12 +8,10 @@
 
 public import Configuration
 import CleverAgentsDomain
-import CleverAgentsHTTP
 import CleverAgentsLangGraph
 import CleverAgentsPostgres
 import CleverAgentsRuntime
 import Foundation
-import Logging
 import SystemPackage
 
 extension ServerConfiguration {
@@ -38,36 +36,15 @@ extension ServerConfiguration {
         case administering
     }
 
-    /// Reads and validates the configuration; the error names the first bad key.
+    /// Reads and validates the configuration, component by component over their defaults; the
+    /// error names the first bad key. The rules that join components (what production mode
+    /// requires) are checked here.
     public init(reader: ConfigReader, use: Use = .serving) throws(ConfigurationError) {
         let values = ConfigValues(reader: reader)
         let mode = try values.enumeration("mode", Mode.self) ?? .development
-        let host = try values.string("http.host") ?? "127.0.0.1"
-        let port = try values.integer("http.port", in: 0...65535) ?? 8080
-        var publicBaseURL = try values.string("http.publicBaseUrl")
-        if let url = publicBaseURL {
-            guard let components = URLComponents(string: url), ["http", "https"].contains(components.scheme ?? ""), components.host != nil else {
-                throw ConfigurationError(key: "http.publicBaseUrl", reason: "'\(url)' is not an http(s) URL")
-            }
-            while publicBaseURL?.hasSuffix("/") == true { publicBaseURL?.removeLast() }
-        }
-        let maximumBodySize = try values.integer("http.maxBodyBytes", in: 1024...(64 << 20)) ?? (1 << 20)
-        let connectionBounds = HTTPConnectionBounds(
-            idleTimeoutSeconds: try values.integer("http.idleTimeoutSeconds", in: 1...86_400) ?? 75,
-            headerTimeoutSeconds: try values.integer("http.headerTimeoutSeconds", in: 1...300) ?? 10,
-            maximumConnections: try values.integer("http.maxConnections", in: 1...1_000_000) ?? 10_000
-        )
-        guard let rawURL = try values.string("database.url") else {
-            throw ConfigurationError(key: "database.url", reason: "is required (set DATABASE_URL, CLEVERAGENTS_DATABASE_URL or --database-url)")
-        }
-        let databaseURL: DatabaseURL
-        do {
-            databaseURL = try DatabaseURL(rawURL)
-        } catch {
-            throw ConfigurationError(key: "database.url", reason: error.reason)
-        }
-        let poolSize = try values.integer("database.poolSize", in: 1...500) ?? 20
-        let migrateOnStart = try values.boolean("database.migrateOnStart") ?? true
+        let production = mode == .production
+        let http = try HTTPConfiguration(reading: values)
+        let database = try DatabaseConfiguration(reading: values)
         var defaultNamespace: NamespaceName?
         if let name = try values.string("namespaces.default") {
             guard let valid = NamespaceName(name) else {
@@ -75,147 +52,75 @@ extension ServerConfiguration {
             }
             defaultNamespace = valid
         }
-        let secretsKey = try values.string("secrets.key")
-        if let secretsKey, Data(base64Encoded: secretsKey)?.count != 32 {
-            throw ConfigurationError(key: "secrets.key", reason: "must be 32 random bytes in base64 (openssl rand -base64 32)")
-        }
-        if mode == .production, secretsKey == nil || secretsKey == Self.developmentSecretsKey {
+        let secretsKey = try Self.secretsKey(values)
+        if production, secretsKey == nil || secretsKey == Self.developmentSecretsKey {
             throw ConfigurationError(key: "secrets.key", reason: "is required in production mode")
-        }
-        let logLevel = try values.enumeration("log.level", Logger.Level.self) ?? .info
-        let logFormat = try values.enumeration("log.format", LogFormat.self) ?? (mode == .production ? .json : .text)
-        let executorName = try values.string("runtime.executor") ?? Executor.nio.rawValue
-        guard let executor = Executor(rawValue: executorName) else {
-            throw ConfigurationError(key: "runtime.executor", reason: "'\(executorName)' is not nio or system")
         }
         let tokenPepper = try values.string("auth.tokenPepper")
         if let tokenPepper, (Data(base64Encoded: tokenPepper)?.count ?? 0) < 32 {
             throw ConfigurationError(key: "auth.tokenPepper", reason: "must be at least 32 random bytes in base64 (openssl rand -base64 32)")
         }
-        if mode == .production, tokenPepper == nil || tokenPepper == Self.developmentTokenPepper {
+        if production, tokenPepper == nil || tokenPepper == Self.developmentTokenPepper {
             throw ConfigurationError(key: "auth.tokenPepper", reason: "is required in production mode")
         }
-        let certificate = try values.string("tls.certificatePath")
-        let key = try values.string("tls.keyPath")
-        if (certificate == nil) != (key == nil) {
-            throw ConfigurationError(key: certificate == nil ? "tls.certificatePath" : "tls.keyPath", reason: "tls.certificatePath and tls.keyPath go together")
-        }
-        for (path, name) in [(certificate, "tls.certificatePath"), (key, "tls.keyPath")] {
-            if let path, !FileManager.default.isReadableFile(atPath: path) {
-                throw ConfigurationError(key: name, reason: "cannot read '\(path)'")
-            }
-        }
-        let behindProxy = try values.boolean("http.behindTlsProxy") ?? false
-        if certificate != nil && behindProxy {
-            throw ConfigurationError(key: "http.behindTlsProxy", reason: "cannot be set when the server terminates TLS itself (tls.certificatePath)")
-        }
-        if mode == .production, use == .serving, certificate == nil, !behindProxy {
+        if production, use == .serving, http.tlsCertificatePath == nil, !http.behindTLSProxy {
             throw ConfigurationError(
                 key: "tls.certificatePath",
                 reason: "production mode refuses plain HTTP: set tls.certificatePath and tls.keyPath, or http.behindTlsProxy when a TLS proxy is in front"
             )
         }
-        if mode == .production, use == .serving {
+        if production, use == .serving {
             // Agent cards name the server's URL: without a configured one they would repeat
             // whatever Host a request claims, and caches would keep it.
-            guard let publicBaseURL else {
+            guard let publicBaseURL = http.publicBaseURL else {
                 throw ConfigurationError(key: "http.publicBaseUrl", reason: "is required in production mode (the https URL clients reach the server at)")
             }
             guard publicBaseURL.lowercased().hasPrefix("https://") else {
                 throw ConfigurationError(key: "http.publicBaseUrl", reason: "must be an https URL in production mode")
             }
         }
-        let allowUnverifiedDatabaseTLS = try values.boolean("database.allowUnverifiedTls") ?? false
-        if mode == .production, databaseURL.unixSocketDirectory == nil, databaseURL.tlsPolicy.verification != .full, !allowUnverifiedDatabaseTLS {
+        if production, database.url.unixSocketDirectory == nil, database.url.tlsPolicy.verification != .full, !database.allowUnverifiedTLS {
             throw ConfigurationError(
                 key: "database.url",
                 reason: "production mode needs a verified TLS connection to PostgreSQL: add sslmode=verify-full (and sslrootcert= for a private CA), "
                     + "or set database.allowUnverifiedTls where the network to the database is trusted"
             )
         }
-        func rate(_ key: String) throws(ConfigurationError) -> Double? {
-            guard let text = try values.string(key) else { return nil }
-            guard let value = Double(text), value > 0 else { throw ConfigurationError(key: key, reason: "'\(text)' is not a positive number") }
-            return value
-        }
-        let rateLimits = RateLimits(
-            namespacePerSecond: try rate("limits.namespaceRequestsPerSecond"),
-            namespaceBurst: try rate("limits.namespaceBurst") ?? 100,
-            tokenPerSecond: try rate("limits.tokenRequestsPerSecond"),
-            tokenBurst: try rate("limits.tokenBurst") ?? 20
-        )
-        let clientBurst = try rate("limits.clientBurst") ?? 50
-        let clientRateLimit = try rate("limits.clientRequestsPerSecond").map { ClientRateLimit(requestsPerSecond: $0, burst: clientBurst) }
-        let streamModes = try values.list("langgraph.streamModes")
-        for mode in streamModes where !LangGraphConfiguration.knownStreamModes.contains(mode) {
-            throw ConfigurationError(
-                key: "langgraph.streamModes",
-                reason: "'\(mode)' is not a LangGraph stream mode (\(LangGraphConfiguration.knownStreamModes.sorted().joined(separator: ", ")))"
-            )
-        }
-        let egress = try Self.egressPolicy(values, production: mode == .production)
+        let defaults = ServerConfiguration(database: database)
         self.init(
             mode: mode,
-            host: host,
-            port: port,
-            publicBaseURL: publicBaseURL,
-            maximumBodySize: maximumBodySize,
-            connectionBounds: connectionBounds,
-            databaseURL: databaseURL,
-            databasePoolSize: poolSize,
-            databaseMinimumConnections: try values.integer("database.minConnections", in: 0...500) ?? 2,
-            databaseKeepAlive: .seconds(try values.integer("database.keepAliveSeconds", in: 0...3600) ?? 30),
-            migrateOnStart: migrateOnStart,
-            defaultNamespace: defaultNamespace,
-            secretsKey: secretsKey,
-            runTimeout: .seconds(try values.integer("langgraph.runTimeoutSeconds", in: 1...86_400) ?? 3600),
-            langGraphRequestTimeout: .seconds(try values.integer("langgraph.requestTimeoutSeconds", in: 1...600) ?? 30),
-            langGraphMaximumAttempts: try values.integer("langgraph.maxAttempts", in: 1...20) ?? 4,
-            logLevel: logLevel,
-            logFormat: logFormat,
-            shutdownGracePeriod: .seconds(try values.integer("shutdown.gracePeriodSeconds", in: 0...3600) ?? 30),
-            egress: egress,
-            pushTimeout: .seconds(try values.integer("push.timeoutSeconds", in: 1...300) ?? 10),
-            pushMaximumAttempts: try values.integer("push.maxAttempts", in: 1...100) ?? 12,
-            pushMaximumConfigsPerTask: try values.integer("push.maxConfigsPerTask", in: 1...1000) ?? 10,
-            tokenPepper: tokenPepper,
-            tlsCertificatePath: certificate,
-            tlsKeyPath: key,
-            behindTLSProxy: behindProxy,
-            maximumJSONDepth: try values.integer("limits.maxJsonDepth", in: 2...512) ?? 32,
-            maximumParts: try values.integer("limits.maxParts", in: 1...10_000) ?? 64,
-            maximumPageSize: try values.integer("limits.maxPageSize", in: 1...1000) ?? 100,
-            rateLimits: rateLimits,
-            streamLimits: StreamLimits(
-                perPrincipal: try values.integer("limits.maxStreamsPerPrincipal", in: 1...1_000_000) ?? 100,
-                perNamespace: try values.integer("limits.maxStreamsPerNamespace", in: 1...1_000_000) ?? 1000
-            ),
-            clientRateLimit: clientRateLimit,
-            langGraphConnectTimeout: .seconds(try values.integer("langgraph.connectTimeoutSeconds", in: 1...120) ?? 5),
-            langGraphReadTimeout: .seconds(try values.integer("langgraph.readTimeoutSeconds", in: 5...3600) ?? 60),
-            langGraphMaximumRejoins: try values.integer("langgraph.maxRejoins", in: 0...100) ?? 5,
-            langGraphMaximumProgressUpdates: try values.integer("langgraph.maxProgressUpdates", in: 0...10_000) ?? 100,
-            langGraphStreamModes: streamModes.isEmpty ? LangGraphConfiguration.standardStreamModes : streamModes,
-            langGraphMaximumEventBytes: try values.integer("langgraph.maxEventBytes", in: 4096...(1 << 30)) ?? (8 << 20),
-            langGraphMaximumEventsPerRun: try values.integer("langgraph.maxEventsPerRun", in: 100...100_000_000) ?? 100_000,
-            langGraphMaximumResponseBytes: try values.integer("langgraph.maxResponseBytes", in: 4096...(1 << 30)) ?? (16 << 20),
-            taskLease: .seconds(try values.integer("tasks.leaseSeconds", in: 2...300) ?? 15),
-            maximumConcurrentRuns: try values.integer("tasks.maxConcurrentRuns", in: 1...100_000) ?? 256,
-            maximumRunningTasksPerNamespace: try values.integer("tasks.maxRunningPerNamespace", in: 1...100_000) ?? 32,
-            queuePollInterval: .milliseconds(try values.integer("tasks.pollIntervalMs", in: 50...60_000) ?? 1000),
-            eventGatherWindow: .milliseconds(try values.integer("tasks.eventGatherMs", in: 0...1000) ?? 5),
-            taskQueueGroup: try values.string("tasks.queueGroup") ?? "",
-            finishedTaskCacheMegabytes: try values.integer("tasks.finishedCacheMb", in: 0...65_536) ?? 32,
-            taskLimits: TaskLimits(
-                maximumArtifactBytes: try values.integer("tasks.maxArtifactBytes", in: 1024...(1 << 30)) ?? (16 << 20),
-                maximumHistoryMessages: try values.integer("tasks.maxHistoryMessages", in: 10...100_000) ?? 1000,
-                maximumHistoryBytes: try values.integer("tasks.maxHistoryBytes", in: 1024...(1 << 30)) ?? (16 << 20)
-            ),
-            replicaName: try values.string("replica.name"),
+            http: http,
+            database: database,
+            langGraph: try LangGraphConfiguration(reading: values),
+            outbound: try OutboundConfiguration(reading: values),
+            tasks: try TaskQueueConfiguration(reading: values),
+            push: try PushConfiguration(reading: values),
+            log: try LogConfiguration(reading: values, mode: mode),
+            limits: try RequestLimits(reading: values),
             observability: try ObservabilityConfiguration(values: values),
-            executor: executor,
+            egress: try Self.egressPolicy(values, production: production),
+            secretsKey: secretsKey,
+            tokenPepper: tokenPepper,
+            defaultNamespace: defaultNamespace,
+            shutdownGracePeriod: try values.seconds("shutdown.gracePeriodSeconds", in: 0...3600) ?? defaults.shutdownGracePeriod,
+            replicaName: try values.string("replica.name"),
+            executor: try values.enumeration("runtime.executor", Executor.self) ?? defaults.executor,
             threads: try values.integer("runtime.threads", in: 1...1024)
         )
+    }
+
+    /// `secrets.key` alone, validated, as local mode reads it (the same file, environment and
+    /// precedence as `serve`); `nil` when unset.
+    public static func secretsKey(reader: ConfigReader) throws(ConfigurationError) -> String? {
+        try secretsKey(ConfigValues(reader: reader))
+    }
+
+    static func secretsKey(_ values: ConfigValues) throws(ConfigurationError) -> String? {
+        let key = try values.string("secrets.key")
+        if let key, Data(base64Encoded: key)?.count != 32 {
+            throw ConfigurationError(key: "secrets.key", reason: "must be 32 random bytes in base64 (openssl rand -base64 32)")
+        }
+        return key
     }
 
     /// `egress.*`, on the defaults of the mode (development also reaches loopback and plain HTTP).
@@ -298,60 +203,4 @@ extension ServerConfiguration {
     static func isSecretVariable(_ name: String) -> Bool {
         ["SECRET", "URL", "PEPPER", "PASSWORD", "KEY"].contains { name.uppercased().contains($0) }
     }
-}
-
-/// Typed reads that tell "missing" from "present but invalid".
-struct ConfigValues {
-    let reader: ConfigReader
-
-    func string(_ key: String) throws(ConfigurationError) -> String? {
-        guard let value = reader.string(forKey: ConfigKey(key)) else { return nil }
-        let trimmed = value.trimmingCharacters(in: .whitespaces)
-        return trimmed.isEmpty ? nil : trimmed
-    }
-
-    func integer(_ key: String, in range: ClosedRange<Int>) throws(ConfigurationError) -> Int? {
-        let value: Int
-        if let number = reader.int(forKey: ConfigKey(key)) {
-            value = number
-        } else if let text = try string(key) {
-            guard let number = Int(text) else { throw ConfigurationError(key: key, reason: "'\(text)' is not an integer") }
-            value = number
-        } else {
-            return nil
-        }
-        guard range.contains(value) else {
-            throw ConfigurationError(key: key, reason: "\(value) is outside \(range.lowerBound)...\(range.upperBound)")
-        }
-        return value
-    }
-
-    /// A list: a YAML sequence, or a comma-separated string (environment variables, flags).
-    func list(_ key: String) throws(ConfigurationError) -> [String] {
-        if let values = reader.stringArray(forKey: ConfigKey(key)) {
-            return values.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        }
-        guard let text = try string(key) else { return [] }
-        return text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-    }
-
-    func boolean(_ key: String) throws(ConfigurationError) -> Bool? {
-        if let value = reader.bool(forKey: ConfigKey(key)) { return value }
-        guard let text = try string(key) else { return nil }
-        switch text.lowercased() {
-        case "true", "yes", "1", "on": return true
-        case "false", "no", "0", "off": return false
-        default: throw ConfigurationError(key: key, reason: "'\(text)' is not true or false")
-        }
-    }
-
-    func enumeration<Value: RawRepresentable & CaseIterable>(_ key: String, _ type: Value.Type) throws(ConfigurationError) -> Value?
-    where Value.RawValue == String {
-        guard let text = try string(key) else { return nil }
-        guard let value = Value(rawValue: text) else {
-            throw ConfigurationError(key: key, reason: "'\(text)' is not one of \(Value.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        return value
-    }
-
 }
