@@ -314,6 +314,7 @@ let package = Package(
                 "CleverAgentsRuntime",
                 "CleverAgentsPostgres",
                 "CleverAgentsServer",
+                "CleverAgentsEgress",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -345,7 +346,6 @@ let package = Package(
                 "A2AProtocol",
                 "CleverAgentsDomain",
                 "CleverAgentsRuntime",
-                "CleverAgentsStdio",
                 "CleverAgentsTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -378,7 +378,6 @@ let package = Package(
             dependencies: [
                 "CleverAgentsRuntime",
                 "CleverAgentsEgress",
-                "CleverAgentsPush",
                 "CleverAgentsTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -388,6 +387,33 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CleverAgentsPushTests",
+            dependencies: [
+                "CleverAgentsRuntime",
+                "CleverAgentsEgress",
+                "CleverAgentsPush",
+                "CleverAgentsTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CleverAgentsStdioTests",
+            dependencies: [
+                "A2AProtocol",
+                "CleverAgentsDomain",
+                "CleverAgentsRuntime",
+                "CleverAgentsStdio",
+                "CleverAgentsTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),

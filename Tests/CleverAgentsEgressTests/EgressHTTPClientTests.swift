@@ -46,13 +46,6 @@ import Testing
         }
     }
 
-    static func client(_ policy: EgressPolicy, _ resolver: any HostResolver, tls: TLSConfiguration? = nil, pinned: Int = 64) -> EgressHTTPClient {
-        var configuration = HTTPClient.Configuration()
-        configuration.tlsConfiguration = tls
-        configuration.timeout = .init(connect: .seconds(5), read: .seconds(10))
-        return EgressHTTPClient(policy: policy, resolver: resolver, configuration: configuration, maximumPinnedHosts: pinned)
-    }
-
     static func post(_ client: EgressHTTPClient, _ url: String) async throws -> Int {
         var request = HTTPClientRequest(url: url)
         request.method = .POST
@@ -65,7 +58,7 @@ import Testing
         let receiver = try await WebhookReceiver.start()
         // A rebinding name: checked as loopback (allowed in development), then metadata.
         let resolver = ScriptedResolver(["rebind.test": [["127.0.0.1"], ["169.254.169.254"]]])
-        let client = Self.client(.defaults(production: false), resolver)
+        let client = EgressHTTPClient.testing(.defaults(production: false), resolver)
         do {
             // The system resolver knows no `rebind.test`: the request can only arrive through
             // the checked address.
@@ -86,7 +79,7 @@ import Testing
 
     @Test func productionConnectsToNoLoopbackAddressByAddressOrByName() async throws {
         let receiver = try await WebhookReceiver.start()
-        let client = Self.client(.defaults(production: true), ScriptedResolver(["inside.test": [["127.0.0.1"]]]))
+        let client = EgressHTTPClient.testing(.defaults(production: true), ScriptedResolver(["inside.test": [["127.0.0.1"]]]))
         await #expect(throws: EgressRefusal.self) { _ = try await Self.post(client, "https://127.0.0.1:\(receiver.port)/webhook") }
         await #expect(throws: EgressRefusal.self) { _ = try await Self.post(client, "https://inside.test:\(receiver.port)/webhook") }
         await #expect(throws: EgressRefusal.self, "plain HTTP") { _ = try await Self.post(client, "http://example.com/webhook") }
@@ -103,7 +96,7 @@ import Testing
                 Response(status: .found, headers: [.location: "http://127.0.0.1:\(target.port)/webhook"])
             }
         }
-        let client = Self.client(.defaults(production: false), ScriptedResolver([:]))
+        let client = EgressHTTPClient.testing(.defaults(production: false), ScriptedResolver([:]))
         #expect(try await Self.post(client, "http://127.0.0.1:\(redirector.port)/go") == 302)
         #expect(target.received.isEmpty)
         try await client.shutdown()
@@ -115,7 +108,7 @@ import Testing
         let receiver = try await WebhookReceiver.start()
         let names = (0..<20).map { "host\($0).test" }
         let resolver = ScriptedResolver(Dictionary(uniqueKeysWithValues: names.map { ($0, [["127.0.0.1"]]) }))
-        let client = Self.client(.defaults(production: false), resolver, pinned: 4)
+        let client = EgressHTTPClient.testing(.defaults(production: false), resolver, pinned: 4)
         for name in names {
             #expect(try await Self.post(client, "http://\(name):\(receiver.port)/webhook") == 200)
             #expect(client.pinnedClientCount <= 4)
@@ -143,7 +136,7 @@ import Testing
         var tls = TLSConfiguration.makeClientConfiguration()
         tls.trustRoots = .file(certificates.ca)
         let resolver = ScriptedResolver(["graph.test": [["127.0.0.1"]], "other.test": [["127.0.0.1"]]])
-        let client = Self.client(.defaults(production: false), resolver, tls: tls)
+        let client = EgressHTTPClient.testing(.defaults(production: false), resolver, tls: tls)
         do {
             let response = try await client.execute(HTTPClientRequest(url: "https://graph.test:\(server.port)/ok"), deadline: .now() + .seconds(10))
             #expect(response.status == .ok)

@@ -20,7 +20,7 @@ import Testing
 /// and that it neither follows redirects nor waits past its timeout nor reaches refused addresses.
 @Suite(.timeLimit(.minutes(2))) struct HTTPPushSenderTests {
     static func sender(_ policy: EgressPolicy = .defaults(production: false), resolver: any HostResolver = StaticHostResolver(), timeout: Duration = .seconds(10)) -> HTTPPushSender {
-        HTTPPushSender(http: EgressHTTPClientTests.client(policy, resolver), timeout: timeout)
+        HTTPPushSender(http: EgressHTTPClient.testing(policy, resolver), timeout: timeout)
     }
 
     /// Runs `body` with a sender, shutting its client down afterwards.
