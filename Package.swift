@@ -404,6 +404,19 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "CleverAgentsSQLiteTests",
+            dependencies: [
+                "A2AProtocol",
+                "CleverAgentsDomain",
+                "CleverAgentsRuntime",
+                "CleverAgentsSQLite",
+                "CleverAgentsTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "CleverAgentsStdioTests",
             dependencies: [
                 "A2AProtocol",
