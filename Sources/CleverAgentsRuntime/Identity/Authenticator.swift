@@ -65,13 +65,6 @@ public struct Authenticator: Sendable {
         return (text, record)
     }
 
-    /// The caller presenting `credential` (the raw `Bearer` or `X-API-Key` value) to `namespace`,
-    /// whose stored credential comes from the namespace actor's cache.
-    public func authenticate(_ credential: String?, namespace: NamespaceName, actor: NamespaceActor) async throws -> Caller {
-        let token = try Self.token(in: credential)
-        return try caller(presenting: token, stored: try await actor.credential(tokenID: token.id), in: namespace)
-    }
-
     /// The API token in a presented credential.
     public static func token(in credential: String?) throws(AuthenticationError) -> APITokenText {
         guard let credential, !credential.isEmpty else { throw .missing }
