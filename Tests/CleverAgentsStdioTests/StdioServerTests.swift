@@ -22,6 +22,28 @@ import Testing
 @Suite(.timeLimit(.minutes(2))) struct StdioServerTests {
     /// Runs a stdio server, feeds it `lines`, lets `interact` send more and read, then ends the
     /// input and returns everything written once the server returned.
+    /// A stdio server of the harness's namespace on `input` and `output`, logging nothing.
+    static func server(
+        _ harness: RuntimeHarness,
+        input: MemoryStdioInput,
+        output: MemoryStdioOutput,
+        caller: Caller = .anonymous,
+        maximumMessageBytes: Int = 4 << 20
+    ) -> StdioServer {
+        var logger = Logger(label: "stdio-test")
+        logger.logLevel = .critical
+        return StdioServer(
+            service: harness.service,
+            sync: SyncService(entities: harness.store, namespaces: harness.store, directory: harness.service.directory),
+            namespace: harness.namespace,
+            caller: caller,
+            input: input,
+            output: output,
+            maximumMessageBytes: maximumMessageBytes,
+            logger: logger
+        )
+    }
+
     func serve(
         _ lines: [String],
         executor: ScriptedExecutor = ScriptedExecutor(),
@@ -32,18 +54,7 @@ import Testing
         try await RuntimeHarness.with(executor: executor) { harness in
             let input = MemoryStdioInput()
             let output = MemoryStdioOutput()
-            var logger = Logger(label: "stdio-test")
-            logger.logLevel = .critical
-            let server = StdioServer(
-                service: harness.service,
-                sync: SyncService(entities: harness.store, namespaces: harness.store, directory: harness.service.directory),
-                namespace: harness.namespace,
-                caller: caller,
-                input: input,
-                output: output,
-                maximumMessageBytes: maximumMessageBytes,
-                logger: logger
-            )
+            let server = Self.server(harness, input: input, output: output, caller: caller, maximumMessageBytes: maximumMessageBytes)
             let running = Task { try await server.run() }
             for line in lines { input.send(line + "\n") }
             try await interact(input, output)
@@ -147,17 +158,7 @@ import Testing
         try await RuntimeHarness.with { harness in
             let input = MemoryStdioInput()
             let output = MemoryStdioOutput()
-            var logger = Logger(label: "stdio-test")
-            logger.logLevel = .critical
-            let server = StdioServer(
-                service: harness.service,
-                sync: SyncService(entities: harness.store, namespaces: harness.store, directory: harness.service.directory),
-                namespace: harness.namespace,
-                caller: .anonymous,
-                input: input,
-                output: output,
-                logger: logger
-            )
+            let server = Self.server(harness, input: input, output: output)
             try await testGracefulShutdown { trigger in
                 input.send(#"{"jsonrpc":"2.0","id":1,"method":"_cleveragents/sync/status"}"# + "\n")
                 let running = Task { try await server.run() }
