@@ -49,12 +49,14 @@ struct NamespaceCommand: AsyncParsableCommand {
         func validate() throws {
             guard NamespaceName(name) != nil else { throw ValidationError("Invalid namespace name '\(name)': \(NamespaceName.rule).") }
             guard Namespace.AuthMode(rawValue: auth) != nil else { throw ValidationError("--auth must be required or disabled.") }
-            if auth == Namespace.AuthMode.disabled.rawValue && ProcessInfo.processInfo.environment["CLEVERAGENTS_MODE"] == "production" {
-                throw ValidationError("Production mode (CLEVERAGENTS_MODE=production) refuses namespaces with authentication disabled.")
-            }
         }
 
         func run() async throws {
+            if auth == Namespace.AuthMode.disabled.rawValue,
+                try await database.configured({ reader throws(ConfigurationError) in try ServerConfiguration.mode(reader: reader) }) == .production
+            {
+                throw ValidationError("Production mode refuses namespaces with authentication disabled.")
+            }
             let namespace = Namespace(
                 name: NamespaceName(name)!,
                 displayName: displayName,

@@ -10,6 +10,7 @@ import ArgumentParser
 import CleverAgentsPostgres
 import CleverAgentsRuntime
 import CleverAgentsServer
+import Configuration
 import Foundation
 import Logging
 import PostgresNIO
@@ -19,22 +20,28 @@ struct DatabaseOptions: ParsableArguments {
     @Option(name: .long, help: "PostgreSQL URL, e.g. postgres://user:pass@host:5432/db?sslmode=require (default: $DATABASE_URL).")
     var databaseURL: String?
 
-    @Option(name: .long, help: "The YAML configuration file the server reads (default: config/cleveragents.yaml when present); admin commands take their secrets key, token pepper and mode from it and the environment.")
+    @Option(name: .long, help: "The YAML configuration file the server reads (default: config/cleveragents.yaml when present); the database, and the admin commands' secrets key, token pepper and mode, come from it under the environment and --database-url.")
     var config: String?
 
-    /// The database, read as `serve` reads it (`--database-url`, the environment, the YAML file,
-    /// in that precedence), or a validation error that names the key.
-    func resolvedURL() async throws -> DatabaseURL {
+    /// What `read` takes from the configuration, read as `serve` reads it (`--database-url`, the
+    /// environment, the YAML file, in that precedence); a bad value is a validation error that
+    /// names its key.
+    func configured<Value>(_ read: (ConfigReader) throws(ConfigurationError) -> Value) async throws -> Value {
+        let reader = try await ServerConfiguration.reader(
+            configFile: config,
+            environment: ProcessInfo.processInfo.environment,
+            overrides: databaseURL.map { ["database.url": $0] } ?? [:]
+        )
         do {
-            let reader = try await ServerConfiguration.reader(
-                configFile: config,
-                environment: ProcessInfo.processInfo.environment,
-                overrides: databaseURL.map { ["database.url": $0] } ?? [:]
-            )
-            return try DatabaseConfiguration(reader: reader).url
-        } catch let error as ConfigurationError {
+            return try read(reader)
+        } catch {
             throw ValidationError(error.description)
         }
+    }
+
+    /// The database, read as `serve` reads it.
+    func resolvedURL() async throws -> DatabaseURL {
+        try await configured { reader throws(ConfigurationError) in try DatabaseConfiguration(reader: reader).url }
     }
 
     /// Runs `body` with a running connection pool, then closes it. The database is checked first

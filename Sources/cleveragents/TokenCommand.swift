@@ -141,17 +141,7 @@ extension DatabaseOptions {
     /// (the YAML file, the environment, `--database-url`): the same secrets key, token pepper,
     /// mode and egress policy. Production refuses the development key and pepper there too.
     func withAdmin<Result: Sendable>(_ body: @Sendable (AdminService, PostgresStore) async throws -> Result) async throws -> Result {
-        let configuration: ServerConfiguration
-        do {
-            let reader = try await ServerConfiguration.reader(
-                configFile: config,
-                environment: ProcessInfo.processInfo.environment,
-                overrides: databaseURL.map { ["database.url": $0] } ?? [:]
-            )
-            configuration = try ServerConfiguration(reader: reader, use: .administering)
-        } catch let error as ConfigurationError {
-            throw ValidationError(error.description)
-        }
+        let configuration = try await configured { reader throws(ConfigurationError) in try ServerConfiguration(reader: reader, use: .administering) }
         guard let pepper = Data(base64Encoded: configuration.tokenPepper ?? ServerConfiguration.developmentTokenPepperForTools) else {
             throw ValidationError("auth.tokenPepper is not base64.")
         }

@@ -51,6 +51,25 @@ import Testing
         #expect(badPool.stderr.contains("invalid configuration 'database.poolSize'"))
     }
 
+    /// `admin namespace create` takes the mode from where `serve` does: production in the YAML
+    /// file alone refuses a namespace without authentication.
+    @Test func namespaceCreationTakesTheModeFromTheConfigurationFile() async throws {
+        let database = try #require(TestEnvironment.databaseURL)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(TestEnvironment.uniqueName("config"))
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("server.yaml")
+        try "mode: production\n".write(to: file, atomically: true, encoding: .utf8)
+        let name = TestEnvironment.uniqueName("open")
+        let refused = try await ChildProcess.run(
+            ChildProcess.cleveragents, ["admin", "namespace", "create", name, "--auth", "disabled", "--config", file.path, "--database-url", database],
+            currentDirectory: directory)
+        #expect(refused.status == 64 && refused.stderr.contains("refuses namespaces with authentication disabled"), "\(refused.stderr)")
+        let created = try await ChildProcess.run(
+            ChildProcess.cleveragents, ["admin", "namespace", "create", name, "--auth", "disabled", "--database-url", database], currentDirectory: directory)
+        #expect(created.status == 0, "development mode (no file) allows it: \(created.stderr)")
+    }
+
     @Test func namespacesAndActorsAreCreatedFromTheCommandLine() async throws {
         let database = try #require(TestEnvironment.databaseURL)
         let graph = try #require(TestEnvironment.langGraphURL)

@@ -41,7 +41,7 @@ extension ServerConfiguration {
     /// requires) are checked here.
     public init(reader: ConfigReader, use: Use = .serving) throws(ConfigurationError) {
         let values = ConfigValues(reader: reader)
-        let mode = try values.enumeration("mode", Mode.self) ?? .development
+        let mode = try Self.mode(values)
         let production = mode == .production
         let http = try HTTPConfiguration(reading: values)
         let database = try DatabaseConfiguration(reading: values)
@@ -107,6 +107,16 @@ extension ServerConfiguration {
             executor: try values.enumeration("runtime.executor", Executor.self) ?? defaults.executor,
             threads: try values.integer("runtime.threads", in: 1...1024)
         )
+    }
+
+    /// `mode` alone, as the commands that check nothing else of the server's read it
+    /// (`admin namespace create`).
+    public static func mode(reader: ConfigReader) throws(ConfigurationError) -> Mode {
+        try mode(ConfigValues(reader: reader))
+    }
+
+    static func mode(_ values: ConfigValues) throws(ConfigurationError) -> Mode {
+        try values.enumeration("mode", Mode.self) ?? .development
     }
 
     /// `secrets.key` alone, validated, as local mode reads it (the same file, environment and
@@ -176,7 +186,7 @@ extension ServerConfiguration {
 
     /// A URL composed from libpq's `PGHOST`, `PGPORT`, `PGUSER`, `PGPASSWORD`, `PGDATABASE` and
     /// `PGSSLMODE`, or `nil` when none is set.
-    public static func libpqURL(_ environment: [String: String]) -> String? {
+    static func libpqURL(_ environment: [String: String]) -> String? {
         let names = ["PGHOST", "PGPORT", "PGUSER", "PGPASSWORD", "PGDATABASE", "PGSSLMODE"]
         guard names.contains(where: { environment[$0] != nil }) else { return nil }
         var components = URLComponents()
