@@ -29,11 +29,10 @@ import Testing
     }
 
     /// Every key the configuration reader reads, as it reads them (each component from its own
-    /// scope): a configuration is read with a recorder, from just a database URL and
-    /// `limits.clientRequestsPerSecond`, which the client burst goes with.
+    /// scope): a configuration is read with a recorder, from just a database URL.
     static func keysReadByTheCode() throws -> Set<String> {
         let recorder = KeyRecorder()
-        let values: [AbsoluteConfigKey: ConfigValue] = ["database.url": "postgres://db/cleveragents", "limits.clientRequestsPerSecond": "5"]
+        let values: [AbsoluteConfigKey: ConfigValue] = ["database.url": "postgres://db/cleveragents"]
         _ = try ServerConfiguration(reader: ConfigReader(providers: [InMemoryProvider(values: values)], accessReporter: recorder))
         return recorder.read
     }

@@ -48,9 +48,9 @@ public struct RequestLimits: Sendable, Hashable {
         maximumJSONDepth = try values.integer("maxJsonDepth", in: 2...512) ?? maximumJSONDepth
         maximumParts = try values.integer("maxParts", in: 1...10_000) ?? maximumParts
         maximumPageSize = try values.integer("maxPageSize", in: 1...1000) ?? maximumPageSize
-        rates.namespacePerSecond = try values.positiveNumber("namespaceRequestsPerSecond")
+        rates.namespacePerSecond = try values.positiveNumber("namespaceRequestsPerSecond") ?? rates.namespacePerSecond
         rates.namespaceBurst = try values.positiveNumber("namespaceBurst") ?? rates.namespaceBurst
-        rates.tokenPerSecond = try values.positiveNumber("tokenRequestsPerSecond")
+        rates.tokenPerSecond = try values.positiveNumber("tokenRequestsPerSecond") ?? rates.tokenPerSecond
         rates.tokenBurst = try values.positiveNumber("tokenBurst") ?? rates.tokenBurst
         streams.perPrincipal = try values.integer("maxStreamsPerPrincipal", in: 1...1_000_000) ?? streams.perPrincipal
         streams.perNamespace = try values.integer("maxStreamsPerNamespace", in: 1...1_000_000) ?? streams.perNamespace
